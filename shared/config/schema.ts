@@ -1,0 +1,211 @@
+import { z } from 'zod';
+
+/**
+ * The advisor's configuration: asset universe, venues, protocol profiles and policy knobs.
+ * Every constant of the methodology lives here (with a default), never as a literal in the maths.
+ */
+
+export const assetSymbol = z
+  .string()
+  .regex(/^[A-Z0-9]{2,12}$/, 'asset symbols are 2-12 upper-case letters or digits');
+
+export const venueId = z.enum(['binance', 'coinbase', 'kraken']);
+export type VenueId = z.infer<typeof venueId>;
+
+export const candleInterval = z.enum(['5m', '1h']);
+export type CandleInterval = z.infer<typeof candleInterval>;
+
+export const INTERVAL_MS: Record<CandleInterval, number> = { '5m': 300_000, '1h': 3_600_000 };
+
+/** Parameters of the seeded simulator for one asset; see shared/config/calibration.ts for their origin. */
+export const simulatorCalibrationSchema = z.object({
+  /** Price the simulated path starts from at the simulator origin, in USD. */
+  startPriceUsd: z.number().positive(),
+  /** Long-run annualized volatility of log returns (diffusive part), e.g. 0.55 = 55 %. */
+  annualVolatility: z.number().positive().max(5),
+  /** Degrees of freedom of the Student-t innovations: lower = fatter tails. */
+  tailDegreesOfFreedom: z.number().gt(2.05).max(100),
+  /** Expected jumps per year (a jump is a sudden move on one 5-minute bar). */
+  jumpsPerYear: z.number().min(0).max(365),
+  /** Mean absolute size of a jump, as a log return (0.05 = about 5 %). */
+  jumpMeanAbsLogReturn: z.number().min(0).max(1),
+  /** Share of jumps that are down moves. */
+  jumpDownShare: z.number().min(0).max(1),
+  /** Bid depth within 2 % of mid summed over the asset's venues, in USD (the simulator splits it by venue share). */
+  depth2PctUsd: z.number().positive(),
+  /** Quoted spread, in bps. */
+  spreadBps: z.number().positive().max(500),
+});
+export type SimulatorCalibration = z.infer<typeof simulatorCalibrationSchema>;
+
+export const assetSchema = z.object({
+  symbol: assetSymbol,
+  name: z.string().min(1),
+  /** Pair name on each venue that lists the asset (e.g. binance: BTCUSDT, coinbase: BTC-USD, kraken: XBTUSD). */
+  venuePairs: z.partialRecord(venueId, z.string().min(1)).refine((pairs) => Object.keys(pairs).length > 0, {
+    message: 'an asset needs at least one venue pair',
+  }),
+  simulator: simulatorCalibrationSchema,
+  /** A frozen asset is never changed automatically (manual override). */
+  frozen: z.boolean().default(false),
+});
+export type AssetConfig = z.infer<typeof assetSchema>;
+
+export const venueSchema = z.object({
+  id: venueId,
+  name: z.string(),
+  quoteCurrency: z.enum(['USD', 'USDT', 'USDC']),
+  baseUrl: z.url(),
+  enabled: z.boolean().default(true),
+});
+export type VenueConfig = z.infer<typeof venueSchema>;
+
+const bps = z.number().int().min(0).max(10_000);
+
+export const lendingParametersSchema = z.object({
+  ltvBps: bps,
+  liquidationThresholdBps: bps,
+  liquidationBonusBps: bps,
+  supplyCapUsd: z.number().min(0),
+  borrowCapUsd: z.number().min(0),
+});
+export type LendingParameters = z.infer<typeof lendingParametersSchema>;
+
+export const perpParametersSchema = z.object({
+  maintenanceMarginBps: bps,
+  initialMarginBps: bps,
+  /** 0 means "do not list / reduce-only". */
+  maxLeverage: z.number().min(0),
+});
+export type PerpParameters = z.infer<typeof perpParametersSchema>;
+
+const profileCommon = {
+  id: z.string().regex(/^[a-z0-9-]{3,40}$/, 'profile ids are 3-40 lower-case letters, digits or dashes'),
+  name: z.string().min(1),
+  /** Time from a breach to the liquidation being filled (oracle delay + keeper + congestion), in minutes. */
+  horizonMinutes: z.number().int().positive(),
+  /** Confidence of the adverse-move quantile (alpha). */
+  confidence: z.number().gt(0.5).lt(1),
+  /** Candle interval the horizon is measured on; must divide the horizon. */
+  candleInterval,
+  /** Trailing window of history used for scores, in days. */
+  lookbackDays: z.number().int().positive(),
+  /** Less history than this makes the asset unfit (not collateral / not listed). */
+  minHistoryDays: z.number().int().positive(),
+  /** Liquidation size Q used for slippage, in USD. */
+  liquidationSizeUsd: z.number().positive(),
+  /** Moves smaller than this (in bps of any bps parameter) are not proposed. */
+  hysteresisBps: z.number().int().min(0),
+  /** Assets this profile covers; empty = the whole universe. */
+  assets: z.array(assetSymbol).default([]),
+};
+
+export const lendingProfileSchema = z.object({
+  ...profileCommon,
+  kind: z.literal('lending'),
+  /** beta: confidence of the "ordinary day" move that separates LTV from LT. */
+  ltvConfidence: z.number().gt(0.5).lt(1),
+  liquidatorCostBps: bps,
+  minLiquidationBonusBps: bps,
+  maxLiquidationBonusBps: bps,
+  /** LTV and LT are rounded down to this step. */
+  roundingStepBps: z.number().int().positive(),
+  /** k: share of the supply cap that must be liquidatable for at most half the bonus in slippage. */
+  capLiquidationShare: z.number().gt(0).max(1),
+  /** Borrow cap as a share of the supply cap. */
+  borrowCapShare: z.number().gt(0).max(1),
+  /** Parameters currently live on the protocol, per asset (the "current" column of a proposal). */
+  current: z.record(assetSymbol, lendingParametersSchema).default({}),
+});
+export type LendingProfile = z.infer<typeof lendingProfileSchema>;
+
+export const perpProfileSchema = z.object({
+  ...profileCommon,
+  kind: z.literal('perp'),
+  feeBufferBps: bps,
+  /** m: initial margin = maintenance margin x m. */
+  initialToMaintenanceRatio: z.number().min(1),
+  /** Max leverage is snapped down to one of these. */
+  leverageTiers: z.array(z.number().positive()).min(1),
+  current: z.record(assetSymbol, perpParametersSchema).default({}),
+});
+export type PerpProfile = z.infer<typeof perpProfileSchema>;
+
+export const profileSchema = z.discriminatedUnion('kind', [lendingProfileSchema, perpProfileSchema]);
+export type ProtocolProfile = z.infer<typeof profileSchema>;
+
+export const policySchema = z.object({
+  /** Market data older than this is stale (weak evidence). */
+  staleAfterMs: z.number().int().positive(),
+  /** Bars per venue missing above this share fail the data-quality check. */
+  maxMissingBarShare: z.number().min(0).max(1),
+  /** Minimum venues with data for an asset's snapshot to count as complete. */
+  minVenues: z.number().int().positive(),
+  /** EWMA half-life in days; RiskMetrics' daily lambda 0.94 has a half-life of 11.2 days. */
+  ewmaHalfLifeDays: z.number().positive(),
+  /** Depth is reported within these fractions of mid (0.02 = 2 %). */
+  depthBands: z.array(z.number().gt(0).lt(1)).min(1),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+export const simulatorSchema = z.object({
+  seed: z.number().int(),
+  /** The simulated path starts here; every candle is a function of (seed, asset, venue, time) only. */
+  originIso: z.iso.datetime(),
+});
+
+export const scheduleSchema = z.object({
+  /** Local runtime: minutes between cycles. Cloud: the EventBridge rate. */
+  cycleEveryMinutes: z.number().int().positive(),
+  /** Local runtime: minutes between outbox dispatches. */
+  publishEveryMinutes: z.number().int().positive(),
+});
+
+export const advisorConfigSchema = z
+  .object({
+    methodologyVersion: z.string().min(1),
+    assets: z.array(assetSchema).min(1),
+    venues: z.array(venueSchema).min(1),
+    profiles: z.array(profileSchema).min(1),
+    policy: policySchema,
+    simulator: simulatorSchema,
+    schedule: scheduleSchema,
+  })
+  .superRefine((config, ctx) => {
+    const symbols = new Set<string>();
+    config.assets.forEach((asset, i) => {
+      if (symbols.has(asset.symbol)) {
+        ctx.addIssue({ code: 'custom', path: ['assets', i, 'symbol'], message: `duplicate asset ${asset.symbol}` });
+      }
+      symbols.add(asset.symbol);
+    });
+    const profileIds = new Set<string>();
+    config.profiles.forEach((profile, i) => {
+      if (profileIds.has(profile.id)) {
+        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'id'], message: `duplicate profile ${profile.id}` });
+      }
+      profileIds.add(profile.id);
+      const intervalMinutes = INTERVAL_MS[profile.candleInterval] / 60_000;
+      if (profile.horizonMinutes % intervalMinutes !== 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', i, 'horizonMinutes'],
+          message: `horizon ${profile.horizonMinutes} min is not a multiple of the ${profile.candleInterval} candle`,
+        });
+      }
+      profile.assets.forEach((symbol, j) => {
+        if (!symbols.has(symbol)) {
+          ctx.addIssue({ code: 'custom', path: ['profiles', i, 'assets', j], message: `unknown asset ${symbol}` });
+        }
+      });
+      if (profile.kind === 'lending' && profile.minLiquidationBonusBps > profile.maxLiquidationBonusBps) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', i, 'minLiquidationBonusBps'],
+          message: 'minLiquidationBonusBps exceeds maxLiquidationBonusBps',
+        });
+      }
+    });
+  });
+export type AdvisorConfig = z.infer<typeof advisorConfigSchema>;
+export type AdvisorConfigInput = z.input<typeof advisorConfigSchema>;

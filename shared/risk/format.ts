@@ -1,0 +1,15 @@
+/** Number formatting for rationales and proposals (pure; en-US so output is the same everywhere). */
+
+/** 0.1534 -> "15.34 %" with `digits` decimals (default 2). */
+export function formatPct(fraction: number, digits = 2): string {
+  return `${(fraction * 100).toFixed(digits)} %`;
+}
+
+/** 1234567 -> "$1.23M"; compact so tables stay narrow. */
+export function formatUsd(usd: number): string {
+  const abs = Math.abs(usd);
+  if (abs >= 1e9) return `$${(usd / 1e9).toFixed(2)}B`;
+  if (abs >= 1e6) return `$${(usd / 1e6).toFixed(2)}M`;
+  if (abs >= 1e3) return `$${(usd / 1e3).toFixed(1)}k`;
+  return `$${usd.toFixed(2)}`;
+}

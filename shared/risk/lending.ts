@@ -1,0 +1,40 @@
+import { clamp } from './statistics.js';
+
+/**
+ * Lending-market parameters from the methodology (METHODOLOGY.md, "Lending parameters").
+ * Every input and output is a fraction (0.05 = 5 %); conversion to bps happens at the edges.
+ */
+
+/** B = clamp(slippage(Q) + liquidatorCost, Bmin, Bmax). */
+export function liquidationBonus(slippage: number, liquidatorCost: number, minBonus: number, maxBonus: number): number {
+  return clamp(slippage + liquidatorCost, minBonus, maxBonus);
+}
+
+/** LT = (1 - D_alpha(h)) * (1 - slippage(Q)) / (1 + B): solvent after the move, the slippage and the bonus. */
+export function liquidationThreshold(adverseMove: number, slippage: number, bonus: number): number {
+  return Math.max(0, ((1 - adverseMove) * (1 - slippage)) / (1 + bonus));
+}
+
+/** LTV = LT * (1 - D_beta(h)): a borrower opened at max LTV survives an ordinary (beta) move. */
+export function loanToValue(liquidationThreshold: number, ordinaryMove: number): number {
+  return Math.max(0, liquidationThreshold * (1 - ordinaryMove));
+}
+
+/** Rounds a fraction down to a multiple of `stepBps`, returning bps. */
+export function roundDownBps(fraction: number, stepBps: number): number {
+  const bps = Math.floor(fraction * 10_000 + 1e-9);
+  return Math.max(0, Math.floor(bps / stepBps) * stepBps);
+}
+
+/** Rounds a fraction up to whole bps (for margins and bonuses, where rounding down would loosen). */
+export function roundUpBps(fraction: number): number {
+  return Math.ceil(fraction * 10_000 - 1e-9);
+}
+
+/**
+ * Supply cap such that liquidating `share` of it costs at most half the bonus in slippage:
+ * slippage(share * cap) = B / 2, i.e. cap = sellable(B / 2) / share.
+ */
+export function supplyCapUsd(sellableAtHalfBonusUsd: number, share: number): number {
+  return sellableAtHalfBonusUsd / share;
+}

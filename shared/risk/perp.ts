@@ -1,0 +1,19 @@
+/**
+ * Perpetual-market margins (METHODOLOGY.md, "Perpetual parameters"). Fractions in, fractions out.
+ */
+
+/** MMR = D_alpha(h) + slippage(Q) + fee buffer. */
+export function maintenanceMargin(adverseMove: number, slippage: number, feeBuffer: number): number {
+  return adverseMove + slippage + feeBuffer;
+}
+
+/**
+ * Max leverage: floor(1 / (MMR * m)) snapped down to the nearest allowed tier; 0 when no tier fits
+ * (the market should not be listed).
+ */
+export function maxLeverage(maintenance: number, initialToMaintenanceRatio: number, tiers: readonly number[]): number {
+  const raw = 1 / (maintenance * initialToMaintenanceRatio);
+  let best = 0;
+  for (const tier of tiers) if (tier <= raw && tier > best) best = tier;
+  return best;
+}

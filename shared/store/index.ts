@@ -1,0 +1,25 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ProposalRepository } from './proposals.js';
+import { RecommendationRepository } from './recommendations.js';
+import { RunRepository } from './runs.js';
+import { SeriesRepository } from './series.js';
+import { SnapshotRepository } from './snapshots.js';
+
+/** Every repository over the one table. */
+export interface Store {
+  series: SeriesRepository;
+  snapshots: SnapshotRepository;
+  recommendations: RecommendationRepository;
+  runs: RunRepository;
+  proposals: ProposalRepository;
+}
+
+export function createStore(doc: DynamoDBDocumentClient, tableName: string): Store {
+  return {
+    series: new SeriesRepository(doc, tableName),
+    snapshots: new SnapshotRepository(doc, tableName),
+    recommendations: new RecommendationRepository(doc, tableName),
+    runs: new RunRepository(doc, tableName),
+    proposals: new ProposalRepository(doc, tableName),
+  };
+}

@@ -1,0 +1,142 @@
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { recommendationSchema, type Recommendation } from '../model/recommendation.js';
+import { isConditionalCheckFailed } from './client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { VersionConflictError } from './errors.js';
+import { GSI1, keys } from './table.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+const MAX_APPEND_ATTEMPTS = 12;
+
+/**
+ * Immutable recommendation versions per (asset, profile) plus a latest pointer.
+ * - Versions: pk ASSET#<sym>, sk REC#<profile>#V#<version>, written once (attribute_not_exists).
+ * - Pointer:  pk ASSET#<sym>, sk REC#<profile>#LATEST, a full copy of the newest version, moved only
+ *   forward by a conditional write (version < new version), and indexed by profile in gsi1.
+ * Two writers racing for the same version number: one wins, the other takes the next number, so no
+ * version is lost and the pointer ends on the highest.
+ */
+export class RecommendationRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(draft: Omit<Recommendation, 'version'>): Promise<Recommendation> {
+    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+      const version = (await this.highestVersion(draft.asset, draft.profileId)) + 1;
+      const recommendation = recommendationSchema.parse({ ...draft, version });
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: keys.asset(draft.asset),
+              sk: keys.recommendationVersion(draft.profileId, version),
+              ...recommendation,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        // Another writer took this number: back off a little (jittered) and take the next one.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        continue;
+      }
+      await this.movePointer(recommendation);
+      return recommendation;
+    }
+    throw new VersionConflictError(draft.asset, draft.profileId, MAX_APPEND_ATTEMPTS);
+  }
+
+  private async movePointer(recommendation: Recommendation): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: keys.asset(recommendation.asset),
+            sk: keys.recommendationLatest(recommendation.profileId),
+            gsi1pk: keys.latestByProfile(recommendation.profileId),
+            gsi1sk: keys.asset(recommendation.asset),
+            ...recommendation,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
+          ExpressionAttributeValues: { ':version': recommendation.version },
+        }),
+      );
+    } catch (error) {
+      // A newer version already holds the pointer: it only moves forward, so there is nothing to do.
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  private async highestVersion(asset: string, profileId: string): Promise<number> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':prefix': keys.recommendationVersionPrefix(profileId) },
+        ProjectionExpression: 'version',
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items?.[0]?.version as number | undefined) ?? 0;
+  }
+
+  async latest(asset: string, profileId: string): Promise<Recommendation | null> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.asset(asset), sk: keys.recommendationLatest(profileId) },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? recommendationSchema.parse(result.Item) : null;
+  }
+
+  /** Latest recommendation of every asset of a profile (gsi1), sorted by asset. */
+  async latestForProfile(profileId: string): Promise<Recommendation[]> {
+    const items: Recommendation[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.latestByProfile(profileId) },
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(recommendationSchema.parse(item));
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return items;
+  }
+
+  /** Versions newest first, `limit` per page. */
+  async history(asset: string, profileId: string, options: { limit: number; cursor?: string }): Promise<Page<Recommendation>> {
+    const pk = keys.asset(asset);
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.recommendationVersionPrefix(profileId) },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor, pk),
+      }),
+    );
+    const items = (page.Items ?? []).map((item) => recommendationSchema.parse(item));
+    return { items, nextCursor: encodeCursor(page.LastEvaluatedKey as Record<string, unknown> | undefined) };
+  }
+}

@@ -1,0 +1,67 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The single table's key schema, defined once: the CDK stack (infra/) and the local runtime (local/)
+ * both build their table from this.
+ */
+export const TABLE_DEFINITION = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'gsi1',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+    },
+  ],
+  /** Epoch seconds; set on data that may expire (old snapshots). DynamoDB TTL is enabled in CDK only. */
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+export const GSI1 = TABLE_DEFINITION.globalSecondaryIndexes[0].indexName;
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, globalSecondaryIndexes } = TABLE_DEFINITION;
+  const attributes = new Map<string, 'S'>();
+  attributes.set(partitionKey.name, partitionKey.type);
+  attributes.set(sortKey.name, sortKey.type);
+  for (const gsi of globalSecondaryIndexes) {
+    attributes.set(gsi.partitionKey.name, gsi.partitionKey.type);
+    attributes.set(gsi.sortKey.name, gsi.sortKey.type);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: globalSecondaryIndexes.map((gsi) => ({
+      IndexName: gsi.indexName,
+      KeySchema: [
+        { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: gsi.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+/** Key builders: the only place that knows how entities map onto pk/sk. */
+export const keys = {
+  asset: (symbol: string) => `ASSET#${symbol}`,
+  seriesChunk: (interval: string, chunkIndex: number) => `SERIES#${interval}#${String(chunkIndex).padStart(10, '0')}`,
+  seriesPrefix: (interval: string) => `SERIES#${interval}#`,
+  snapshot: (takenAtMs: number) => `SNAP#${new Date(takenAtMs).toISOString()}`,
+  snapshotPrefix: 'SNAP#',
+  recommendationVersion: (profileId: string, version: number) => `REC#${profileId}#V#${String(version).padStart(10, '0')}`,
+  recommendationVersionPrefix: (profileId: string) => `REC#${profileId}#V#`,
+  recommendationLatest: (profileId: string) => `REC#${profileId}#LATEST`,
+  latestByProfile: (profileId: string) => `PROFILE#${profileId}`,
+  run: (id: string) => `RUN#${id}`,
+  runSort: 'RUN',
+  proposal: (id: string) => `PROPOSAL#${id}`,
+  proposalSort: 'PROPOSAL',
+  outboxPending: 'OUTBOX#pending',
+} as const;
