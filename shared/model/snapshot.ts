@@ -4,7 +4,9 @@ import { candleInterval, venueId } from '../config/schema.js';
 export const marketSourceKind = z.enum(['sim', 'live', 'replay']);
 
 export const qualityIssueSchema = z.object({
-  code: z.enum(['VENUE_FAILED', 'TOO_FEW_VENUES', 'MISSING_BARS', 'STALE', 'EMPTY_BOOK', 'SHORT_HISTORY']),
+  code: z.enum(['VENUE_FAILED', 'TOO_FEW_VENUES', 'MISSING_BARS', 'STALE', 'EMPTY_BOOK']),
+  /** A failure makes the evidence weak (the snapshot does not pass); a warning is only reported. */
+  severity: z.enum(['warning', 'failure']),
   message: z.string(),
 });
 export type QualityIssue = z.infer<typeof qualityIssueSchema>;

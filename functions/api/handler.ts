@@ -1,0 +1,26 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createApi } from '../../shared/api/app.js';
+import { depsFromEnvironment, type HandlerDeps } from '../../shared/cycle/deps.js';
+
+/** The HTTP API: reads, plus the authenticated POST /v1/recompute. */
+export function createApiHandler(deps: () => HandlerDeps) {
+  let api: ReturnType<typeof createApi> | undefined;
+  return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const d = deps();
+    d.logger.addContext(context ?? ({} as Context));
+    api ??= createApi({
+      config: d.config,
+      store: d.store,
+      invoker: d.invoker,
+      logger: d.logger,
+      now: d.now,
+      auth: d.env.ADVISOR_AUTH_MODE === 'token' ? { kind: 'token', token: d.env.ADVISOR_API_TOKEN! } : { kind: 'iam' },
+      simulated: d.source.simulated,
+      // Recommendations change once per cycle: let caches hold them for a tenth of it.
+      cacheMaxAgeSeconds: Math.max(30, Math.floor((d.config.schedule.cycleEveryMinutes * 60) / 10)),
+    });
+    return api(event);
+  };
+}
+
+export const handler = createApiHandler(depsFromEnvironment);

@@ -1,0 +1,48 @@
+import { AdvisorError } from '../util/errors.js';
+
+export interface FieldProblem {
+  /** Dotted path of the failing field, e.g. `body.assets[1]` or `query.limit`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * An HTTP error as RFC 9457 problem details: `type`, `title`, `status`, `detail`, plus `code` (stable,
+ * machine-readable) and `errors` (the failing fields) for 400s.
+ */
+export class HttpProblem extends AdvisorError {
+  constructor(
+    readonly status: number,
+    code: string,
+    readonly title: string,
+    detail: string,
+    readonly errors: FieldProblem[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code, detail, { status, errors });
+  }
+
+  toBody(instance: string) {
+    return {
+      type: `https://leverage-advisor.dev/problems/${this.code.toLowerCase().replace(/_/g, '-')}`,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+      instance,
+      code: this.code,
+      ...(this.errors.length > 0 ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const problems = {
+  badRequest: (detail: string, errors: FieldProblem[] = []) => new HttpProblem(400, 'BAD_REQUEST', 'Bad request', detail, errors),
+  unauthorized: (detail: string) =>
+    new HttpProblem(401, 'UNAUTHORIZED', 'Unauthorized', detail, [], { 'www-authenticate': 'Bearer realm="leverage-advisor"' }),
+  notFound: (detail: string) => new HttpProblem(404, 'NOT_FOUND', 'Not found', detail),
+  methodNotAllowed: (allowed: string[]) =>
+    new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `allowed: ${allowed.join(', ')}`, [], { allow: allowed.join(', ') }),
+  unsupportedMediaType: () => new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send the body as application/json'),
+  internal: () => new HttpProblem(500, 'INTERNAL', 'Internal error', 'the request could not be completed; it has been logged'),
+  unavailable: (detail: string) => new HttpProblem(503, 'UNAVAILABLE', 'Service unavailable', detail),
+};

@@ -1,0 +1,51 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+
+/** The next stages of a cycle, each a Lambda function in the cloud. */
+export type Stage = 'ingest' | 'compute' | 'publish';
+
+export interface IngestEvent {
+  runId?: string;
+}
+export interface ComputeEvent {
+  runId: string;
+  ingestErrors: { asset: string | null; stage: string; message: string }[];
+}
+export interface PublishEvent {
+  reason?: string;
+}
+export interface StageEvents {
+  ingest: IngestEvent;
+  compute: ComputeEvent;
+  publish: PublishEvent;
+}
+
+/** Starts a stage asynchronously: the caller does not wait for it to finish. */
+export interface Invoker {
+  invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void>;
+}
+
+/** Cloud: an asynchronous Lambda invocation (Lambda retries it and sends failures to the DLQ). */
+export class LambdaInvoker implements Invoker {
+  private readonly client = new LambdaClient({});
+
+  constructor(private readonly functionNames: Record<Stage, string | undefined>) {}
+
+  async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
+    const functionName = this.functionNames[stage];
+    if (!functionName) throw new Error(`no function name configured for stage ${stage}`);
+    await this.client.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
+    );
+  }
+}
+
+let registered: Invoker | undefined;
+
+/** The local runtime registers an in-process invoker so the same handlers chain without AWS. */
+export function registerInvoker(invoker: Invoker | undefined): void {
+  registered = invoker;
+}
+
+export function registeredInvoker(): Invoker | undefined {
+  return registered;
+}

@@ -1,0 +1,172 @@
+import type { ProtocolProfile } from '../config/schema.js';
+import type { ParameterChange } from '../model/proposal.js';
+import type { Recommendation } from '../model/recommendation.js';
+import { formatPct, formatUsd } from '../risk/format.js';
+import { escapeMarkdown, table } from './markdown.js';
+
+export const PARAMETER_LABELS: Record<string, string> = {
+  ltvBps: 'LTV',
+  liquidationThresholdBps: 'Liquidation threshold',
+  liquidationBonusBps: 'Liquidation bonus',
+  supplyCapUsd: 'Supply cap',
+  borrowCapUsd: 'Borrow cap',
+  maintenanceMarginBps: 'Maintenance margin',
+  initialMarginBps: 'Initial margin',
+  maxLeverage: 'Max leverage',
+};
+
+/** Parameters where a higher value means more risk taken (a loosening). */
+const HIGHER_IS_LOOSER = new Set(['ltvBps', 'liquidationThresholdBps', 'supplyCapUsd', 'borrowCapUsd', 'maxLeverage']);
+
+export function formatValue(unit: ParameterChange['unit'], value: number | null): string {
+  if (value === null) return 'not listed';
+  if (unit === 'bps') return formatPct(value / 10_000);
+  if (unit === 'usd') return formatUsd(value);
+  return `${value}x`;
+}
+
+export function direction(change: ParameterChange): 'tighten' | 'loosen' | 'new' {
+  if (change.current === null) return 'new';
+  const higher = change.recommended > change.current;
+  return higher === HIGHER_IS_LOOSER.has(change.parameter) ? 'loosen' : 'tighten';
+}
+
+export function formatDelta(change: ParameterChange): string {
+  if (change.current === null) return 'new';
+  const diff = change.recommended - change.current;
+  const sign = diff > 0 ? '+' : diff < 0 ? '-' : '';
+  const magnitude =
+    change.unit === 'bps'
+      ? `${(Math.abs(diff) / 100).toFixed(2)} pp`
+      : change.unit === 'usd'
+        ? change.current === 0
+          ? formatUsd(Math.abs(diff))
+          : `${((Math.abs(diff) / change.current) * 100).toFixed(1)} %`
+        : `${Math.abs(diff)}x`;
+  return `${sign}${magnitude} (${direction(change)})`;
+}
+
+export interface ProposalContent {
+  title: string;
+  markdown: string;
+}
+
+export interface RenderInput {
+  profile: ProtocolProfile;
+  runId: string;
+  methodologyVersion: string;
+  createdAtMs: number;
+  simulated: boolean;
+  /** Base URL of the advisor's API, for links to the data. */
+  publicBaseUrl: string;
+  recommendations: readonly Recommendation[];
+  changes: readonly ParameterChange[];
+}
+
+function pctOrDash(value: number | null): string {
+  return value === null ? '-' : formatPct(value);
+}
+
+/** Renders a proposal: summary, change table, reasons, data quality, data and methodology. */
+export function renderProposal(input: RenderInput): ProposalContent {
+  const { profile, changes, recommendations } = input;
+  const assets = [...new Set(changes.map((c) => c.asset))];
+  const tighten = changes.filter((c) => direction(c) === 'tighten').length;
+  const loosen = changes.filter((c) => direction(c) === 'loosen').length;
+  const added = changes.filter((c) => direction(c) === 'new').length;
+  const assetList = assets.length <= 4 ? assets.join(', ') : `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more`;
+  const title =
+    `${input.simulated ? '[SIMULATED] ' : ''}${profile.name}: ${changes.length} parameter change` +
+    `${changes.length === 1 ? '' : 's'} for ${assetList}`;
+
+  const lines: string[] = [`# ${escapeMarkdown(title)}`, ''];
+  if (input.simulated) {
+    lines.push(
+      '> **SIMULATED DATA.** These numbers come from the built-in seeded market simulator, not from live',
+      '> venues. They show how the advisor works; do not vote on them.',
+      '',
+    );
+  }
+  lines.push(
+    '## Summary',
+    '',
+    `Leverage Advisor recommends ${changes.length} change${changes.length === 1 ? '' : 's'} to ` +
+      `**${escapeMarkdown(profile.name)}** (\`${profile.id}\`, ${profile.kind}) for ${assets.map(escapeMarkdown).join(', ')}: ` +
+      `${tighten} tightening, ${loosen} loosening, ${added} new.`,
+    '',
+    `Run \`${input.runId}\`, methodology \`${escapeMarkdown(input.methodologyVersion)}\`, computed ${new Date(input.createdAtMs).toISOString()}.`,
+    '',
+    '## Changes',
+    '',
+    table(
+      ['Asset', 'Parameter', 'Current', 'Recommended', 'Change'],
+      changes.map((c) => [
+        escapeMarkdown(c.asset),
+        PARAMETER_LABELS[c.parameter] ?? c.parameter,
+        formatValue(c.unit, c.current),
+        `**${formatValue(c.unit, c.recommended)}**`,
+        formatDelta(c),
+      ]),
+    ),
+    '',
+    '## Reasons',
+    '',
+  );
+  for (const asset of assets) {
+    const recommendation = recommendations.find((r) => r.asset === asset);
+    lines.push(`### ${escapeMarkdown(asset)}`, '');
+    if (recommendation?.status === 'unfit') {
+      lines.push(`**Unfit:** ${recommendation.unfitReasons.map(escapeMarkdown).join('; ')}.`, '');
+    }
+    for (const change of changes.filter((c) => c.asset === asset)) {
+      lines.push(`- **${PARAMETER_LABELS[change.parameter] ?? change.parameter}**: ${escapeMarkdown(change.reason)}`);
+    }
+    lines.push('');
+  }
+  const shown = recommendations.filter((r) => assets.includes(r.asset));
+  lines.push(
+    '## Data quality',
+    '',
+    table(
+      ['Asset', 'Verdict', 'Venues with data', 'Missing bars', 'Issues'],
+      shown.map((r) => [
+        escapeMarkdown(r.asset),
+        r.quality.passed ? 'passed' : '**weak evidence**',
+        String(r.quality.venuesWithData),
+        formatPct(r.quality.missingBarShare),
+        r.quality.issues.length === 0 ? 'none' : r.quality.issues.map((i) => escapeMarkdown(i.message)).join('; '),
+      ]),
+    ),
+    '',
+    '## Data behind the numbers',
+    '',
+    table(
+      ['Asset', '30 d vol', 'EWMA vol', `Adverse move (${profile.horizonMinutes} min, ${formatPct(profile.confidence, 1)})`, '2 % depth', `Slippage (${formatUsd(profile.liquidationSizeUsd)})`, 'Windows'],
+      shown.map((r) => [
+        escapeMarkdown(r.asset),
+        pctOrDash(r.volatility.realizedAnnualized.d30),
+        pctOrDash(r.volatility.ewmaAnnualized),
+        formatPct(r.volatility.adverseMove),
+        formatUsd(r.liquidity.depthUsd['2'] ?? 0),
+        `${formatPct(r.liquidity.slippageBestVenue)} (${escapeMarkdown(r.liquidity.bestVenue ?? 'merged')})`,
+        r.volatility.windowsObserved.toLocaleString('en-US'),
+      ]),
+    ),
+    '',
+    '## Methodology and reproduction',
+    '',
+    `Methodology \`${escapeMarkdown(input.methodologyVersion)}\`: adverse move = empirical quantile of the worst drop over the ` +
+      'liquidation horizon (from highs/lows), slippage = walking the best venue\'s bids for the liquidation size, then the ' +
+      'closed forms for bonus, threshold, LTV and caps (lending) or margins and leverage (perps).',
+    '',
+    table(
+      ['Asset', 'Version', 'Input digest', 'API'],
+      shown.map((r) => {
+        const url = `${input.publicBaseUrl}/v1/recommendations/${encodeURIComponent(r.asset)}/history?profile=${encodeURIComponent(r.profileId)}`;
+        return [escapeMarkdown(r.asset), `v${r.version}`, `\`${r.inputsDigest.slice(0, 23)}…\``, `<${url}>`];
+      }),
+    ),
+    '',
+  );
+  return { title, markdown: lines.join('\n') };
+}

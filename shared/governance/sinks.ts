@@ -1,0 +1,33 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Proposal } from '../model/proposal.js';
+
+/** Where proposals go: a local folder now; the forum (Discourse) and signed webhooks later. */
+export interface ProposalSink {
+  /** Stable name of the target, recorded on each proposal. */
+  readonly target: string;
+  /** True when the target is a real forum: simulated proposals must never go there. */
+  readonly isPublic: boolean;
+  /** Delivers the proposal; must be idempotent on proposal.id. Returns where it landed. */
+  send(proposal: Proposal): Promise<{ externalRef: string }>;
+}
+
+/**
+ * Writes `<dir>/<proposal id>.md`. Idempotent: the same id always lands in the same file with the same
+ * content, written to a temporary name first and renamed, so a reader never sees half a proposal.
+ */
+export class LocalOutboxSink implements ProposalSink {
+  readonly target = 'local-outbox';
+  readonly isPublic = false;
+
+  constructor(private readonly directory: string) {}
+
+  async send(proposal: Proposal): Promise<{ externalRef: string }> {
+    await mkdir(this.directory, { recursive: true });
+    const path = join(this.directory, `${proposal.id}.md`);
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, proposal.markdown, 'utf8');
+    await rename(temporary, path);
+    return { externalRef: path };
+  }
+}
