@@ -47,6 +47,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
 
 export interface HandlerDeps extends CycleDeps {
   env: Environment;
+  /** Releases the SDK client's sockets (the local runtime on stop; Lambda never needs it). */
+  dispose(): void;
 }
 
 export function marketSourceFor(env: Environment, config: AdvisorConfig): MarketSource {
@@ -67,10 +69,11 @@ export function depsFromEnvironment(): HandlerDeps {
   if (cached) return cached;
   const env = readEnvironment();
   const config = loadConfig(env.ADVISOR_CONFIG_FILE);
+  const doc = createDocumentClient();
   cached = {
     env,
     config,
-    store: createStore(createDocumentClient(), env.TABLE_NAME),
+    store: createStore(doc, env.TABLE_NAME),
     source: marketSourceFor(env, config),
     invoker:
       registeredInvoker() ??
@@ -80,6 +83,7 @@ export function depsFromEnvironment(): HandlerDeps {
     publicBaseUrl: env.ADVISOR_PUBLIC_URL.replace(/\/$/, ''),
     sink: sinkFor(env),
     maxPublishAttempts: env.ADVISOR_PUBLISH_MAX_ATTEMPTS,
+    dispose: () => doc.destroy(),
   };
   return cached;
 }

@@ -1,0 +1,153 @@
+import './preamble.js';
+import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { AdvisorError } from '../shared/util/errors.js';
+import { recommendationTable } from './report.js';
+import { startRuntime, type Runtime } from './runtime.js';
+import type { StageReport } from './invoker.js';
+
+const HELP = `Leverage Advisor - local runtime
+
+Usage: npm start [-- options]
+
+Starts a local DynamoDB-API server (data in --data-dir, kept across restarts), runs one advisory
+cycle at once on the seeded market simulator and then on the configured schedule, writes proposals
+to <data-dir>/outbox/, and serves the HTTP API.
+
+Options:
+  --port <n>        API port (default: $PORT or 8787; 0 = any free port)
+  --data-dir <dir>  where the local data lives (default: .advisor)
+  --config <file>   JSON config overriding the embedded defaults (top-level sections replace)
+  --once            run one cycle, print the recommendations and exit
+  --verbose         print the handlers' structured JSON logs (level INFO)
+  -h, --help        this text
+`;
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 19);
+}
+
+function describeStage(report: StageReport, outboxDir: string): string {
+  const seconds = `${(report.ms / 1000).toFixed(1)} s`;
+  if (report.error) return `${report.stage} FAILED after ${seconds}: ${report.error.message}`;
+  const result = (report.result ?? {}) as Record<string, unknown>;
+  if (report.stage === 'compute') return `compute: run ${String(result.status)} (${seconds})`;
+  if (report.stage === 'publish') {
+    const sent = (result.sent as string[] | undefined)?.length ?? 0;
+    const failed = (result.failed as string[] | undefined)?.length ?? 0;
+    return `publish: ${sent} proposal(s) written to ${relative(process.cwd(), outboxDir) || outboxDir}/${failed ? `, ${failed} failed` : ''} (${seconds})`;
+  }
+  return `${report.stage} done (${seconds})`;
+}
+
+async function printRecommendations(runtime: Runtime): Promise<void> {
+  const { config, store } = runtime.deps;
+  const lists = await Promise.all(config.profiles.map((p) => store.recommendations.latestForProfile(p.id)));
+  const all = lists.flat();
+  for (const profile of config.profiles) {
+    console.log(`\n${profile.name} [${profile.id}, ${profile.kind}]${runtime.deps.source.simulated ? '  *** SIMULATED ***' : ''}`);
+    console.log(recommendationTable(profile, all));
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string', default: '.advisor' },
+      config: { type: 'string' },
+      once: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const portText = values.port ?? process.env.PORT ?? '8787';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`error: port must be an integer 0-65535, got ${JSON.stringify(portText)}`);
+    return 2;
+  }
+
+  console.log('Leverage Advisor - local runtime');
+  let outboxDir = '';
+  const runtime = await startRuntime({
+    dataDir: values['data-dir'],
+    port,
+    ...(values.config ? { configFile: values.config } : {}),
+    ...(values.verbose ? { logLevel: 'INFO' } : {}),
+    onStage: (report) => console.log(`[${clock()}]   ${describeStage(report, outboxDir)}`),
+  });
+  outboxDir = runtime.outboxDir;
+  const { config } = runtime.deps;
+  console.log(`  data     ${values['data-dir']}/ (${runtime.tableCreated ? 'new local table' : 'existing local table, history kept'})`);
+  console.log(`  market   SIMULATED: seeded simulator (seed ${config.simulator.seed}); proposals go only to the local outbox`);
+  console.log(`  config   ${values.config ?? 'embedded defaults'}; ${config.assets.length} assets, ${config.profiles.length} profiles, methodology ${config.methodologyVersion}`);
+
+  let cycling = false;
+  let cycleNumber = 0;
+  const cycle = async () => {
+    if (cycling) {
+      console.log(`[${clock()}] previous cycle still running; skipping this tick`);
+      return;
+    }
+    cycling = true;
+    cycleNumber++;
+    try {
+      console.log(`\n[${clock()}] cycle ${cycleNumber}: ingest ${config.assets.length} assets from ${config.venues.length} simulated venues...`);
+      const { runId, ms } = await runtime.runCycle();
+      console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId})`);
+      await printRecommendations(runtime);
+    } catch (error) {
+      console.error(`[${clock()}] cycle ${cycleNumber} failed: ${(error as Error).message}`);
+    } finally {
+      cycling = false;
+    }
+  };
+
+  await cycle();
+  if (values.once) {
+    await runtime.stop();
+    return 0;
+  }
+
+  const everyMs = config.schedule.cycleEveryMinutes * 60_000;
+  const cycleTimer = setInterval(() => void cycle(), everyMs);
+  const publishTimer = setInterval(() => void runtime.publish(), config.schedule.publishEveryMinutes * 60_000);
+  console.log(`\nAPI      ${runtime.url}/v1/recommendations   (health: ${runtime.url}/v1/health)`);
+  console.log(`Recompute: curl -X POST -H "Authorization: Bearer $(cat ${values['data-dir']}/api-token)" ${runtime.url}/v1/recompute`);
+  console.log(`Next cycle every ${config.schedule.cycleEveryMinutes} min. Ctrl-C to stop.`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        console.log('forced exit');
+        process.exit(130);
+      }
+      stopping = true;
+      console.log(`\n${signal}: stopping (finishing in-flight work)...`);
+      clearInterval(cycleTimer);
+      clearInterval(publishTimer);
+      void runtime.stop().then(resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  console.log('stopped; data kept in', values['data-dir']);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof AdvisorError) console.error(`error: ${error.message}`);
+    else console.error(error);
+    process.exit(1);
+  },
+);
