@@ -88,7 +88,11 @@ const JUMP_SIZE_RANGE = [0.005, 0.4] as const;
 
 /** Depth within 2 % of mid; truncated books are extrapolated with the simulator's own book shape law. */
 const DEPTH_BAND = 0.02;
-const SIM_BOOK_DEPTH_EXPONENT = 0.85; // mirrors BOOK_DEPTH_EXPONENT in shared/market/simulator.ts
+/** Mirrors of shared/market/simulator.ts constants (not exported there), used for extrapolation and diagnostics. */
+const SIM_BOOK_DEPTH_EXPONENT = 0.85;
+const SIM_GARCH_ARCH = 0.02;
+const SIM_MAX_VARIANCE_MULTIPLE = 30;
+const SIM_STEPS_PER_YEAR = 365 * 288;
 /** Binance volume around a snapshot (to normalize its depth) and at the end of the file (to scale it to now). */
 const SNAPSHOT_VOLUME_HALF_WINDOW_MS = 15 * DAY_MS;
 const RECENT_VOLUME_WINDOW_MS = 90 * DAY_MS;
@@ -692,6 +696,30 @@ function barsIn(segments: readonly PriceSeries[]): number {
 // Reports
 // ---------------------------------------------------------------------------------------------------
 
+/** Stress episodes worth knowing whether a file covers (UTC hours). */
+const STRESS_EPISODES = [
+  { name: 'COVID 2020-03-12', fromMs: Date.UTC(2020, 2, 12), toMs: Date.UTC(2020, 2, 14) },
+  { name: 'LUNA 2022-05-09', fromMs: Date.UTC(2022, 4, 9), toMs: Date.UTC(2022, 4, 13) },
+  { name: 'FTX 2022-11-08', fromMs: Date.UTC(2022, 10, 8), toMs: Date.UTC(2022, 10, 11) },
+];
+
+function coveredEpisodes(history: HourlyHistory): string[] {
+  return STRESS_EPISODES.filter(({ fromMs, toMs }) => {
+    const bars = history.candles.filter((c) => c.openTimeMs >= fromMs && c.openTimeMs < toMs).length;
+    return bars >= 0.9 * ((toMs - fromMs) / HOUR_MS);
+  }).map((e) => e.name);
+}
+
+/** The simulator's variance multiple right after a jump of the mean size: GARCH_ARCH x (size / step sigma)^2. */
+function jumpVarianceMultiple(c: SimulatorCalibration): number {
+  const stepSigma = c.annualVolatility / Math.sqrt(SIM_STEPS_PER_YEAR);
+  return Math.min(SIM_MAX_VARIANCE_MULTIPLE, SIM_GARCH_ARCH * (c.jumpMeanAbsLogReturn / stepSigma) ** 2);
+}
+
+function range(values: number[], digits = 1): string {
+  return `${pct(Math.min(...values), digits)}..${pct(Math.max(...values), digits)}`;
+}
+
 const VALIDATION_HEADER = ['asset', 'vol real', 'vol sim', 'q99 real', 'q99 sim', 'err', 'q99.9 real', 'q99.9 sim', 'err', 'ok'];
 
 function validationRows(results: readonly AssetResult[]): string[][] {
@@ -740,10 +768,9 @@ function estimateRows(results: readonly AssetResult[]): string[][] {
   ]);
 }
 
-const ROBUSTNESS_HEADER = ['asset', 'q99 real', `q99 sim (seeds ${ROBUSTNESS_SEEDS.join(',')})`, 'q99.9 real', 'q99.9 sim (same seeds)', 'vol sim (same seeds)'];
+const ROBUSTNESS_HEADER = ['asset', 'q99 real', `q99 sim, seeds ${ROBUSTNESS_SEEDS.join(',')}`, 'q99.9 real', 'q99.9 sim, same seeds', 'vol sim, same seeds'];
 
 function robustnessRows(results: readonly AssetResult[]): string[][] {
-  const range = (values: number[], digits = 1) => `${pct(Math.min(...values), digits)}..${pct(Math.max(...values), digits)}`;
   return results.map((r) => [
     r.spec.symbol,
     pct(r.real.q99),
@@ -751,6 +778,19 @@ function robustnessRows(results: readonly AssetResult[]): string[][] {
     pct(r.real.q999),
     range(r.robustness.map((t) => t.q999)),
     range(r.robustness.map((t) => t.realizedVol30d), 0),
+  ]);
+}
+
+const DIAGNOSTIC_HEADER = ['asset', '30d vol p10..p90 real', '30d vol p10..p90 sim', 'wick uplift q99.9 real', 'wick uplift sim', 'variance x after a jump'];
+
+function diagnosticRows(results: readonly AssetResult[]): string[][] {
+  return results.map((r) => [
+    r.spec.symbol,
+    `${pct(r.real.realizedVol30dP10, 0)}..${pct(r.real.realizedVol30dP90, 0)}`,
+    `${pct(r.sim.realizedVol30dP10, 0)}..${pct(r.sim.realizedVol30dP90, 0)}`,
+    signedPct(r.real.wickUplift999),
+    signedPct(r.sim.wickUplift999),
+    `${jumpVarianceMultiple(r.calibration).toFixed(1)}x`,
   ]);
 }
 
@@ -767,17 +807,32 @@ function liquidityRows(results: readonly AssetResult[]): string[][] {
   ]);
 }
 
-const BOOK_HEADER = ['book', 'recorded', 'spread bps', 'bid depth 2%', 'reaches', 'Binance $/h then', 'depth / $/h'];
+const BOOK_HEADER = ['book', 'use', 'recorded', 'spread bps', 'bid depth 2%', 'reaches', 'Binance $/h then', 'depth / $/h'];
 
 function bookRows(books: readonly BookObservation[]): string[][] {
   return books.map((b) => [
     `${b.exchange} ${b.pair}`,
+    b.kind === 'spot' ? 'estimate' : 'cross-check',
     isoDate(b.recordedMs),
     b.spreadBps.toFixed(2),
     `${usd(b.bidDepth2PctUsd)}${b.reachFraction < DEPTH_BAND ? ' (extrapolated)' : ''}`,
     pct(b.reachFraction),
     usd(b.binanceHourlyUsdVolume),
     `${(b.bidDepth2PctUsd / b.binanceHourlyUsdVolume).toFixed(3)} h`,
+  ]);
+}
+
+const FILE_HEADER = ['file', 'range (bar open, UTC)', 'bars used', 'segments', 'stress episodes covered', 'dropped bad prints', 'q99.9 with them'];
+
+function fileRows(results: readonly AssetResult[]): string[][] {
+  return results.map(({ history: h }) => [
+    h.file,
+    dateRange(h),
+    String(barsIn(h.segments)),
+    String(h.segments.length),
+    coveredEpisodes(h).join(', ') || '-',
+    h.droppedBadPrints.map((b) => `${new Date(b.openTimeMs).toISOString().slice(0, 13)}Z (low ${b.low}, high ${b.high})`).join('; ') || '-',
+    h.q999WithBadPrints === null ? '-' : pct(h.q999WithBadPrints),
   ]);
 }
 
@@ -793,10 +848,10 @@ const METHOD_LINES = [
 
 function filesLine(results: readonly AssetResult[]): string {
   return results
-    .map((r) => {
-      const dropped = r.history.droppedBadPrints.length;
-      const note = dropped > 0 ? `, ${dropped} bad print${dropped > 1 ? 's' : ''} dropped (${r.history.droppedBadPrints.map((b) => new Date(b.openTimeMs).toISOString().slice(0, 13)).join(', ')})` : '';
-      return `${r.history.file} ${dateRange(r.history)} (${barsIn(r.history.segments)} bars, ${r.history.segments.length} segments${note})`;
+    .map(({ history: h }) => {
+      const dropped = h.droppedBadPrints.map((b) => new Date(b.openTimeMs).toISOString().slice(0, 13));
+      const note = dropped.length > 0 ? `, bad print dropped: ${dropped.join(', ')}` : '';
+      return `${h.file} ${dateRange(h)} (${barsIn(h.segments)} bars, ${h.segments.length} segments${note})`;
     })
     .join('; ');
 }
@@ -805,11 +860,19 @@ function singleQuoted(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** Wraps text into ` * `-prefixed comment lines of about 100 characters (`first` prefixes the first line). */
+function commentLines(text: string, first = ' *   ', rest = ' *   '): string {
+  const lines = text.match(/.{1,100}(\s|$)/g) ?? [text];
+  return lines.map((line, i) => `${i === 0 ? first : rest}${line.trim()}`).join('\n');
+}
+
 function calibrationSource(results: readonly AssetResult[], books: readonly BookObservation[], generatedOn: string): string {
+  const spotBooks = books.filter((b) => b.kind === 'spot');
   const validation = results
     .map(
       (r) =>
-        ` *   ${r.spec.symbol.padEnd(4)} 4h q99 real ${pct(r.real.q99)} sim ${pct(r.sim.q99)}; q99.9 real ${pct(r.real.q999)} sim ${pct(r.sim.q999)}; 30d vol real ${pct(r.real.realizedVol30d, 0)} sim ${pct(r.sim.realizedVol30d, 0)}`,
+        ` *   ${r.spec.symbol.padEnd(4)} q99 real ${pct(r.real.q99)} sim ${pct(r.sim.q99)}; q99.9 real ${pct(r.real.q999)} sim ${pct(r.sim.q999)}; ` +
+        `30d vol real ${pct(r.real.realizedVol30d, 0)} sim ${pct(r.sim.realizedVol30d, 0)}`,
     )
     .join('\n');
   const entries = results
@@ -820,22 +883,23 @@ function calibrationSource(results: readonly AssetResult[], books: readonly Book
     .join('\n');
   const note =
     `Simulator calibrated on ${generatedOn} by scripts/calibrate.ts to Binance spot USDT hourly candles (../shared/data) and ` +
-    `${books.length} USD/USDT order-book snapshots (2021-2022); jump parameters tuned so that the seed-${SIM_SEED} simulation ` +
+    `${spotBooks.length} USD/USDT spot order-book snapshots (2021-2022); jump parameters tuned so that the seed-${SIM_SEED} simulation ` +
     `matches the real 4 h q99 / q99.9 worst drawdowns within ${pct(ACCEPT_RELATIVE_ERROR, 0)}. Simulated 30-day vol runs above the real one; ` +
     'depth and spread are order-of-magnitude figures. See docs/calibration.md.';
-  const wrap = (text: string) => text.match(/.{1,100}(\s|$)/g)!.map((line) => ` *   ${line.trim()}`).join('\n');
   return `/**
  * GENERATED by \`npm run calibrate\` (scripts/calibrate.ts) on ${generatedOn} from ../shared/data. Do not edit by hand:
  * change the script and run it again. Method, tables and caveats: docs/calibration.md.
  *
  * Files used (Binance spot, USDT quote, 1h, split at gaps):
-${wrap(filesLine(results))}
- * Order books: ${books.length > 0 ? books.map((b) => `${b.file}`).join(', ') : 'none'}
+${commentLines(filesLine(results))}
+ * Order books (spot, USD/USDT):
+${commentLines(spotBooks.map((b) => b.file).join(', ') || 'none')}
  *
  * Method, per figure:
-${METHOD_LINES.map((line) => wrap(line).replace(/^ \* {3}/, ' * - ')).join('\n')}
+${METHOD_LINES.map((line) => commentLines(line, ' * - ')).join('\n')}
  *
- * Validation (seed ${SIM_SEED}, ${SIM_YEARS} y of simulated 1h bars from ${isoDate(SIM_ORIGIN_MS)}; 4 h worst drawdown from the window open):
+ * Validation: seed ${SIM_SEED}, ${SIM_YEARS} y of simulated 1h bars from ${isoDate(SIM_ORIGIN_MS)}; q = 4 h worst drawdown from the window
+ * open; vol = median rolling 30-day realized vol (real: whole file after the bad-print filter):
 ${validation}
  */
 import type { SimulatorCalibration } from './schema.js';
@@ -851,29 +915,25 @@ export const CALIBRATION_NOTE =
 
 function calibrationDoc(results: readonly AssetResult[], books: readonly BookObservation[], generatedOn: string, dataDir: string): string {
   const failing = results.filter((r) => !passes(r)).map((r) => r.spec.symbol);
-  const fileRows = results.map((r) => [
-    r.history.file,
-    dateRange(r.history),
-    String(barsIn(r.history.segments)),
-    String(r.history.segments.length),
-    r.history.droppedBadPrints.map((b) => `${new Date(b.openTimeMs).toISOString().slice(0, 16)}Z (low ${b.low}, high ${b.high})`).join('; ') || '-',
-  ]);
-  const volRatio = median(results.map((r) => r.sim.realizedVol30d / r.real.realizedVol30d));
+  const volExcess = median(results.map((r) => r.sim.realizedVol30d / r.real.realizedVol30d)) - 1;
+  const btc = results.find((r) => r.spec.symbol === 'BTC') ?? results[0]!;
+  const withBooks = [...new Set(books.filter((b) => b.kind === 'spot').map((b) => b.asset))];
+  const withoutBooks = results.map((r) => r.spec.symbol).filter((s) => !withBooks.includes(s));
   return `# Simulator calibration
 
 Generated by \`npm run calibrate\` (\`scripts/calibrate.ts\`) on ${generatedOn} from \`${path.relative(REPO_ROOT, dataDir) || dataDir}\`.
-The script writes \`shared/config/calibration.ts\` (\`SIMULATOR_CALIBRATION\`, used by \`shared/config/defaults.ts\`) and this page;
-do not edit either by hand. A run takes a few seconds to half a minute.
+The script writes \`shared/config/calibration.ts\` (\`SIMULATOR_CALIBRATION\`, read by \`shared/config/defaults.ts\`) and this
+page; do not edit either by hand. A run takes 15-30 seconds.
 
 ## Data
 
 Binance spot \`<SYM>-USDT-1h.csv\` candles (see \`../shared/data/SOURCES.md\`). Every file is split at gaps
 (\`splitAtGaps\`): a missing hour is "no data", never a zero return, and no window or return spans a gap.
-Bars whose low is below half the bar's body, or whose high is above twice it, are dropped as bad prints
-(a wick no market fills and recovers from within an hour); this removes LINK's 2020-03-12 low of 0.0001 and
-UNI's listing bar. With the LINK print kept, LINK's 4 h q99.9 would read 22.0 % instead of ${pct(results.find((r) => r.spec.symbol === 'LINK')?.real.q999 ?? Number.NaN)}.
+Bars whose low is below half the bar's body, or whose high is above twice it, are dropped as bad prints (a wick
+no market fills and recovers from within an hour; the dropped bar becomes a gap). This removes LINK's
+2020-03-12 low of 0.0001 and UNI's listing bar; the last column shows the q99.9 the bad prints would have given.
 
-${markdownTable(['file', 'range (bar open, UTC)', 'bars used', 'segments', 'dropped bad prints'], fileRows)}
+${markdownTable(FILE_HEADER, fileRows(results))}
 
 ## Method
 
@@ -883,40 +943,49 @@ Why these choices:
 
 - **Volatility.** The median of rolling 30-day vols is robust to the crash months that dominate a mean, and
   removing the >${JUMP_THRESHOLD_SIGMAS}-sigma bars leaves the diffusive part, which is what \`annualVolatility\` drives
-  (the simulator adds jumps on top).
+  (the simulator adds its jumps on top).
 - **Tails.** Raw hourly kurtosis mostly measures volatility clustering; dividing by a trailing EWMA vol removes
   it, and leaving the jump bars out avoids counting them twice (they have their own parameters). The simulator
-  draws its t innovations per 5-minute step, 12 per hour, and summing 12 draws divides the excess kurtosis by 12,
-  hence the mapping. The result is about 4.1-4.2 for every asset: the per-step tails are heavy.
-- **Jumps and validation.** The raw jump statistics are only a starting point: in the simulator each jump also
-  feeds the GARCH variance (a 5 % jump is 25-40 step sigmas, enough to reach the 30x variance cap), so jumps drive
-  both tails. The script runs the simulator exactly as the advisor does (\`new SimulatedMarket({ seed: ${SIM_SEED}, originMs:
+  draws its t innovations per 5-minute step, 12 per hour, and a sum of 12 i.i.d. draws has 1/12 of their excess
+  kurtosis, hence the mapping. It gives about 4.1-4.2 for every asset: heavy tails per 5-minute step.
+- **Jumps, fitted on the simulator.** The raw jump statistics are only the starting point, because in the
+  simulator a jump also feeds the GARCH variance (last column of the diagnostics table), so jumps drive both
+  tails. The script runs the simulator as the advisor does (\`new SimulatedMarket({ seed: ${SIM_SEED}, originMs:
   Date.UTC(2024, 0, 1) }).candlesSync(...)\`, venue binance, ${SIM_YEARS} years of 1h bars), computes
-  \`drawdownTail(splitAtGaps(candles, 3_600_000), 4, [0.99, 0.999])\` and adjusts \`jumpsPerYear\` and
-  \`jumpMeanAbsLogReturn\` (damped Newton steps in log space, at most ${MAX_FIT_ITERATIONS} runs, best run kept) until both
-  quantiles are within ${pct(FIT_RELATIVE_ERROR, 0)} of the real ones; the written (rounded) figures are then re-validated.
-- **Depth.** The snapshots are old and from second-tier venues (Bitstamp, OKX, Binance.US), so they are used as a
-  ratio to Binance's hourly USD volume at the time (the month around the snapshot) and applied to the last 90 days'
-  volume. The deepest observed venue is taken as the simulator's smallest venue (kraken, 20 % of the total), so the
-  three-venue total is 5x that venue. Coin-margined contracts (quantities in $10/$100 contracts), dated futures,
-  leveraged tokens (AAVEUP) and EUR/BUSD books are not used.
+  \`drawdownTail(splitAtGaps(candles, 3_600_000), 4, [0.99, 0.999])\` and moves \`jumpsPerYear\` and
+  \`jumpMeanAbsLogReturn\` (damped Newton steps in log space with fixed sensitivities, at most ${MAX_FIT_ITERATIONS} runs, best
+  run kept) until both quantiles are within ${pct(FIT_RELATIVE_ERROR, 0)} of the real ones. The written, rounded figures are
+  validated again.
+- **Depth.** The snapshots are older than the candles and come from second-tier venues (Bitstamp, OKX,
+  Binance.US), so each is turned into a volume-free ratio, its 2 % bid depth in hours of Binance USD volume
+  (median hour of the month around the snapshot), and applied to the last 90 days' volume. The deepest observed
+  venue is taken as the simulator's smallest venue (kraken, ${pct(SMALLEST_SIM_VENUE_SHARE, 0)} of the total), so the
+  three-venue total is ${(1 / SMALLEST_SIM_VENUE_SHARE).toFixed(0)}x that venue. Coin-margined perpetuals are converted
+  with their contract size ($100 BTC, $10 others) and shown as a cross-check only; dated futures (basis),
+  leveraged tokens (AAVEUP) and EUR/BUSD/BTC-quoted books are not used.
 
 ## Validation: real vs simulated
 
 Real: the whole file. Simulated: seed ${SIM_SEED}, ${isoDate(SIM_ORIGIN_MS)} + ${SIM_YEARS} years, venue binance, the written parameters.
-"vol" is the median rolling 30-day realized vol (same estimator on both sides, jumps included).
-q99 / q99.9 are quantiles of the worst drawdown inside every 4-hour window, measured from the window's open
-(\`window-open\`, the convention of the methodology's reference table: BTC 15.3 %, ETH 18.2 %, SOL 21.3 %, LINK 22.0 % with its bad print).
+"vol" is the median rolling 30-day realized vol (same estimator on both sides, jumps included). q99 / q99.9 are
+quantiles of the worst drawdown inside every 4-hour window, measured from the window's open (\`window-open\`, the
+convention of the methodology's reference table: BTC 15.3 %, ETH 18.2 %, SOL 21.3 %, LINK 22.0 % with its bad print).
 
 ${markdownTable(VALIDATION_HEADER, validationRows(results))}
 
 ${failing.length === 0 ? `All assets are within ${pct(ACCEPT_RELATIVE_ERROR, 0)} on both quantiles.` : `**Outside ${pct(ACCEPT_RELATIVE_ERROR, 0)}: ${failing.join(', ')}.**`}
 
-Seed sensitivity (same parameters, other seeds, same ${SIM_YEARS} years): the fit is made on seed ${SIM_SEED}, and a
-${SIM_YEARS}-year q99.9 rests on a handful of events, so other seeds scatter around it. The real quantiles carry the same kind
-of sampling noise (1.7 to 6 years of data per asset).
+**Other seeds.** The fit is made on seed ${SIM_SEED}, and a ${SIM_YEARS}-year q99.9 rests on a handful of events, so the
+same parameters give a spread of figures on other seeds (same ${SIM_YEARS} years). The real quantiles carry the same kind of
+sampling noise (1.7 to 6 years of data per asset).
 
 ${markdownTable(ROBUSTNESS_HEADER, robustnessRows(results))}
+
+**Diagnostics.** The spread of the rolling 30-day vol, how much the intrabar lows add to q99.9 (q99.9 over the
+q99.9 of the same bars with every low moved up to the body), and the simulator's variance multiple right after a
+jump of the mean size (\`0.02 x (size / 5-min sigma)^2\`, capped at 30).
+
+${markdownTable(DIAGNOSTIC_HEADER, diagnosticRows(results))}
 
 ## Fitted parameters
 
@@ -928,7 +997,7 @@ ${markdownTable(ESTIMATE_HEADER, estimateRows(results))}
 
 ## Liquidity
 
-Order books used (bid side; USDT counted as USD):
+Order books (bid side; USDT counted as USD; "reaches" is how far below mid the snapshot goes):
 
 ${books.length > 0 ? markdownTable(BOOK_HEADER, bookRows(books)) : '_none found_'}
 
@@ -936,44 +1005,51 @@ Per asset:
 
 ${markdownTable(LIQUIDITY_HEADER, liquidityRows(results))}
 
+Sanity: BTC's three-venue 2 % depth is in the tens of millions, ETH's somewhat less, the long tail (UNI, AAVE,
+CRV, LINK) a few hundred thousand dollars. Read them as +/- a factor of 2-3. The coin-margined perpetual books
+are deeper per unit of spot volume than the spot books (derivatives carry more resting liquidity), which is
+why they are not mixed into the spot estimate.
+
 ## Caveats
 
 - **Volatility mismatch.** To reach the real tails the simulator needs frequent large jumps, and each jump also
-  spikes its GARCH variance; the simulated median 30-day vol is therefore about ${(volRatio * 100 - 100).toFixed(0)} % above the real one
-  (median over assets) even though \`annualVolatility\` is the real diffusive level. Real crypto reaches its
-  4-hour tails with long-lived volatility regimes and long intrabar wicks (for BTC, wicks add about 45 % to the
-  close-to-close q99.9, against about 10 % in the simulator), neither of which the simulator has. Anything that
-  reads the simulated realized volatility (EWMA scores, vol-based margins) sees more volatility than the market
-  had; anything that reads 4-hour drawdown tails sees the right level. See "Suggested simulator changes".
-- **Tail parameters are fitted to one seed.** The acceptance check is on seed ${SIM_SEED}; the seed table above shows
-  the spread to expect with other seeds.
-- **Depth and spread are order-of-magnitude figures** (a factor of 2-3 either way for depth, more for spread):
-  the snapshots are 2-3 years older than the price data, come from second-tier venues, some are truncated
-  (OKX books hold 400 levels, so BTC's OKX depth is extrapolated from 0.8 % to 2 % with the simulator's
-  (d / 2 %)^0.85 shape), were taken at single instants (one during the May-2022 LUNA crash) and measure USDT
-  books as if USDT were USD (it traded 0.3-1 % below USD at times). Only BTC, ETH and CRV have a usable spot book;
-  SOL, LINK, UNI, AAVE and DOGE take the median ratio of those three. Spreads from these books are wider than
-  Binance's top of book. Depth is assumed to scale with traded volume.
-- **USDT, not USD**, for every price and volume; one venue (Binance spot) for the price history.
-- **History lengths differ** (CRV 1.7 years, BTC 5.8 years); the data skip most of 2022-2023 for several assets, so
-  the FTX crash is missing and the May-2022 LUNA crash only partly present.
+  multiplies its GARCH variance; the simulated median 30-day vol is therefore about ${pct(volExcess, 0)} above the real one
+  (median over assets) although \`annualVolatility\` is the real diffusive level. Real crypto reaches its 4-hour
+  tails through long-lived volatility regimes (BTC's 30-day vol runs from ${pct(btc.real.realizedVol30dP10, 0)} to ${pct(btc.real.realizedVol30dP90, 0)} between
+  its 10th and 90th percentile) and long intrabar wicks (BTC's wicks add ${pct(btc.real.wickUplift999, 0)} to its q99.9, the
+  simulator's ${pct(btc.sim.wickUplift999, 0)}); the simulator has neither, so its closes have to move more. Anything that reads
+  simulated realized volatility (EWMA scores, vol-based margins) sees more volatility than the market had;
+  anything that reads 4-hour drawdown tails sees the right level. See "Suggested simulator changes".
+- **Tail parameters are fitted to one seed.** The acceptance check is on seed ${SIM_SEED}; the seed table shows the spread
+  to expect elsewhere on the path or with another seed.
+- **Depth and spread are order-of-magnitude figures**: the snapshots are 2-3 years older than the last candles,
+  come from second-tier venues, were taken at single instants (one during the May-2022 LUNA crash), some are
+  truncated (OKX books hold 400 levels, so BTC's OKX depth is extrapolated from under 1 % to 2 % with the
+  simulator's own (d / 2 %)^${SIM_BOOK_DEPTH_EXPONENT} shape), and USDT books are read as if USDT were USD (it traded 0.3-1 %
+  below USD at times). Only ${withBooks.join(', ')} have a usable spot book; ${withoutBooks.join(', ')} take the median ratios.
+  Depth is assumed to scale with traded volume and spread with 1 / sqrt(volume). The spreads are those of the
+  second-tier venues and are wider than Binance's top of book (often 1-3 bps for these assets): conservative.
+- **USDT, not USD**, for every price and volume, and one venue (Binance spot) for the price history.
+- **Uneven histories**: from ${Math.min(...results.map((r) => barsIn(r.history.segments))) } to ${Math.max(...results.map((r) => barsIn(r.history.segments)))} hourly bars per asset, and several files
+  skip 2022-2023 (see "stress episodes covered": only ETH has the FTX crash, UNI stops before LUNA, CRV has no 2022).
 
 ## Suggested simulator changes (not made here)
 
-1. *Keep jumps out of the GARCH recursion* (\`AssetPath.ensure\`): update the variance with the diffusive
-   part only, \`variance = omega + GARCH_ARCH * diffusive^2 + beta * variance\` where \`diffusive = sigma * t\`, or give
-   jumps their own small coefficient (e.g. 0.002). Today a single 5 % jump takes the variance to its 30x cap,
-   which is what inflates the simulated 30-day vol.
-2. *Fat-tailed intrabar wicks*: replace \`Math.abs(this.rng.normal()) * sigma * 0.6\` for the low (and high) with a
-   heavier draw, e.g. \`Math.abs(this.rng.standardizedStudentT(cal.tailDegreesOfFreedom)) * sigma * 0.6\`, and let a
-   share of each down jump revert inside its step (close = open x exp(logReturn + 0.4 x size), low keeps the full
-   move) so that liquidation wicks exist without moving the close.
-3. *A slow volatility regime* (e.g. a second variance factor with a half-life of about 30 days, or a two-state
-   regime switch) so that calm and turbulent months alternate like the real 30-day vol does (BTC: 45 % to 113 %
-   between its 10th and 90th percentile).
+1. **Keep jumps out of the GARCH recursion** (\`AssetPath.ensure\` in \`shared/market/simulator.ts\`): update the
+   variance with the diffusive part only, \`const diffusive = sigma * t; ... this.variance = Math.min(maxVariance,
+   omega + GARCH_ARCH * diffusive * diffusive + beta * this.variance)\`, or give the jump its own, smaller
+   coefficient (e.g. 0.002). Today one jump of the mean size multiplies the variance by the factor in the
+   diagnostics table, and that is what inflates the simulated 30-day vol.
+2. **Fat-tailed intrabar wicks**: draw the excursion below \`min(open, close)\` (and above \`max(open, close)\`) as
+   \`Math.abs(this.rng.standardizedStudentT(cal.tailDegreesOfFreedom)) * sigma * 0.6\` instead of
+   \`Math.abs(this.rng.normal()) * sigma * 0.6\`, and let part of each down jump revert inside its step
+   (\`close = open * exp(logReturn + 0.4 * size)\` while the low keeps the full move), so liquidation wicks exist
+   without moving the close.
+3. **A slow volatility regime**: a second variance factor with a half-life of about 30 days (or a two-state
+   regime switch), so calm and turbulent months alternate as the real 30-day vol does.
 
-With 1-3 in place, re-run \`npm run calibrate\`: the jump fit should then land on rarer jumps and the simulated vol
-on the real one.
+With 1-3 in place, re-run \`npm run calibrate\`: the fit should land on rarer jumps, and the simulated vol on the
+real one.
 `;
 }
 
