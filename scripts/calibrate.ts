@@ -1103,6 +1103,8 @@ function main(): void {
   console.log(textTable(ESTIMATE_HEADER, estimateRows(results)));
   console.log(`\nOther seeds (${ROBUSTNESS_SEEDS.join(', ')})\n`);
   console.log(textTable(ROBUSTNESS_HEADER, robustnessRows(results)));
+  console.log('\nDiagnostics\n');
+  console.log(textTable(DIAGNOSTIC_HEADER, diagnosticRows(results)));
   console.log('\nLiquidity\n');
   console.log(textTable(LIQUIDITY_HEADER.slice(0, -1), liquidityRows(results).map((r) => r.slice(0, -1))));
   console.log(`\nWrote ${path.relative(process.cwd(), CALIBRATION_FILE)} and ${path.relative(process.cwd(), DOC_FILE)} in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);

@@ -144,7 +144,7 @@ export function createApi(deps: ApiDeps) {
         const requestedBy = authenticate(event, deps.auth);
         const parsed = recomputeBodySchema.safeParse(parseJsonBody(event));
         if (!parsed.success) throw problems.badRequest('invalid recompute request', fieldProblems(parsed.error, 'body'));
-        const assets = (parsed.data.assets ?? []).map((a) => a.toUpperCase());
+        const assets = parsed.data.assets ?? [];
         const unknown = assets.map((a, i) => ({ a, i })).filter(({ a }) => !knownAssets.has(a));
         if (unknown.length > 0) {
           throw problems.badRequest(

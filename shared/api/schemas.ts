@@ -3,8 +3,12 @@ import { assetSymbol } from '../config/schema.js';
 
 export const recomputeBodySchema = z
   .object({
-    /** Assets to recompute; omitted = the whole universe. */
-    assets: z.array(assetSymbol).min(1).max(200).optional(),
+    /** Assets to recompute (case-insensitive); omitted = the whole universe. */
+    assets: z
+      .array(z.string().trim().toUpperCase().pipe(assetSymbol))
+      .min(1)
+      .max(200)
+      .optional(),
     /** Why the committee asks (kept on the run). */
     reason: z.string().trim().min(1).max(500).optional(),
   })
