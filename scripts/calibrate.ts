@@ -710,6 +710,13 @@ function coveredEpisodes(history: HourlyHistory): string[] {
   }).map((e) => e.name);
 }
 
+function missingEpisodes(results: readonly AssetResult[]): string {
+  return STRESS_EPISODES.map((episode) => {
+    const missing = results.filter((r) => !coveredEpisodes(r.history).includes(episode.name)).map((r) => r.spec.symbol);
+    return `${episode.name} for ${missing.length > 0 ? missing.join(', ') : 'none'}`;
+  }).join('; ');
+}
+
 /** The simulator's variance multiple right after a jump of the mean size: GARCH_ARCH x (size / step sigma)^2. */
 function jumpVarianceMultiple(c: SimulatorCalibration): number {
   const stepSigma = c.annualVolatility / Math.sqrt(SIM_STEPS_PER_YEAR);
@@ -1005,10 +1012,12 @@ Per asset:
 
 ${markdownTable(LIQUIDITY_HEADER, liquidityRows(results))}
 
-Sanity: BTC's three-venue 2 % depth is in the tens of millions, ETH's somewhat less, the long tail (UNI, AAVE,
-CRV, LINK) a few hundred thousand dollars. Read them as +/- a factor of 2-3. The coin-margined perpetual books
-are deeper per unit of spot volume than the spot books (derivatives carry more resting liquidity), which is
-why they are not mixed into the spot estimate.
+Three-venue 2 % depth by size: ${[...results]
+    .sort((a, b) => b.calibration.depth2PctUsd - a.calibration.depth2PctUsd)
+    .map((r) => `${r.spec.symbol} ${usd(r.calibration.depth2PctUsd)}`)
+    .join(', ')}. Read them as +/- a factor of 2-3.
+The coin-margined perpetual books hold more depth per unit of spot volume than the spot books (derivatives carry
+more resting liquidity), which is why they are a cross-check and not mixed into the spot estimate.
 
 ## Caveats
 
@@ -1030,8 +1039,8 @@ why they are not mixed into the spot estimate.
   Depth is assumed to scale with traded volume and spread with 1 / sqrt(volume). The spreads are those of the
   second-tier venues and are wider than Binance's top of book (often 1-3 bps for these assets): conservative.
 - **USDT, not USD**, for every price and volume, and one venue (Binance spot) for the price history.
-- **Uneven histories**: from ${Math.min(...results.map((r) => barsIn(r.history.segments))) } to ${Math.max(...results.map((r) => barsIn(r.history.segments)))} hourly bars per asset, and several files
-  skip 2022-2023 (see "stress episodes covered": only ETH has the FTX crash, UNI stops before LUNA, CRV has no 2022).
+- **Uneven histories**: from ${Math.min(...results.map((r) => barsIn(r.history.segments)))} to ${Math.max(...results.map((r) => barsIn(r.history.segments)))} hourly bars per asset, and several files skip
+  2022-2023. Missing stress episodes: ${missingEpisodes(results)}.
 
 ## Suggested simulator changes (not made here)
 
@@ -1078,11 +1087,7 @@ function main(): void {
     }),
   );
   const books = loadBooks(dataDir, histories);
-  const liquidity = estimateLiquidity(
-    ASSETS.map((a) => a.symbol),
-    books,
-    recentVolume,
-  );
+  const liquidity = estimateLiquidity(ASSETS.map((a) => a.symbol), books, recentVolume);
 
   const results = ASSETS.map((spec) => {
     const result = calibrateAsset(spec, histories.get(spec.symbol)!, liquidity.get(spec.symbol)!);

@@ -5,10 +5,14 @@ import { depsFromEnvironment, type HandlerDeps } from '../../shared/cycle/deps.j
 /** The HTTP API: reads, plus the authenticated POST /v1/recompute. */
 export function createApiHandler(deps: () => HandlerDeps) {
   let api: ReturnType<typeof createApi> | undefined;
+  let builtFrom: HandlerDeps | undefined;
   return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const d = deps();
     d.logger.addContext(context ?? ({} as Context));
-    api ??= createApi({
+    // Built once per set of dependencies (once per Lambda container; again after a local restart).
+    if (!api || builtFrom !== d) {
+      builtFrom = d;
+      api = createApi({
       config: d.config,
       store: d.store,
       invoker: d.invoker,
@@ -18,7 +22,8 @@ export function createApiHandler(deps: () => HandlerDeps) {
       simulated: d.source.simulated,
       // Recommendations change once per cycle: let caches hold them for a tenth of it.
       cacheMaxAgeSeconds: Math.max(30, Math.floor((d.config.schedule.cycleEveryMinutes * 60) / 10)),
-    });
+      });
+    }
     return api(event);
   };
 }
