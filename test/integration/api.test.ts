@@ -97,7 +97,7 @@ describe('HTTP API reads', () => {
 
   it('strong ETag, and 304 with no body on If-None-Match', async () => {
     const res = await api(httpEvent('GET', '/v1/recommendations'));
-    const etag = res.headers!.etag!;
+    const etag = String(res.headers!.etag);
     expect(etag).toMatch(/^"[\w-]+"$/);
     const again = await api(httpEvent('GET', '/v1/recommendations', { headers: { 'If-None-Match': etag } }));
     expect(again.statusCode).toBe(304);
@@ -125,7 +125,7 @@ describe('POST /v1/recompute', () => {
 
   it('401 without a token, with a malformed header, or with a wrong token; nothing is started', async () => {
     const before = invoked.length;
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer wrong-token' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer wrong-token' }]) {
       const res = await post({}, headers);
       expect(res.statusCode).toBe(401);
       expect(res.headers?.['www-authenticate']).toMatch(/Bearer/);
