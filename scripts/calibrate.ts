@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulatorCalibrationSchema, type AssetConfig, type SimulatorCalibration } from '../shared/config/schema.js';
-import { SimulatedMarket } from '../shared/market/simulator.js';
+import { BOOK_DEPTH_EXPONENT, SimulatedMarket } from '../shared/market/simulator.js';
 import type { Candle } from '../shared/market/types.js';
 import { drawdownTail } from '../shared/risk/drawdown.js';
 import { bidDepthUsd, midPrice, spreadBps, type Level } from '../shared/risk/liquidity.js';
@@ -88,10 +88,8 @@ const JUMP_SIZE_RANGE = [0.005, 0.4] as const;
 
 /** Depth within 2 % of mid; truncated books are extrapolated with the simulator's own book shape law. */
 const DEPTH_BAND = 0.02;
-/** Mirrors of shared/market/simulator.ts constants (not exported there), used for extrapolation and diagnostics. */
-const SIM_BOOK_DEPTH_EXPONENT = 0.85;
-const SIM_GARCH_ARCH = 0.02;
-const SIM_MAX_VARIANCE_MULTIPLE = 30;
+/** The simulator's book shape law, used to extrapolate truncated books. */
+const SIM_BOOK_DEPTH_EXPONENT = BOOK_DEPTH_EXPONENT;
 const SIM_STEPS_PER_YEAR = 365 * 288;
 /** Binance volume around a snapshot (to normalize its depth) and at the end of the file (to scale it to now). */
 const SNAPSHOT_VOLUME_HALF_WINDOW_MS = 15 * DAY_MS;
@@ -717,10 +715,10 @@ function missingEpisodes(results: readonly AssetResult[]): string {
   }).join('; ');
 }
 
-/** The simulator's variance multiple right after a jump of the mean size: GARCH_ARCH x (size / step sigma)^2. */
-function jumpVarianceMultiple(c: SimulatorCalibration): number {
+/** A jump of the mean size, in 5-minute sigmas of the diffusive part (jumps no longer feed the variance). */
+function jumpInStepSigmas(c: SimulatorCalibration): number {
   const stepSigma = c.annualVolatility / Math.sqrt(SIM_STEPS_PER_YEAR);
-  return Math.min(SIM_MAX_VARIANCE_MULTIPLE, SIM_GARCH_ARCH * (c.jumpMeanAbsLogReturn / stepSigma) ** 2);
+  return c.jumpMeanAbsLogReturn / stepSigma;
 }
 
 function range(values: number[], digits = 1): string {
@@ -788,7 +786,7 @@ function robustnessRows(results: readonly AssetResult[]): string[][] {
   ]);
 }
 
-const DIAGNOSTIC_HEADER = ['asset', '30d vol p10..p90 real', '30d vol p10..p90 sim', 'wick uplift q99.9 real', 'wick uplift sim', 'variance x after a jump'];
+const DIAGNOSTIC_HEADER = ['asset', '30d vol p10..p90 real', '30d vol p10..p90 sim', 'wick uplift q99.9 real', 'wick uplift sim', 'mean jump in 5-min sigmas'];
 
 function diagnosticRows(results: readonly AssetResult[]): string[][] {
   return results.map((r) => [
@@ -797,7 +795,7 @@ function diagnosticRows(results: readonly AssetResult[]): string[][] {
     `${pct(r.sim.realizedVol30dP10, 0)}..${pct(r.sim.realizedVol30dP90, 0)}`,
     signedPct(r.real.wickUplift999),
     signedPct(r.sim.wickUplift999),
-    `${jumpVarianceMultiple(r.calibration).toFixed(1)}x`,
+    `${jumpInStepSigmas(r.calibration).toFixed(0)} sigma`,
   ]);
 }
 
@@ -956,8 +954,8 @@ Why these choices:
   draws its t innovations per 5-minute step, 12 per hour, and a sum of 12 i.i.d. draws has 1/12 of their excess
   kurtosis, hence the mapping. It gives about 4.1-4.2 for every asset: heavy tails per 5-minute step.
 - **Jumps, fitted on the simulator.** The raw jump statistics are only the starting point, because in the
-  simulator a jump also feeds the GARCH variance (last column of the diagnostics table), so jumps drive both
-  tails. The script runs the simulator as the advisor does (\`new SimulatedMarket({ seed: ${SIM_SEED}, originMs:
+  simulator most of a jump is an intrabar wick (40 % of it reverts inside its 5-minute bar) and jumps do not feed
+  the GARCH variance, so the rate and size that reproduce the real tails differ from the raw counts. The script runs the simulator as the advisor does (\`new SimulatedMarket({ seed: ${SIM_SEED}, originMs:
   Date.UTC(2024, 0, 1) }).candlesSync(...)\`, venue binance, ${SIM_YEARS} years of 1h bars), computes
   \`drawdownTail(splitAtGaps(candles, 3_600_000), 4, [0.99, 0.999])\` and moves \`jumpsPerYear\` and
   \`jumpMeanAbsLogReturn\` (damped Newton steps in log space with fixed sensitivities, at most ${MAX_FIT_ITERATIONS} runs, best
@@ -989,8 +987,8 @@ sampling noise (1.7 to 6 years of data per asset).
 ${markdownTable(ROBUSTNESS_HEADER, robustnessRows(results))}
 
 **Diagnostics.** The spread of the rolling 30-day vol, how much the intrabar lows add to q99.9 (q99.9 over the
-q99.9 of the same bars with every low moved up to the body), and the simulator's variance multiple right after a
-jump of the mean size (\`0.02 x (size / 5-min sigma)^2\`, capped at 30).
+q99.9 of the same bars with every low moved up to the body), and the mean jump size in 5-minute sigmas of the
+diffusive part.
 
 ${markdownTable(DIAGNOSTIC_HEADER, diagnosticRows(results))}
 
@@ -1021,14 +1019,15 @@ more resting liquidity), which is why they are a cross-check and not mixed into 
 
 ## Caveats
 
-- **Volatility mismatch.** To reach the real tails the simulator needs frequent large jumps, and each jump also
-  multiplies its GARCH variance; the simulated median 30-day vol is therefore about ${pct(volExcess, 0)} above the real one
-  (median over assets) although \`annualVolatility\` is the real diffusive level. Real crypto reaches its 4-hour
-  tails through long-lived volatility regimes (BTC's 30-day vol runs from ${pct(btc.real.realizedVol30dP10, 0)} to ${pct(btc.real.realizedVol30dP90, 0)} between
-  its 10th and 90th percentile) and long intrabar wicks (BTC's wicks add ${pct(btc.real.wickUplift999, 0)} to its q99.9, the
-  simulator's ${pct(btc.sim.wickUplift999, 0)}); the simulator has neither, so its closes have to move more. Anything that reads
-  simulated realized volatility (EWMA scores, vol-based margins) sees more volatility than the market had;
-  anything that reads 4-hour drawdown tails sees the right level. See "Suggested simulator changes".
+- **Volatility mismatch.** To reach the real tails the simulator still needs frequent jumps (most of each is a
+  wick that reverts inside its bar, but the lasting part adds to close-to-close volatility); the simulated median
+  30-day vol is therefore about ${pct(volExcess, 0)} above the real one (median over assets) although \`annualVolatility\`
+  is the real diffusive level. Real crypto also reaches its 4-hour tails through long-lived volatility regimes
+  (BTC's 30-day vol runs from ${pct(btc.real.realizedVol30dP10, 0)} to ${pct(btc.real.realizedVol30dP90, 0)} between its 10th and 90th percentile), which the simulator's
+  single GARCH factor (half-life about 29 h) does not have. BTC's intrabar wicks add ${pct(btc.real.wickUplift999, 0)} to its
+  q99.9, the simulator's ${pct(btc.sim.wickUplift999, 0)}. Anything that reads simulated realized volatility (EWMA scores,
+  vol-based margins) sees somewhat more volatility than the market had; anything that reads 4-hour drawdown
+  tails sees the right level.
 - **Tail parameters are fitted to one seed.** The acceptance check is on seed ${SIM_SEED}; the seed table shows the spread
   to expect elsewhere on the path or with another seed.
 - **Depth and spread are order-of-magnitude figures**: the snapshots are 2-3 years older than the last candles,
@@ -1042,23 +1041,15 @@ more resting liquidity), which is why they are a cross-check and not mixed into 
 - **Uneven histories**: from ${Math.min(...results.map((r) => barsIn(r.history.segments)))} to ${Math.max(...results.map((r) => barsIn(r.history.segments)))} hourly bars per asset, and several files skip
   2022-2023. Missing stress episodes: ${missingEpisodes(results)}.
 
-## Suggested simulator changes (not made here)
+## Simulator changes made after the first calibration, and one still open
 
-1. **Keep jumps out of the GARCH recursion** (\`AssetPath.ensure\` in \`shared/market/simulator.ts\`): update the
-   variance with the diffusive part only, \`const diffusive = sigma * t; ... this.variance = Math.min(maxVariance,
-   omega + GARCH_ARCH * diffusive * diffusive + beta * this.variance)\`, or give the jump its own, smaller
-   coefficient (e.g. 0.002). Today one jump of the mean size multiplies the variance by the factor in the
-   diagnostics table, and that is what inflates the simulated 30-day vol.
-2. **Fat-tailed intrabar wicks**: draw the excursion below \`min(open, close)\` (and above \`max(open, close)\`) as
-   \`Math.abs(this.rng.standardizedStudentT(cal.tailDegreesOfFreedom)) * sigma * 0.6\` instead of
-   \`Math.abs(this.rng.normal()) * sigma * 0.6\`, and let part of each down jump revert inside its step
-   (\`close = open * exp(logReturn + 0.4 * size)\` while the low keeps the full move), so liquidation wicks exist
-   without moving the close.
-3. **A slow volatility regime**: a second variance factor with a half-life of about 30 days (or a two-state
-   regime switch), so calm and turbulent months alternate as the real 30-day vol does.
-
-With 1-3 in place, re-run \`npm run calibrate\`: the fit should land on rarer jumps, and the simulated vol on the
-real one.
+1. Done: **jumps stay out of the GARCH recursion** (the variance is updated with the diffusive part only). Before,
+   one jump of the mean size multiplied the variance by 6-30x and inflated the simulated 30-day vol by about 25 %.
+2. Done: **fat-tailed intrabar wicks** (Student-t excursions beyond open/close) and **jumps that are mostly
+   wicks** (40 % of a jump reverts inside its 5-minute bar while the low keeps the full move).
+3. Open: **a slow volatility regime** (a second variance factor with a half-life of about 30 days, or a two-state
+   regime switch), so calm and turbulent months alternate as the real 30-day vol does; it should bring the
+   simulated vol down to the real one with rarer jumps.
 `;
 }
 

@@ -12,6 +12,8 @@ const STEPS_PER_YEAR = 365 * 288;
  */
 const GARCH_ARCH = 0.02;
 const GARCH_PERSISTENCE = 0.998;
+/** Share of a jump that reverts within its own 5-minute bar (the rest is a lasting move). */
+const JUMP_RECOVERY = 0.4;
 /** Variance never exceeds this multiple of its long-run level (keeps a crash from exploding the path). */
 const MAX_VARIANCE_MULTIPLE = 30;
 /** Venue-to-venue price noise around the common path, in bps (one standard deviation). */
@@ -19,7 +21,7 @@ const VENUE_BASIS_BPS = 3;
 /** Share of an asset's total depth each venue holds in the simulation. */
 const VENUE_DEPTH_SHARE: Record<VenueId, number> = { binance: 0.55, coinbase: 0.25, kraken: 0.2 };
 /** Book shape: cumulative depth grows as (distance / 2 %)^exponent, out to the last level. */
-const BOOK_DEPTH_EXPONENT = 0.85;
+export const BOOK_DEPTH_EXPONENT = 0.85;
 const BOOK_LEVELS_PER_SIDE = 120;
 const BOOK_MAX_DISTANCE = 0.1;
 
@@ -61,23 +63,33 @@ class AssetPath {
     const usdVolumePerStep = cal.depth2PctUsd * 0.4;
     for (let i = this.length; i < steps; i++) {
       const sigma = Math.sqrt(this.variance);
-      let logReturn = sigma * this.rng.standardizedStudentT(cal.tailDegreesOfFreedom);
+      const diffusive = sigma * this.rng.standardizedStudentT(cal.tailDegreesOfFreedom);
+      let logReturn = diffusive;
+      // A jump is mostly a wick: the bar trades through the full move, then 40 % of it recovers by
+      // the close (real 4 h tails are 30-60 % larger measured on lows than on closes).
+      let wickBeyondClose = 0;
       if (jumpProbability > 0 && this.rng.next() < jumpProbability) {
         const size = this.rng.exponential(cal.jumpMeanAbsLogReturn);
-        logReturn += this.rng.next() < cal.jumpDownShare ? -size : size;
+        const signed = this.rng.next() < cal.jumpDownShare ? -size : size;
+        logReturn += signed * (1 - JUMP_RECOVERY);
+        wickBeyondClose = signed * JUMP_RECOVERY;
       }
       const open = this.lastClose;
       const close = open * Math.exp(logReturn);
-      // Intrabar excursions beyond open/close, scaled by the bar's volatility.
-      const high = Math.max(open, close) * Math.exp(Math.abs(this.rng.normal()) * sigma * 0.6);
-      const low = Math.min(open, close) * Math.exp(-Math.abs(this.rng.normal()) * sigma * 0.6);
+      // Intrabar excursions beyond open/close: fat-tailed like the returns, scaled by the bar's volatility.
+      const upWick = Math.abs(this.rng.standardizedStudentT(cal.tailDegreesOfFreedom)) * sigma * 0.6 + Math.max(0, wickBeyondClose);
+      const downWick = Math.abs(this.rng.standardizedStudentT(cal.tailDegreesOfFreedom)) * sigma * 0.6 - Math.min(0, wickBeyondClose);
+      const high = Math.max(open, close) * Math.exp(upWick);
+      const low = Math.min(open, close) * Math.exp(-downWick);
       this.opens[i] = open;
       this.highs[i] = high;
       this.lows[i] = low;
       this.closes[i] = close;
       this.stress[i] = sigma / Math.sqrt(this.longRunVariance);
       this.volumes[i] = ((usdVolumePerStep * (0.5 + Math.abs(logReturn) / sigma)) / close) * (0.7 + 0.6 * this.rng.next());
-      this.variance = Math.min(maxVariance, omega + GARCH_ARCH * logReturn * logReturn + beta * this.variance);
+      // Jumps do not feed the variance recursion: one jump would otherwise multiply it 15-30x and
+      // inflate the path's realized volatility far above the calibrated level (docs/calibration.md).
+      this.variance = Math.min(maxVariance, omega + GARCH_ARCH * diffusive * diffusive + beta * this.variance);
       this.lastClose = close;
     }
     this.length = steps;
