@@ -38,7 +38,7 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
         arrow('bps', c?.liquidationBonusBps, r.parameters.liquidationBonusBps),
         formatUsd(r.parameters.supplyCapUsd),
         formatPct(r.volatility.adverseMove),
-        formatPct(r.liquidity.slippageBestVenue),
+        formatPct(r.liquidity.slippageUsed),
         String(r.version),
       ]);
     }
@@ -58,7 +58,7 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
       arrow('bps', c?.maintenanceMarginBps, r.parameters.maintenanceMarginBps),
       arrow('bps', c?.initialMarginBps, r.parameters.initialMarginBps),
       formatPct(r.volatility.adverseMove),
-      formatPct(r.liquidity.slippageBestVenue),
+      formatPct(r.liquidity.slippageUsed),
       String(r.version),
     ]);
   }

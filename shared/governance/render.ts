@@ -148,7 +148,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
         pctOrDash(r.volatility.ewmaAnnualized),
         formatPct(r.volatility.adverseMove),
         formatUsd(r.liquidity.depthUsd['2'] ?? 0),
-        `${formatPct(r.liquidity.slippageBestVenue)} (${escapeMarkdown(r.liquidity.bestVenue ?? 'merged')})`,
+        `${formatPct(r.liquidity.slippageUsed)} (${escapeMarkdown(r.liquidity.bestVenue ?? 'merged book')})`,
         r.volatility.windowsObserved.toLocaleString('en-US'),
       ]),
     ),

@@ -28,9 +28,11 @@ export const liquidityScoresSchema = z.object({
   liquidationSizeUsd: z.number(),
   /** Slippage selling the liquidation size into the merged book (a liquidator splits across venues). */
   slippageMerged: z.number(),
-  /** Slippage on the single best venue (conservative); the one used for parameters. */
-  slippageBestVenue: z.number(),
+  /** Slippage on the single best venue (conservative); null when no single venue can fill the size. */
+  slippageBestVenue: z.number().nullable(),
   bestVenue: z.string().nullable(),
+  /** The slippage the parameters use: the best single venue when one can fill the size, else the merged book. */
+  slippageUsed: z.number(),
   spreadBps: z.number(),
   /** False when even the merged book cannot absorb the liquidation size. */
   liquidationSizeFillable: z.boolean(),

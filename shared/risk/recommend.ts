@@ -39,8 +39,9 @@ export interface LiquidityScores {
   depthUsd: Record<string, number>;
   liquidationSizeUsd: number;
   slippageMerged: number;
-  slippageBestVenue: number;
+  slippageBestVenue: number | null;
   bestVenue: string | null;
+  slippageUsed: number;
   spreadBps: number;
   liquidationSizeFillable: boolean;
 }
@@ -117,8 +118,9 @@ export function computeLiquidity(books: readonly BookSummary[], liquidationSizeU
         depthUsd: Object.fromEntries(policy.depthBands.map((band) => [String(band * 100), 0])),
         liquidationSizeUsd,
         slippageMerged: 1,
-        slippageBestVenue: 1,
+        slippageBestVenue: null,
         bestVenue: null,
+        slippageUsed: 1,
         spreadBps: 0,
         liquidationSizeFillable: false,
       },
@@ -146,8 +148,9 @@ export function computeLiquidity(books: readonly BookSummary[], liquidationSizeU
       depthUsd,
       liquidationSizeUsd,
       slippageMerged: merged.complete ? merged.slippage : 1,
-      slippageBestVenue: bestVenue !== null ? slippageBestVenue : 1,
+      slippageBestVenue: bestVenue !== null ? slippageBestVenue : null,
       bestVenue,
+      slippageUsed: slippageForParameters,
       spreadBps: median(books.map((b) => b.spreadBps)),
       liquidationSizeFillable: merged.complete,
     },

@@ -32,6 +32,7 @@ export function recommendationDraft(overrides: Partial<Omit<Recommendation, 'ver
       slippageMerged: 0.001,
       slippageBestVenue: 0.002,
       bestVenue: 'binance',
+      slippageUsed: 0.002,
       spreadBps: 1,
       liquidationSizeFillable: true,
     },
