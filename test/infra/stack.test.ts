@@ -188,7 +188,8 @@ describe('LeverageAdvisorStack', () => {
   });
 
   describe('HTTP API', () => {
-    const routes = () => Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]));
+    const routes = (): Record<string, { AuthorizationType: string; Target: unknown }> =>
+      Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]));
 
     it('signs POST /v1/recompute with IAM and leaves the reads open', () => {
       const reads = ['/v1/health', '/v1/recommendations', '/v1/recommendations/{asset}', '/v1/recommendations/{asset}/history', '/v1/runs/{id}'];
