@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulatorCalibrationSchema, type AssetConfig, type SimulatorCalibration } from '../shared/config/schema.js';
 import { BOOK_DEPTH_EXPONENT, SimulatedMarket } from '../shared/market/simulator.js';
+import { UNIVERSE } from '../shared/config/universe.js';
 import type { Candle } from '../shared/market/types.js';
 import { drawdownTail } from '../shared/risk/drawdown.js';
 import { bidDepthUsd, midPrice, spreadBps, type Level } from '../shared/risk/liquidity.js';
@@ -35,17 +36,8 @@ interface AssetSpec {
   venuePairs: AssetConfig['venuePairs'];
 }
 
-/** The universe of shared/config/defaults.ts (pairs repeated so the simulator accepts the asset). */
-const ASSETS: AssetSpec[] = [
-  { symbol: 'BTC', name: 'Bitcoin', venuePairs: { binance: 'BTCUSDT', coinbase: 'BTC-USD', kraken: 'XBTUSD' } },
-  { symbol: 'ETH', name: 'Ether', venuePairs: { binance: 'ETHUSDT', coinbase: 'ETH-USD', kraken: 'ETHUSD' } },
-  { symbol: 'SOL', name: 'Solana', venuePairs: { binance: 'SOLUSDT', coinbase: 'SOL-USD', kraken: 'SOLUSD' } },
-  { symbol: 'LINK', name: 'Chainlink', venuePairs: { binance: 'LINKUSDT', coinbase: 'LINK-USD', kraken: 'LINKUSD' } },
-  { symbol: 'UNI', name: 'Uniswap', venuePairs: { binance: 'UNIUSDT', coinbase: 'UNI-USD', kraken: 'UNIUSD' } },
-  { symbol: 'AAVE', name: 'Aave', venuePairs: { binance: 'AAVEUSDT', coinbase: 'AAVE-USD', kraken: 'AAVEUSD' } },
-  { symbol: 'DOGE', name: 'Dogecoin', venuePairs: { binance: 'DOGEUSDT', coinbase: 'DOGE-USD', kraken: 'XDGUSD' } },
-  { symbol: 'CRV', name: 'Curve DAO', venuePairs: { binance: 'CRVUSDT', coinbase: 'CRV-USD', kraken: 'CRVUSD' } },
-];
+/** The universe of shared/config/defaults.ts. */
+const ASSETS: readonly AssetSpec[] = UNIVERSE;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

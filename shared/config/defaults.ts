@@ -1,22 +1,11 @@
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
+import { UNIVERSE } from './universe.js';
 
 /**
  * The embedded default configuration. Every methodology constant has its default here, with the
  * source it follows; a config file (see load.ts) may override any top-level section.
  */
-
-const ASSETS: { symbol: string; name: string; venuePairs: Record<string, string> }[] = [
-  { symbol: 'BTC', name: 'Bitcoin', venuePairs: { binance: 'BTCUSDT', coinbase: 'BTC-USD', kraken: 'XBTUSD' } },
-  { symbol: 'ETH', name: 'Ether', venuePairs: { binance: 'ETHUSDT', coinbase: 'ETH-USD', kraken: 'ETHUSD' } },
-  { symbol: 'SOL', name: 'Solana', venuePairs: { binance: 'SOLUSDT', coinbase: 'SOL-USD', kraken: 'SOLUSD' } },
-  { symbol: 'LINK', name: 'Chainlink', venuePairs: { binance: 'LINKUSDT', coinbase: 'LINK-USD', kraken: 'LINKUSD' } },
-  { symbol: 'UNI', name: 'Uniswap', venuePairs: { binance: 'UNIUSDT', coinbase: 'UNI-USD', kraken: 'UNIUSD' } },
-  { symbol: 'AAVE', name: 'Aave', venuePairs: { binance: 'AAVEUSDT', coinbase: 'AAVE-USD', kraken: 'AAVEUSD' } },
-  // Kraken lists Dogecoin as XDG.
-  { symbol: 'DOGE', name: 'Dogecoin', venuePairs: { binance: 'DOGEUSDT', coinbase: 'DOGE-USD', kraken: 'XDGUSD' } },
-  { symbol: 'CRV', name: 'Curve DAO', venuePairs: { binance: 'CRVUSDT', coinbase: 'CRV-USD', kraken: 'CRVUSD' } },
-];
 
 /**
  * Aave v3 Ethereum live parameters (../shared/REFERENCES.md section 3: on-chain snapshot Oct-2023 and
@@ -42,7 +31,7 @@ const HYPERLIQUID_CURRENT: PerpProfile['current'] = {
 
 export const DEFAULT_CONFIG: AdvisorConfigInput = {
   methodologyVersion: 'v1-foundation',
-  assets: ASSETS.map((asset) => {
+  assets: UNIVERSE.map((asset) => {
     const simulator = SIMULATOR_CALIBRATION[asset.symbol];
     if (!simulator) throw new Error(`no simulator calibration for ${asset.symbol}: run npm run calibrate`);
     return { ...asset, simulator };
