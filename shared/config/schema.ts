@@ -145,6 +145,11 @@ export const policySchema = z.object({
   ewmaHalfLifeDays: z.number().positive(),
   /** Depth is reported within these fractions of mid (0.02 = 2 %). */
   depthBands: z.array(z.number().gt(0).lt(1)).min(1),
+  /** Books are snapshots: liquidity is taken at a low percentile of the snapshots in this window, not the latest. */
+  bookWindowHours: z.number().positive(),
+  bookSnapshotsMax: z.number().int().positive(),
+  /** Percentile of merged 2 % depth the parameters use (0.1 = p10: a thin moment, not an average one). */
+  bookPercentile: z.number().min(0).max(1),
 });
 export type Policy = z.infer<typeof policySchema>;
 

@@ -25,6 +25,21 @@ export class SnapshotRepository {
     );
   }
 
+  /** Snapshots taken at or after `sinceMs`, newest first, at most `limit`. */
+  async recent(asset: string, sinceMs: number, limit: number): Promise<MarketSnapshot[]> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':from': keys.snapshot(sinceMs), ':to': `${keys.snapshotPrefix}~` },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []).map((item) => marketSnapshotSchema.parse(item));
+  }
+
   async latest(asset: string): Promise<MarketSnapshot | null> {
     const page = await this.doc.send(
       new QueryCommand({
