@@ -25,7 +25,8 @@ export type DataQuality = z.infer<typeof dataQualitySchema>;
 
 /** A venue's book near mid, in USD, kept compact as [price, quantity] pairs (bids only: we sell). */
 export const bookSummarySchema = z.object({
-  venue: venueId,
+  /** A configured venue, or another exchange's name for recorded (replayed) books. */
+  venue: z.string().min(1),
   pair: z.string(),
   fetchedAtMs: z.number(),
   midUsd: z.number().positive(),
