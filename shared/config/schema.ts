@@ -98,6 +98,14 @@ const profileCommon = {
   hysteresisBps: z.number().int().min(0),
   /** Assets this profile covers; empty = the whole universe. */
   assets: z.array(assetSymbol).default([]),
+  /**
+   * When each asset's current parameters last changed (ISO time), for the minimum delay between updates.
+   * Absent: no delay applies (the advisor does not know).
+   */
+  currentUpdatedAt: z.record(assetSymbol, z.iso.datetime()).default({}),
+  /** Guard-rail knobs: minimum days between updates of a parameter, and the stress line of the fast tighten path (bps). */
+  minDelayDays: z.number().min(0),
+  stressTightenBps: z.number().int().positive().nullable(),
 };
 
 export const lendingProfileSchema = z.object({
@@ -114,6 +122,16 @@ export const lendingProfileSchema = z.object({
   capLiquidationShare: z.number().gt(0).max(1),
   /** Borrow cap as a share of the supply cap. */
   borrowCapShare: z.number().gt(0).max(1),
+  /** Steward bounds per update (Aave v3.1: 50 bps for LTV/LT/bonus, 100 % for caps). */
+  maxStepBps: z.number().int().positive(),
+  capMaxChangeShare: z.number().positive(),
+  /** Caps are not re-proposed for relative moves smaller than this. */
+  capHysteresisShare: z.number().min(0),
+  /** Risk DAO SmartLTV cross-check: risk appetite c and the gap (pp) that is flagged. */
+  smartLtvConfidence: z.number().positive(),
+  smartLtvGapFlagPp: z.number().positive(),
+  /** Monte Carlo: positions in the synthetic book spread up to LT. */
+  monteCarloPositions: z.number().int().positive(),
   /** Parameters currently live on the protocol, per asset (the "current" column of a proposal). */
   current: z.record(assetSymbol, lendingParametersSchema).default({}),
 });
@@ -127,6 +145,17 @@ export const perpProfileSchema = z.object({
   initialToMaintenanceRatio: z.number().min(1),
   /** Max leverage is snapped down to one of these. */
   leverageTiers: z.array(z.number().positive()).min(1),
+  /** Lower notional bounds of the maintenance-margin tiers, USD, ascending from 0. */
+  tierNotionalsUsd: z.array(z.number().min(0)).min(1),
+  /** Insurance contribution added to the slippage in the liquidation penalty. */
+  insuranceContributionBps: bps,
+  /** Share of OI liquidated at once for the open-interest caps; upper cap as a multiple of the lower one. */
+  liquidatedShareOfOi: z.number().gt(0).max(1),
+  upperOpenInterestCapMultiple: z.number().min(1),
+  /** Steward bounds per update for margins (bps) and leverage (factor). */
+  maintenanceMarginMaxStepBps: z.number().int().positive(),
+  initialMarginMaxStepBps: z.number().int().positive(),
+  leverageMaxFactor: z.number().min(1),
   current: z.record(assetSymbol, perpParametersSchema).default({}),
 });
 export type PerpProfile = z.infer<typeof perpProfileSchema>;
@@ -150,6 +179,18 @@ export const policySchema = z.object({
   bookSnapshotsMax: z.number().int().positive(),
   /** Percentile of merged 2 % depth the parameters use (0.1 = p10: a thin moment, not an average one). */
   bookPercentile: z.number().min(0).max(1),
+  /** Filtered historical simulation and Monte Carlo: paths and seed (same seed, same numbers). */
+  simulationPaths: z.number().int().min(100),
+  simulationSeed: z.number().int(),
+  /** GARCH needs at least this many returns, else EWMA with a flag. */
+  garchMinReturns: z.number().int().positive(),
+  /**
+   * The adverse move used is max(filtered, floor x unconditional): the forecast can tighten parameters
+   * ahead of the realized window, and (with floor 1) never loosen them below the unconditional tail.
+   */
+  unconditionalFloorShare: z.number().min(0).max(1),
+  /** Forecast volatility over its long-run level above this is a stressed regime, below the inverse a calm one. */
+  stressedRegimeRatio: z.number().gt(1),
 });
 export type Policy = z.infer<typeof policySchema>;
 
