@@ -65,7 +65,7 @@ async function benchCompute() {
     const rounds = 5;
     const { ms } = timeIt(() => {
       for (let r = 0; r < rounds; r++) {
-        for (const input of inputs) computeParameters({ profile, policy: config.policy, candles: input.candles, books: input.books, quality });
+        for (const input of inputs) computeParameters({ asset: 'TEST', nowMs: 0, profile, policy: config.policy, candles: input.candles, books: input.books, quality });
       }
     });
     const calls = rounds * inputs.length;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { INTERVAL_MS, type AdvisorConfig, type ProtocolProfile } from '../config/schema.js';
-import type { Recommendation } from '../model/recommendation.js';
+import type { Recommendation, RecommendationDraft } from '../model/recommendation.js';
 import type { DataQuality, MarketSnapshot } from '../model/snapshot.js';
+import { chooseBooks } from '../risk/book-window.js';
 import { computeParameters } from '../risk/recommend.js';
 import type { Store } from '../store/index.js';
 import { AdvisorError } from '../util/errors.js';
@@ -59,14 +60,20 @@ export async function computeRecommendation(
   const endMs = floorTo(snapshot.takenAtMs, intervalMs);
   const candles = await store.series.getBars(snapshot.asset, profile.candleInterval, endMs - profile.lookbackDays * MS_PER_DAY, endMs);
   const quality = qualityAt(snapshot, config.policy.staleAfterMs, nowMs);
-  const computed = computeParameters({ profile, policy: config.policy, candles, books: snapshot.books, quality });
+  // Liquidity at a low percentile over the window's book snapshots, not the latest book alone.
+  const recent = await store.snapshots.recent(snapshot.asset, snapshot.takenAtMs - config.policy.bookWindowHours * 3_600_000, config.policy.bookSnapshotsMax);
+  const bookSets = [snapshot, ...recent.filter((s) => s.takenAtMs !== snapshot.takenAtMs)].map((s) => s.books);
+  const { books, ...bookWindow } = chooseBooks(bookSets, config.policy.bookPercentile);
+  const frozen = config.assets.find((a) => a.symbol === snapshot.asset)?.frozen ?? false;
+  const computed = computeParameters({ asset: snapshot.asset, profile, policy: config.policy, candles, books, bookWindow, quality, nowMs, frozen });
   const inputsDigest = digestOf({
     methodologyVersion: config.methodologyVersion,
     profile,
     policy: config.policy,
     candles: candles.map((c) => [c.openTimeMs, c.open, c.high, c.low, c.close]),
-    books: snapshot.books,
+    books,
     quality,
+    nowMs: profile.currentUpdatedAt[snapshot.asset] ? nowMs : undefined,
   });
   const draft = {
     asset: snapshot.asset,
@@ -84,12 +91,26 @@ export async function computeRecommendation(
     quality,
     figures: finiteFigures(computed.figures),
     rationale: computed.rationale,
+    steps: computed.steps,
+    needsGovernanceVote: computed.needsGovernanceVote,
   };
-  let versioned: Omit<Recommendation, 'version'>;
+  let versioned: RecommendationDraft;
   if (computed.profileKind === 'lending' && profile.kind === 'lending') {
-    versioned = { ...draft, profileKind: 'lending', parameters: computed.parameters, current: profile.current[snapshot.asset] ?? null };
+    const { parameters, target, crossCheck, monteCarlo } = computed;
+    versioned = { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[snapshot.asset] ?? null };
   } else if (computed.profileKind === 'perp' && profile.kind === 'perp') {
-    versioned = { ...draft, profileKind: 'perp', parameters: computed.parameters, current: profile.current[snapshot.asset] ?? null };
+    const { parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd } = computed;
+    versioned = {
+      ...draft,
+      profileKind: 'perp',
+      parameters,
+      target,
+      tiers,
+      openInterest,
+      liquidationPenaltyBps,
+      insuranceFundTargetUsd,
+      current: profile.current[snapshot.asset] ?? null,
+    };
   } else {
     throw new Error(`profile ${profile.id} is ${profile.kind} but parameters came out ${computed.profileKind}`);
   }

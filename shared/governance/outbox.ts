@@ -21,15 +21,14 @@ export interface DraftInput {
 }
 
 /**
- * One proposal per profile per run, holding every change beyond the profile's hysteresis.
- * Profiles with nothing to change get no proposal.
+ * One proposal per profile per run, holding every change the guard rails let through (or that needs a
+ * vote). Profiles with nothing to change get no proposal.
  */
 export function draftProposals(input: DraftInput): Proposal[] {
   const proposals: Proposal[] = [];
-  const frozen = new Set(input.config.assets.filter((a) => a.frozen).map((a) => a.symbol));
   for (const profile of input.config.profiles) {
     const recommendations = input.recommendations.filter((r) => r.profileId === profile.id).sort((a, b) => a.asset.localeCompare(b.asset));
-    const changes = recommendations.flatMap((r) => changesOf(r, profile, frozen.has(r.asset)));
+    const changes = recommendations.flatMap((r) => changesOf(r));
     if (changes.length === 0) continue;
     const simulated = recommendations.some((r) => r.simulated);
     const { title, markdown } = renderProposal({

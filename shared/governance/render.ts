@@ -4,6 +4,10 @@ import type { Recommendation } from '../model/recommendation.js';
 import { formatPct, formatUsd } from '../risk/format.js';
 import { escapeMarkdown, table } from './markdown.js';
 
+function unitOf(parameter: string): ParameterChange['unit'] {
+  return parameter.endsWith('Usd') ? 'usd' : parameter === 'maxLeverage' ? 'x' : 'bps';
+}
+
 export const PARAMETER_LABELS: Record<string, string> = {
   ltvBps: 'LTV',
   liquidationThresholdBps: 'Liquidation threshold',
@@ -25,13 +29,23 @@ export function formatValue(unit: ParameterChange['unit'], value: number | null)
   return `${value}x`;
 }
 
-export function direction(change: ParameterChange): 'tighten' | 'loosen' | 'new' {
+export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
   const higher = change.recommended > change.current;
   return higher === HIGHER_IS_LOOSER.has(change.parameter) ? 'loosen' : 'tighten';
 }
 
-export function formatDelta(change: ParameterChange): string {
+const STATUS_LABELS: Record<string, string> = {
+  'within-bounds': 'within steward bounds',
+  'bounded-needs-vote': '**needs a governance vote** (bounded step)',
+  'new-listing-needs-vote': '**needs a governance vote** (new listing)',
+};
+
+export function statusLabel(change: Pick<ParameterChange, 'status' | 'stress'>): string {
+  return `${STATUS_LABELS[change.status] ?? change.status}${change.stress ? ', stress' : ''}`;
+}
+
+export function formatDelta(change: Pick<ParameterChange, 'current' | 'recommended' | 'unit' | 'parameter'>): string {
   if (change.current === null) return 'new';
   const diff = change.recommended - change.current;
   const sign = diff > 0 ? '+' : diff < 0 ? '-' : '';
@@ -67,6 +81,50 @@ function pctOrDash(value: number | null): string {
   return value === null ? '-' : formatPct(value);
 }
 
+/** Cross-checks: SmartLTV and Monte Carlo bad debt (lending), the margin schedule (perps). */
+function crossChecks(recommendations: readonly Recommendation[]): string[] {
+  const lending = recommendations.flatMap((r) => (r.profileKind === 'lending' ? [r] : []));
+  const perp = recommendations.flatMap((r) => (r.profileKind === 'perp' ? [r] : []));
+  const out: string[] = [];
+  if (lending.length > 0) {
+    out.push(
+      '## Cross-checks',
+      '',
+      table(
+        ['Asset', 'Our LTV target', `SmartLTV (c)`, 'Gap', 'Implied c of current', 'Bad debt VaR / ES (Monte Carlo)', 'P(bad debt)'],
+        lending.map((r) => [
+          escapeMarkdown(r.asset),
+          formatPct(r.target.ltvBps / 10_000),
+          `${formatPct(r.crossCheck.smartLtv)} (${r.crossCheck.confidence})`,
+          `${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ' **flagged**' : ''}`,
+          r.crossCheck.impliedConfidenceOfCurrent === null ? '-' : r.crossCheck.impliedConfidenceOfCurrent.toFixed(2),
+          `${formatUsd(r.monteCarlo.valueAtRiskUsd)} / ${formatUsd(r.monteCarlo.expectedShortfallUsd)} over ${r.monteCarlo.paths.toLocaleString('en-US')} paths`,
+          formatPct(r.monteCarlo.probabilityOfBadDebt),
+        ]),
+      ),
+      '',
+    );
+  }
+  if (perp.length > 0) {
+    out.push(
+      '## Margin schedules',
+      '',
+      table(
+        ['Asset', 'Tiers (from notional: max leverage / maintenance)', 'OI caps (lower / upper)', 'Liquidation penalty', 'Insurance fund target'],
+        perp.map((r) => [
+          escapeMarkdown(r.asset),
+          r.tiers.map((t) => `${formatUsd(t.lowerBoundUsd)}: ${t.reduceOnly ? 'reduce-only' : `${t.maxLeverage}x / ${formatPct(t.maintenanceMarginBps / 10_000)}`}`).join('; '),
+          `${formatUsd(r.openInterest.lowerCapUsd)} / ${formatUsd(r.openInterest.upperCapUsd)}`,
+          formatPct(r.liquidationPenaltyBps / 10_000),
+          formatUsd(r.insuranceFundTargetUsd),
+        ]),
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
 /** Renders a proposal: summary, change table, reasons, data quality, data and methodology. */
 export function renderProposal(input: RenderInput): ProposalContent {
   const { profile, changes, recommendations } = input;
@@ -99,15 +157,20 @@ export function renderProposal(input: RenderInput): ProposalContent {
     '## Changes',
     '',
     table(
-      ['Asset', 'Parameter', 'Current', 'Recommended', 'Change'],
+      ['Asset', 'Parameter', 'Current', 'Proposed', 'Change', 'Target', 'Status'],
       changes.map((c) => [
         escapeMarkdown(c.asset),
         PARAMETER_LABELS[c.parameter] ?? c.parameter,
         formatValue(c.unit, c.current),
         `**${formatValue(c.unit, c.recommended)}**`,
         formatDelta(c),
+        formatValue(c.unit, c.target),
+        statusLabel(c),
       ]),
     ),
+    '',
+    'Proposed values respect the per-update bounds of the profile (Aave Risk Steward style); where the target is',
+    'beyond them, the bounded step is proposed and the target needs a governance vote.',
     '',
     '## Reasons',
     '',
@@ -120,8 +183,28 @@ export function renderProposal(input: RenderInput): ProposalContent {
     }
     for (const change of changes.filter((c) => c.asset === asset)) {
       lines.push(`- **${PARAMETER_LABELS[change.parameter] ?? change.parameter}**: ${escapeMarkdown(change.reason)}`);
+      if (change.status !== 'within-bounds') lines.push(`  *Guard rails:* ${escapeMarkdown(change.guardRail)}`);
     }
     lines.push('');
+  }
+  const held = recommendations.flatMap((r) =>
+    r.steps.filter((s) => s.status === 'held-weak-evidence' || s.status === 'held-min-delay' || s.status === 'frozen').map((s) => ({ asset: r.asset, step: s })),
+  );
+  if (held.length > 0) {
+    lines.push(
+      '## Held back by the guard rails',
+      '',
+      table(
+        ['Asset', 'Parameter', 'Target', 'Why held'],
+        held.map(({ asset, step }) => [
+          escapeMarkdown(asset),
+          PARAMETER_LABELS[step.parameter] ?? step.parameter,
+          formatValue(unitOf(step.parameter), step.target),
+          escapeMarkdown(step.reason),
+        ]),
+      ),
+      '',
+    );
   }
   const shown = recommendations.filter((r) => assets.includes(r.asset));
   lines.push(
@@ -153,11 +236,14 @@ export function renderProposal(input: RenderInput): ProposalContent {
       ]),
     ),
     '',
+    ...crossChecks(shown),
     '## Methodology and reproduction',
     '',
-    `Methodology \`${escapeMarkdown(input.methodologyVersion)}\`: adverse move = empirical quantile of the worst drop over the ` +
-      'liquidation horizon (from highs/lows), slippage = walking the best venue\'s bids for the liquidation size, then the ' +
-      'closed forms for bonus, threshold, LTV and caps (lending) or margins and leverage (perps).',
+    `Methodology \`${escapeMarkdown(input.methodologyVersion)}\`: adverse move = the larger of the empirical quantile of the worst ` +
+      'drop over the liquidation horizon (window open to lowest low) and the same quantile by filtered historical simulation at ' +
+      "today's GARCH(1,1)-t volatility forecast; slippage = walking the best venue's bids for the liquidation size at a low " +
+      'percentile of recent books; then the closed forms for bonus, threshold, LTV and caps (lending) or tiered margins and ' +
+      'leverage (perps), and the guard rails.',
     '',
     table(
       ['Asset', 'Version', 'Input digest', 'API'],

@@ -5,9 +5,19 @@ export const parameterChangeSchema = z.object({
   parameter: z.string(),
   /** Null when the protocol has no current value for this parameter. */
   current: z.number().nullable(),
+  /** What this proposal asks to set now: the guard-railed step. */
   recommended: z.number(),
+  /** The unconstrained recommendation (equal to `recommended` unless the step is bounded). */
+  target: z.number(),
   unit: z.enum(['bps', 'usd', 'x']),
+  /** within-bounds (a steward may apply it), bounded-needs-vote, new-listing-needs-vote. */
+  status: z.string(),
+  /** A tightening beyond the stress line (fast path). */
+  stress: z.boolean(),
+  /** Why the target is what it is (the methodology). */
   reason: z.string(),
+  /** What the guard rails did and why. */
+  guardRail: z.string(),
 });
 export type ParameterChange = z.infer<typeof parameterChangeSchema>;
 

@@ -11,11 +11,35 @@ export const volatilityScoresSchema = z.object({
     d365: z.number().nullable(),
   }),
   ewmaAnnualized: z.number().nullable(),
+  /** Range estimators over the last 30 days, annualized (null: not enough bars). */
+  parkinsonAnnualized: z.number().nullable(),
+  garmanKlassAnnualized: z.number().nullable(),
+  /** The conditional-volatility model behind the filtered tail and the regime. */
+  forecast: z.object({
+    model: z.enum(['garch', 'ewma-fallback']),
+    fallbackReason: z.string().nullable(),
+    alpha: z.number(),
+    beta: z.number(),
+    nu: z.number().nullable(),
+    persistence: z.number(),
+    /** Forecast volatility of the next bar and its long-run level, annualized. */
+    nextBarAnnualized: z.number(),
+    longRunAnnualized: z.number().nullable(),
+    /** Forecast volatility of the whole horizon (not annualized). */
+    horizonVolatility: z.number(),
+  }),
+  /** Forecast over long-run volatility: calm / normal / stressed. */
+  regime: z.enum(['calm', 'normal', 'stressed']),
   horizonMinutes: z.number(),
-  /** D_alpha(h): the alpha-quantile of the worst drop over the liquidation horizon. */
+  /** The empirical distribution of horizon drawdowns over the lookback. */
+  unconditional: z.object({ adverseMove: z.number(), ordinaryMove: z.number().nullable(), expectedShortfall: z.number(), windows: z.number().int() }),
+  /** Filtered historical simulation: the same drawdowns rescaled to today's volatility forecast. */
+  filtered: z.object({ adverseMove: z.number(), ordinaryMove: z.number().nullable(), expectedShortfall: z.number(), paths: z.number().int() }),
+  /** D_alpha(h) used for parameters: max(filtered, floor x unconditional). */
   adverseMove: z.number(),
   /** D_beta(h), lending only: the "ordinary day" move between LTV and LT. */
   ordinaryMove: z.number().nullable(),
+  adverseMoveSource: z.enum(['filtered', 'unconditional']),
   expectedShortfall: z.number(),
   historicalWorst: z.number(),
   windowsObserved: z.number().int(),
@@ -36,7 +60,22 @@ export const liquidityScoresSchema = z.object({
   spreadBps: z.number(),
   /** False when even the merged book cannot absorb the liquidation size. */
   liquidationSizeFillable: z.boolean(),
+  /** The book snapshots the figures were taken over and the low percentile used. */
+  window: z.object({ snapshots: z.number().int(), percentile: z.number(), depth2PctUsdLatest: z.number(), depth2PctUsdChosen: z.number() }),
 });
+
+/** One parameter through the guard rails: the unconstrained target, what is proposed now, and why. */
+export const parameterStepSchema = z.object({
+  parameter: z.string(),
+  current: z.number().nullable(),
+  target: z.number(),
+  proposed: z.number().nullable(),
+  status: z.enum(['unchanged', 'within-bounds', 'bounded-needs-vote', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'frozen', 'new-listing-needs-vote']),
+  direction: z.enum(['tighten', 'loosen', 'none']),
+  stress: z.boolean(),
+  reason: z.string(),
+});
+export type ParameterStepRecord = z.infer<typeof parameterStepSchema>;
 
 export const rationaleSchema = z.object({ parameter: z.string(), text: z.string() });
 
@@ -60,20 +99,63 @@ const common = {
   /** Every intermediate figure, for reproduction (fractions unless the name says otherwise). */
   figures: z.record(z.string(), z.number()),
   rationale: z.array(rationaleSchema),
+  /** Guard rails against the protocol's current parameters; `parameters` holds the proposed values. */
+  steps: z.array(parameterStepSchema),
+  needsGovernanceVote: z.boolean(),
 };
 
 export const lendingRecommendationSchema = z.object({
   ...common,
   profileKind: z.literal('lending'),
+  /** What is proposed now (the bounded steps; the target itself for a new listing). */
   parameters: lendingParametersSchema,
+  /** The unconstrained recommendation. */
+  target: lendingParametersSchema,
   current: lendingParametersSchema.nullable(),
+  /** Risk DAO SmartLTV beside ours, and the risk appetite c implied by the protocol's current parameters. */
+  crossCheck: z.object({
+    smartLtv: z.number(),
+    confidence: z.number(),
+    gapPp: z.number(),
+    flagged: z.boolean(),
+    dailyParkinsonVolatility: z.number().nullable(),
+    liquidityAtBonusUsd: z.number(),
+    impliedConfidenceOfCurrent: z.number().nullable(),
+  }),
+  /** Bad debt of a synthetic book up to LT over filtered-historical-simulation paths. */
+  monteCarlo: z.object({
+    paths: z.number().int(),
+    positions: z.number().int(),
+    totalCollateralUsd: z.number(),
+    expectedBadDebtUsd: z.number(),
+    valueAtRiskUsd: z.number(),
+    expectedShortfallUsd: z.number(),
+    probabilityOfBadDebt: z.number(),
+  }),
+});
+
+export const marginTierSchema = z.object({
+  lowerBoundUsd: z.number(),
+  upperBoundUsd: z.number().nullable(),
+  maintenanceMarginBps: z.number(),
+  initialMarginBps: z.number(),
+  maxLeverage: z.number(),
+  deductionUsd: z.number(),
+  slippage: z.number(),
+  reduceOnly: z.boolean(),
 });
 
 export const perpRecommendationSchema = z.object({
   ...common,
   profileKind: z.literal('perp'),
+  /** What is proposed now for the first (smallest) tier; the whole schedule is in `tiers`. */
   parameters: perpParametersSchema,
+  target: perpParametersSchema,
   current: perpParametersSchema.nullable(),
+  tiers: z.array(marginTierSchema),
+  openInterest: z.object({ lowerCapUsd: z.number(), upperCapUsd: z.number() }),
+  liquidationPenaltyBps: z.number(),
+  insuranceFundTargetUsd: z.number(),
 });
 
 export const recommendationSchema = z.discriminatedUnion('profileKind', [lendingRecommendationSchema, perpRecommendationSchema]);
@@ -81,5 +163,5 @@ export type Recommendation = z.infer<typeof recommendationSchema>;
 export type LendingRecommendation = z.infer<typeof lendingRecommendationSchema>;
 export type PerpRecommendation = z.infer<typeof perpRecommendationSchema>;
 
-/** A computed recommendation before the store gives it a version. */
-export type RecommendationDraft = Omit<Recommendation, 'version'> & { version?: never };
+/** A computed recommendation before the store gives it a version (Omit distributed over the union). */
+export type RecommendationDraft = Recommendation extends infer R ? (R extends unknown ? Omit<R, 'version'> : never) : never;

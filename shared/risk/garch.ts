@@ -784,3 +784,30 @@ function goldenSectionMax(f: (x: number) => number, lo: number, hi: number, tole
   }
   return fc > fd ? { x: c, value: fc } : { x: d, value: fd };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Conditional sigmas for filtered historical simulation
+
+/**
+ * The per-bar conditional sigma s_t of every return, aligned with `returns` (s_t is known before r_t):
+ * s2_t = omega + alpha r_{t-1}^2 + beta s2_{t-1}, started at the long-run variance for GARCH and at the
+ * mean square of the first `seedBars` returns for the EWMA fallback (omega 0), as the fits do.
+ */
+export function conditionalSigmas(returns: Float64Array, fit: Pick<GarchOrEwmaFit, 'model' | 'omega' | 'alpha' | 'beta' | 'longRunVariance'>, seedBars = 30): Float64Array {
+  const n = returns.length;
+  const sigmas = new Float64Array(n);
+  if (n === 0) return sigmas;
+  let variance = fit.longRunVariance;
+  if (fit.model !== 'garch' || !(variance > 0)) {
+    const seed = Math.min(seedBars, n);
+    variance = 0;
+    for (let i = 0; i < seed; i++) variance += returns[i]! * returns[i]!;
+    variance /= seed;
+  }
+  for (let t = 0; t < n; t++) {
+    sigmas[t] = Math.sqrt(variance);
+    const r = returns[t]!;
+    variance = fit.omega + fit.alpha * r * r + fit.beta * variance;
+  }
+  return sigmas;
+}

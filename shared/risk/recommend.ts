@@ -1,34 +1,77 @@
-import { INTERVAL_MS, type LendingParameters, type LendingProfile, type PerpParameters, type PerpProfile, type Policy, type ProtocolProfile } from '../config/schema.js';
+import {
+  INTERVAL_MS,
+  type LendingParameters,
+  type LendingProfile,
+  type PerpParameters,
+  type PerpProfile,
+  type Policy,
+  type ProtocolProfile,
+} from '../config/schema.js';
+import { hashSeed } from '../market/rng.js';
 import type { BookSummary, DataQuality } from '../model/snapshot.js';
+import type { BookWindowChoice } from './book-window.js';
 import { drawdownTail } from './drawdown.js';
+import { fhsDrawdownTail, standardizedBarShapes } from './fhs.js';
 import { formatPct, formatUsd } from './format.js';
+import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
+import { applyGuardRails, lendingRules, perpRules, type ParameterStep } from './guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, roundDownBps, roundUpBps, supplyCapUsd } from './lending.js';
 import { bidDepthUsd, mergeBids, sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js';
-import { maintenanceMargin, maxLeverage } from './perp.js';
-import { barCount, logReturns, splitAtGaps, type CandleLike } from './series.js';
+import { simulateBadDebt, syntheticBook } from './montecarlo.js';
+import { maintenanceMargin } from './perp.js';
+import { insuranceFundTarget, liquidationPenalty, marginTiers, openInterestCaps } from './perp-tiers.js';
+import { dailyParkinsonVolatility, garmanKlassVolatility, parkinsonVolatility } from './range.js';
+import { barCount, logReturns, splitAtGaps, type CandleLike, type PriceSeries } from './series.js';
+import { crossCheck, impliedConfidence, smartLtv } from './smartltv.js';
 import { ewmaLambdaFromHalfLife, ewmaVolatility, realizedVolatility } from './volatility.js';
 
 /**
- * From market data to parameters for one (asset, profile): pure, deterministic, no I/O.
+ * From market data to parameters for one (asset, profile): pure, deterministic (seeded), no I/O.
  * Everything the result says can be recomputed from its inputs.
+ *
+ * Pipeline: returns -> realized / EWMA / range volatility -> GARCH(1,1)-t (EWMA fallback) -> the horizon's
+ * drawdown tail, unconditional and filtered (FHS at today's forecast) -> liquidity over a window of books
+ * -> lending or perp targets -> cross-checks (SmartLTV, Monte Carlo bad debt) -> guard rails against the
+ * protocol's current parameters.
  */
 
 export interface ParameterInputs {
+  asset: string;
   profile: ProtocolProfile;
   policy: Policy;
   /** Aggregated candles on the profile's interval over its lookback, ascending. */
   candles: readonly CandleLike[];
-  /** Per-venue bids in USD. */
+  /** Per-venue bids in USD, chosen over the book window (book-window.ts). */
   books: readonly BookSummary[];
+  bookWindow?: Omit<BookWindowChoice, 'books'>;
   quality: DataQuality;
+  nowMs: number;
+  frozen?: boolean;
 }
 
 export interface VolatilityScores {
   realizedAnnualized: { d7: number | null; d30: number | null; d90: number | null; d365: number | null };
   ewmaAnnualized: number | null;
+  parkinsonAnnualized: number | null;
+  garmanKlassAnnualized: number | null;
+  forecast: {
+    model: 'garch' | 'ewma-fallback';
+    fallbackReason: string | null;
+    alpha: number;
+    beta: number;
+    nu: number | null;
+    persistence: number;
+    nextBarAnnualized: number;
+    longRunAnnualized: number | null;
+    horizonVolatility: number;
+  };
+  regime: 'calm' | 'normal' | 'stressed';
   horizonMinutes: number;
+  unconditional: { adverseMove: number; ordinaryMove: number | null; expectedShortfall: number; windows: number };
+  filtered: { adverseMove: number; ordinaryMove: number | null; expectedShortfall: number; paths: number };
   adverseMove: number;
   ordinaryMove: number | null;
+  adverseMoveSource: 'filtered' | 'unconditional';
   expectedShortfall: number;
   historicalWorst: number;
   windowsObserved: number;
@@ -44,6 +87,7 @@ export interface LiquidityScores {
   slippageUsed: number;
   spreadBps: number;
   liquidationSizeFillable: boolean;
+  window: { snapshots: number; percentile: number; depth2PctUsdLatest: number; depth2PctUsdChosen: number };
 }
 
 interface Common {
@@ -53,44 +97,185 @@ interface Common {
   liquidity: LiquidityScores;
   figures: Record<string, number>;
   rationale: { parameter: string; text: string }[];
+  steps: ParameterStep[];
+  needsGovernanceVote: boolean;
+}
+
+export interface LendingExtras {
+  crossCheck: {
+    smartLtv: number;
+    confidence: number;
+    gapPp: number;
+    flagged: boolean;
+    dailyParkinsonVolatility: number | null;
+    liquidityAtBonusUsd: number;
+    impliedConfidenceOfCurrent: number | null;
+  };
+  monteCarlo: {
+    paths: number;
+    positions: number;
+    totalCollateralUsd: number;
+    expectedBadDebtUsd: number;
+    valueAtRiskUsd: number;
+    expectedShortfallUsd: number;
+    probabilityOfBadDebt: number;
+  };
+}
+
+export interface PerpExtras {
+  tiers: {
+    lowerBoundUsd: number;
+    upperBoundUsd: number | null;
+    maintenanceMarginBps: number;
+    initialMarginBps: number;
+    maxLeverage: number;
+    deductionUsd: number;
+    slippage: number;
+    reduceOnly: boolean;
+  }[];
+  openInterest: { lowerCapUsd: number; upperCapUsd: number };
+  liquidationPenaltyBps: number;
+  insuranceFundTargetUsd: number;
 }
 
 export type ComputedParameters =
-  | (Common & { profileKind: 'lending'; parameters: LendingParameters })
-  | (Common & { profileKind: 'perp'; parameters: PerpParameters });
+  | (Common & LendingExtras & { profileKind: 'lending'; parameters: LendingParameters; target: LendingParameters })
+  | (Common & PerpExtras & { profileKind: 'perp'; parameters: PerpParameters; target: PerpParameters });
 
 const DAYS_OF_REALIZED = { d7: 7, d30: 30, d90: 90, d365: 365 } as const;
+/** Range estimators look at the last 30 days (the SmartLTV pipeline's middle span). */
+const RANGE_WINDOW_DAYS = 30;
 
-export function computeVolatility(candles: readonly CandleLike[], profile: ProtocolProfile, policy: Policy): VolatilityScores {
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+interface TailModel {
+  scores: VolatilityScores;
+  /** Worst drawdown of every simulated path (for the Monte Carlo check); empty when nothing could be simulated. */
+  simulatedDrawdowns: Float64Array;
+}
+
+function barsPerDayOf(profile: ProtocolProfile): number {
+  return 86_400_000 / INTERVAL_MS[profile.candleInterval];
+}
+
+function fitForecast(returns: Float64Array, policy: Policy, barsPerDay: number): GarchOrEwmaFit | null {
+  if (returns.length < 2) return null;
+  return fitGarchOrEwma(returns, {
+    ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,
+    minReturns: policy.garchMinReturns,
+    includeResiduals: false,
+  });
+}
+
+function meanSquare(values: Float64Array): number {
+  let sum = 0;
+  for (const v of values) sum += v * v;
+  return values.length > 0 ? sum / values.length : Number.NaN;
+}
+
+/** Volatility scores and the horizon's tail: unconditional and filtered at today's forecast. */
+export function computeTail(asset: string, candles: readonly CandleLike[], profile: ProtocolProfile, policy: Policy): TailModel {
   const intervalMs = INTERVAL_MS[profile.candleInterval];
-  const barsPerDay = 86_400_000 / intervalMs;
+  const barsPerDay = barsPerDayOf(profile);
   const barsPerYear = barsPerDay * 365;
-  const segments = splitAtGaps(candles, intervalMs);
+  const horizonBars = profile.horizonMinutes / (intervalMs / 60_000);
+  const segments: PriceSeries[] = splitAtGaps(candles, intervalMs);
   const returns = logReturns(segments);
+
   const realized = {} as VolatilityScores['realizedAnnualized'];
   for (const [key, days] of Object.entries(DAYS_OF_REALIZED) as [keyof typeof DAYS_OF_REALIZED, number][]) {
     const windowBars = days * barsPerDay;
     // A window counts only when at least 90 % of its returns exist.
     realized[key] = returns.length >= windowBars * 0.9 ? realizedVolatility(returns, windowBars, barsPerYear) : null;
   }
-  const lambda = ewmaLambdaFromHalfLife(policy.ewmaHalfLifeDays * barsPerDay);
-  const horizonBars = profile.horizonMinutes / (intervalMs / 60_000);
+  const rangeBars = RANGE_WINDOW_DAYS * barsPerDay;
   const confidences = profile.kind === 'lending' ? [profile.confidence, profile.ltvConfidence] : [profile.confidence];
-  const tail = drawdownTail(segments, horizonBars, confidences);
-  // With no complete window there is no evidence at all: assume the worst (a total loss), and the
-  // missing history makes the asset unfit anyway.
+  const unconditional = drawdownTail(segments, horizonBars, confidences);
+
+  const fit = fitForecast(returns, policy, barsPerDay);
+  let filtered: { quantiles: Record<string, number>; expectedShortfall: number; paths: Float64Array } = { quantiles: {}, expectedShortfall: Number.NaN, paths: new Float64Array(0) };
+  let horizonVolatility = Number.NaN;
+  if (fit) {
+    const shapes = standardizedBarShapes(segments, conditionalSigmas(returns, fit));
+    const horizonSigmas = forecastVariance(fit, horizonBars).map(Math.sqrt);
+    horizonVolatility = Math.sqrt(horizonVariance(fit, horizonBars));
+    if (shapes.residuals.length > 0) {
+      filtered = fhsDrawdownTail({
+        residuals: shapes.residuals,
+        lowExcursions: shapes.lowExcursions,
+        horizonSigmas,
+        paths: policy.simulationPaths,
+        confidences,
+        seed: hashSeed(policy.simulationSeed, asset, profile.id),
+      });
+    }
+  }
+
+  // With no evidence at all assume the worst (a total loss); the missing history makes the asset unfit.
   const orWorst = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? value : 1);
-  return {
+  const uncAdverse = orWorst(unconditional.quantiles[String(profile.confidence)]);
+  const filAdverse = filtered.paths.length > 0 ? orWorst(filtered.quantiles[String(profile.confidence)]) : 0;
+  const floor = policy.unconditionalFloorShare;
+  const filteredDrives = filAdverse >= floor * uncAdverse;
+  const adverseMove = Math.max(filAdverse, floor * uncAdverse);
+  let uncOrdinary: number | null = null;
+  let filOrdinary: number | null = null;
+  let ordinaryMove: number | null = null;
+  if (profile.kind === 'lending') {
+    uncOrdinary = orWorst(unconditional.quantiles[String(profile.ltvConfidence)]);
+    filOrdinary = filtered.paths.length > 0 ? orWorst(filtered.quantiles[String(profile.ltvConfidence)]) : 0;
+    ordinaryMove = Math.max(filOrdinary, floor * uncOrdinary);
+  }
+
+  const longRunVariance = fit?.model === 'garch' ? fit.longRunVariance : meanSquare(returns);
+  const nextBarVariance = fit?.lastVariance ?? Number.NaN;
+  const ratio = Math.sqrt(nextBarVariance / longRunVariance);
+  const regime = !Number.isFinite(ratio) ? 'normal' : ratio > policy.stressedRegimeRatio ? 'stressed' : ratio < 1 / policy.stressedRegimeRatio ? 'calm' : 'normal';
+
+  const scores: VolatilityScores = {
     realizedAnnualized: realized,
-    ewmaAnnualized: returns.length > 1 ? ewmaVolatility(returns, lambda, barsPerYear) : null,
+    ewmaAnnualized: returns.length > 1 ? ewmaVolatility(returns, ewmaLambdaFromHalfLife(policy.ewmaHalfLifeDays * barsPerDay), barsPerYear) : null,
+    parkinsonAnnualized: finiteOrNull(parkinsonVolatility(segments, rangeBars, barsPerYear)),
+    garmanKlassAnnualized: finiteOrNull(garmanKlassVolatility(segments, rangeBars, barsPerYear)),
+    forecast: {
+      model: fit?.model ?? 'ewma-fallback',
+      fallbackReason: fit ? (fit.model === 'garch' ? null : (fit.reason ?? 'EWMA fallback')) : 'fewer than two returns',
+      alpha: fit?.alpha ?? 0,
+      beta: fit?.beta ?? 0,
+      nu: fit && Number.isFinite(fit.nu) ? fit.nu : null,
+      persistence: fit?.persistence ?? 0,
+      nextBarAnnualized: Number.isFinite(nextBarVariance) ? Math.sqrt(nextBarVariance * barsPerYear) : 0,
+      longRunAnnualized: fit?.model === 'garch' ? Math.sqrt(fit.longRunVariance * barsPerYear) : null,
+      horizonVolatility: Number.isFinite(horizonVolatility) ? horizonVolatility : 0,
+    },
+    regime,
     horizonMinutes: profile.horizonMinutes,
-    adverseMove: orWorst(tail.quantiles[String(profile.confidence)]),
-    ordinaryMove: profile.kind === 'lending' ? orWorst(tail.quantiles[String(profile.ltvConfidence)]) : null,
-    expectedShortfall: orWorst(tail.expectedShortfall),
-    historicalWorst: orWorst(tail.historicalWorst),
-    windowsObserved: tail.windows,
+    unconditional: {
+      adverseMove: uncAdverse,
+      ordinaryMove: uncOrdinary,
+      expectedShortfall: orWorst(unconditional.expectedShortfall),
+      windows: unconditional.windows,
+    },
+    filtered: {
+      adverseMove: filAdverse,
+      ordinaryMove: filOrdinary,
+      expectedShortfall: filtered.paths.length > 0 ? orWorst(filtered.expectedShortfall) : 0,
+      paths: filtered.paths.length,
+    },
+    adverseMove,
+    ordinaryMove,
+    adverseMoveSource: filteredDrives && filtered.paths.length > 0 ? 'filtered' : 'unconditional',
+    expectedShortfall: Math.max(filtered.paths.length > 0 ? orWorst(filtered.expectedShortfall) : 0, floor * orWorst(unconditional.expectedShortfall)),
+    historicalWorst: orWorst(unconditional.historicalWorst),
+    windowsObserved: unconditional.windows,
     historyDays: barCount(segments) / barsPerDay,
   };
+  return { scores, simulatedDrawdowns: filtered.paths };
+}
+
+/** Backward-compatible name: the volatility scores alone. */
+export function computeVolatility(candles: readonly CandleLike[], profile: ProtocolProfile, policy: Policy, asset = 'X'): VolatilityScores {
+  return computeTail(asset, candles, profile, policy).scores;
 }
 
 function median(values: number[]): number {
@@ -111,7 +296,12 @@ export interface MergedLiquidity {
   slippageForParameters: number;
 }
 
-export function computeLiquidity(books: readonly BookSummary[], liquidationSizeUsd: number, policy: Policy): MergedLiquidity {
+export function computeLiquidity(
+  books: readonly BookSummary[],
+  liquidationSizeUsd: number,
+  policy: Policy,
+  window: LiquidityScores['window'] = { snapshots: books.length > 0 ? 1 : 0, percentile: 1, depth2PctUsdLatest: 0, depth2PctUsdChosen: 0 },
+): MergedLiquidity {
   if (books.length === 0) {
     return {
       scores: {
@@ -123,6 +313,7 @@ export function computeLiquidity(books: readonly BookSummary[], liquidationSizeU
         slippageUsed: 1,
         spreadBps: 0,
         liquidationSizeFillable: false,
+        window,
       },
       mergedBids: [],
       midUsd: 0,
@@ -143,6 +334,7 @@ export function computeLiquidity(books: readonly BookSummary[], liquidationSizeU
   }
   const depthUsd = Object.fromEntries(policy.depthBands.map((band) => [String(band * 100), bidDepthUsd(mergedBids, midUsd, band)]));
   const slippageForParameters = bestVenue !== null ? slippageBestVenue : merged.complete ? merged.slippage : 1;
+  const depth2 = bidDepthUsd(mergedBids, midUsd, 0.02);
   return {
     scores: {
       depthUsd,
@@ -153,6 +345,7 @@ export function computeLiquidity(books: readonly BookSummary[], liquidationSizeU
       slippageUsed: slippageForParameters,
       spreadBps: median(books.map((b) => b.spreadBps)),
       liquidationSizeFillable: merged.complete,
+      window: window.snapshots > 0 && window.depth2PctUsdChosen > 0 ? window : { ...window, depth2PctUsdChosen: depth2, depth2PctUsdLatest: window.depth2PctUsdLatest || depth2 },
     },
     mergedBids,
     midUsd,
@@ -169,7 +362,7 @@ function unfitReasonsOf(profile: ProtocolProfile, volatility: VolatilityScores, 
   if (!liquidity.liquidationSizeFillable) {
     reasons.push(`the merged order book cannot absorb the ${formatUsd(liquidity.liquidationSizeUsd)} liquidation size`);
   }
-  if (!quality.passed) reasons.push(`data quality checks failed: ${quality.issues.map((i) => i.message).join('; ')}`);
+  if (!quality.passed) reasons.push(`data quality checks failed: ${quality.issues.filter((i) => i.severity === 'failure').map((i) => i.message).join('; ')}`);
   return reasons;
 }
 
@@ -180,23 +373,116 @@ export function floorToSignificant(usd: number, digits = 2): number {
   return Math.floor(usd / magnitude) * magnitude;
 }
 
-function lendingParameters(profile: LendingProfile, volatility: VolatilityScores, liq: MergedLiquidity, unfit: boolean) {
+function horizonLabel(profile: ProtocolProfile): string {
+  return profile.horizonMinutes >= 60 ? `${profile.horizonMinutes / 60} h` : `${profile.horizonMinutes} min`;
+}
+
+/** One sentence on which tail drove the adverse move and in which regime. */
+function regimeSentence(v: VolatilityScores): string {
+  const forecast = `forecast vol ${formatPct(v.forecast.nextBarAnnualized, 0)} (${v.forecast.model === 'garch' ? 'GARCH' : 'EWMA'})` +
+    (v.forecast.longRunAnnualized !== null ? ` vs long-run ${formatPct(v.forecast.longRunAnnualized, 0)}` : '');
+  const source =
+    v.adverseMoveSource === 'filtered'
+      ? `the filtered tail at today's volatility (${formatPct(v.filtered.adverseMove)}) drove the number, above the unconditional ${formatPct(v.unconditional.adverseMove)}`
+      : `the unconditional tail (${formatPct(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${formatPct(v.filtered.adverseMove)}`;
+  return `Regime ${v.regime}: ${forecast}; ${source}.`;
+}
+
+function evidenceOf(quality: DataQuality) {
+  return { strong: quality.passed, reasons: quality.issues.filter((i) => i.severity === 'failure').map((i) => i.message) };
+}
+
+function lastChangedAt(profile: ProtocolProfile, asset: string, parameters: readonly string[]): Record<string, number | undefined> {
+  const iso = profile.currentUpdatedAt[asset];
+  const at = iso ? Date.parse(iso) : undefined;
+  return Object.fromEntries(parameters.map((p) => [p, at]));
+}
+
+function proposedFrom<T extends Record<string, number>>(target: T, steps: readonly ParameterStep[]): T {
+  const out: Record<string, number> = { ...target };
+  for (const step of steps) if (step.proposed !== null) out[step.parameter] = step.proposed;
+  return out as T;
+}
+
+function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[]) {
+  const v = tail.scores;
+  const unfit = unfitReasons.length > 0;
   const slippage = liq.slippageForParameters;
-  const adverse = volatility.adverseMove;
-  const ordinary = volatility.ordinaryMove ?? adverse;
+  const adverse = v.adverseMove;
+  const ordinary = v.ordinaryMove ?? adverse;
   const bonus = liquidationBonus(slippage, profile.liquidatorCostBps / 1e4, profile.minLiquidationBonusBps / 1e4, profile.maxLiquidationBonusBps / 1e4);
   const threshold = liquidationThreshold(adverse, slippage, bonus);
   const ltv = loanToValue(threshold, ordinary);
   const sellableAtHalfBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus / 2) : 0;
   const supplyCap = floorToSignificant(supplyCapUsd(sellableAtHalfBonus, profile.capLiquidationShare));
-  const parameters: LendingParameters = {
+  const target: LendingParameters = {
     ltvBps: unfit ? 0 : roundDownBps(ltv, profile.roundingStepBps),
     liquidationThresholdBps: roundDownBps(threshold, profile.roundingStepBps),
     liquidationBonusBps: roundUpBps(bonus),
     supplyCapUsd: supplyCap,
     borrowCapUsd: floorToSignificant(supplyCap * profile.borrowCapShare),
   };
-  const horizon = `${profile.horizonMinutes / 60} h`;
+
+  // Cross-check: Risk DAO's SmartLTV on the same liquidity, and the c implied by today's live parameters.
+  const segments = splitAtGaps(inputs.candles, INTERVAL_MS[profile.candleInterval]);
+  const sigma = dailyParkinsonVolatility(segments, barsPerDayOf(profile), RANGE_WINDOW_DAYS);
+  const liquidityAtBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus) : 0;
+  const smart = Number.isFinite(sigma) ? smartLtv({ sigma, liquidityUsd: liquidityAtBonus, debtCapUsd: target.supplyCapUsd, bonus, c: profile.smartLtvConfidence }) : 0;
+  const check = crossCheck({ ourLtv: target.ltvBps / 1e4, smartLtv: smart, thresholdPp: profile.smartLtvGapFlagPp });
+  const current = profile.current[inputs.asset] ?? null;
+  // On Aave an LTV of 0 means "not enabled as collateral" and a cap of 0 "no cap / disabled": moving
+  // off 0 is a listing decision for governance, not a steward step, so those count as not set.
+  const currentForRails = current
+    ? Object.fromEntries(Object.entries(current).filter(([parameter, value]) => !(value === 0 && (parameter === 'ltvBps' || parameter.endsWith('CapUsd')))))
+    : null;
+  let impliedOfCurrent: number | null = null;
+  if (current && Number.isFinite(sigma) && liq.mergedBids.length > 0) {
+    const implied = impliedConfidence({
+      ltv: current.ltvBps / 1e4,
+      bonus: current.liquidationBonusBps / 1e4,
+      sigma,
+      liquidityUsd: sellableWithinSlippage(liq.mergedBids, liq.midUsd, current.liquidationBonusBps / 1e4),
+      debtCapUsd: current.supplyCapUsd,
+    });
+    impliedOfCurrent = implied.status === 'implied' ? implied.c : null;
+  }
+
+  // Monte Carlo: a synthetic book spread up to LT, over the filtered paths of the horizon.
+  const ltFraction = target.liquidationThresholdBps / 1e4;
+  const totalCollateralUsd = target.supplyCapUsd > 0 ? target.supplyCapUsd : profile.liquidationSizeUsd;
+  const badDebt =
+    ltFraction > 0 && tail.simulatedDrawdowns.length > 0
+      ? simulateBadDebt({
+          pathsWorstDrawdown: tail.simulatedDrawdowns,
+          positions: syntheticBook({ totalCollateralUsd, positions: profile.monteCarloPositions, liquidationThreshold: ltFraction }),
+          liquidationThreshold: ltFraction,
+          liquidationBonus: bonus,
+          slippage,
+          confidence: profile.confidence,
+        })
+      : null;
+
+  const steps = applyGuardRails({
+    rules: lendingRules({
+      ltvLtBonusMaxStepBps: profile.maxStepBps,
+      capMaxShare: profile.capMaxChangeShare,
+      minDelayMs: profile.minDelayDays * 86_400_000,
+      hysteresisBps: profile.hysteresisBps,
+      capHysteresisShare: profile.capHysteresisShare,
+      stressTightenBps: profile.stressTightenBps,
+    }),
+    target,
+    current: currentForRails,
+    lastChangedAtMs: lastChangedAt(profile, inputs.asset, Object.keys(target)),
+    nowMs: inputs.nowMs,
+    evidence: evidenceOf(inputs.quality),
+    frozen: inputs.frozen ?? false,
+  });
+  const parameters = proposedFrom(target, steps);
+  // The guard rails bound each parameter on its own: keep LTV <= LT in what is proposed.
+  if (parameters.ltvBps > parameters.liquidationThresholdBps) parameters.ltvBps = parameters.liquidationThresholdBps;
+
+  const horizon = horizonLabel(profile);
   const rationale = [
     {
       parameter: 'liquidationBonusBps',
@@ -208,24 +494,24 @@ function lendingParameters(profile: LendingProfile, volatility: VolatilityScores
     {
       parameter: 'liquidationThresholdBps',
       text:
-        `LT ${formatPct(parameters.liquidationThresholdBps / 1e4)}: after a ${formatPct(adverse)} drop over ${horizon}` +
-        ` (the ${formatPct(profile.confidence, 1)} quantile of ${volatility.windowsObserved.toLocaleString('en-US')} windows),` +
-        ` ${formatPct(slippage)} slippage and a ${formatPct(bonus)} bonus, collateral still covers the debt:` +
-        ` (1 - ${adverse.toFixed(4)}) x (1 - ${slippage.toFixed(4)}) / (1 + ${bonus.toFixed(4)}) = ${formatPct(threshold)}, rounded down.`,
+        `LT ${formatPct(target.liquidationThresholdBps / 1e4)}: after a ${formatPct(adverse)} drop over ${horizon}` +
+        ` (${formatPct(profile.confidence, 1)} confidence), ${formatPct(slippage)} slippage and a ${formatPct(bonus)} bonus, collateral still covers the debt:` +
+        ` (1 - ${adverse.toFixed(4)}) x (1 - ${slippage.toFixed(4)}) / (1 + ${bonus.toFixed(4)}) = ${formatPct(threshold)}, rounded down. ` +
+        regimeSentence(v),
     },
     {
       parameter: 'ltvBps',
       text: unfit
-        ? 'LTV 0 %: not collateral (see the reasons).'
-        : `LTV ${formatPct(parameters.ltvBps / 1e4)}: LT less an ordinary ${formatPct(ordinary)} ${horizon} move` +
-          ` (the ${formatPct(profile.ltvConfidence, 0)} quantile), so a loan opened at max LTV is not liquidated by a normal day.`,
+        ? `LTV 0 %: not collateral (${unfitReasons.join('; ')}).`
+        : `LTV ${formatPct(target.ltvBps / 1e4)}: LT less an ordinary ${formatPct(ordinary)} ${horizon} move` +
+          ` (${formatPct(profile.ltvConfidence, 0)} confidence), so a loan opened at max LTV is not liquidated by a normal day.`,
     },
     {
       parameter: 'supplyCapUsd',
       text:
-        `Supply cap ${formatUsd(parameters.supplyCapUsd)}: liquidating ${formatPct(profile.capLiquidationShare, 0)} of it` +
-        ` (${formatUsd(sellableAtHalfBonus)}) costs at most half the bonus (${formatPct(bonus / 2)}) in slippage on the merged book.` +
-        ` Borrow cap ${formatPct(profile.borrowCapShare, 0)} of it.`,
+        `Supply cap ${formatUsd(target.supplyCapUsd)}: liquidating ${formatPct(profile.capLiquidationShare, 0)} of it` +
+        ` (${formatUsd(sellableAtHalfBonus)}) costs at most half the bonus (${formatPct(bonus / 2)}) in slippage on the merged book` +
+        ` (the p${Math.round(liq.scores.window.percentile * 100)} of ${liq.scores.window.snapshots} book snapshot(s)). Borrow cap ${formatPct(profile.borrowCapShare, 0)} of it.`,
     },
   ];
   const figures = {
@@ -236,57 +522,181 @@ function lendingParameters(profile: LendingProfile, volatility: VolatilityScores
     liquidationThreshold: threshold,
     loanToValue: ltv,
     sellableAtHalfBonusUsd: sellableAtHalfBonus,
+    liquidityAtBonusUsd: liquidityAtBonus,
+    dailyParkinsonVolatility: sigma,
     midUsd: liq.midUsd,
   };
-  return { parameters, rationale, figures };
+  const extras: LendingExtras = {
+    crossCheck: {
+      smartLtv: smart,
+      confidence: profile.smartLtvConfidence,
+      gapPp: check.gapPp,
+      flagged: check.flagged,
+      dailyParkinsonVolatility: finiteOrNull(sigma),
+      liquidityAtBonusUsd: liquidityAtBonus,
+      impliedConfidenceOfCurrent: impliedOfCurrent,
+    },
+    monteCarlo: {
+      paths: badDebt?.paths.length ?? 0,
+      positions: badDebt ? profile.monteCarloPositions : 0,
+      totalCollateralUsd: badDebt ? totalCollateralUsd : 0,
+      expectedBadDebtUsd: badDebt?.expectedBadDebtUsd ?? 0,
+      valueAtRiskUsd: badDebt?.varUsd ?? 0,
+      expectedShortfallUsd: badDebt?.expectedShortfallUsd ?? 0,
+      probabilityOfBadDebt: badDebt?.probabilityOfBadDebt ?? 0,
+    },
+  };
+  return { target, parameters, steps, rationale, figures, extras };
 }
 
-function perpParameters(profile: PerpProfile, volatility: VolatilityScores, liq: MergedLiquidity, unfit: boolean) {
-  const slippage = liq.slippageForParameters;
-  const maintenance = maintenanceMargin(volatility.adverseMove, slippage, profile.feeBufferBps / 1e4);
-  const leverage = unfit ? 0 : maxLeverage(maintenance, profile.initialToMaintenanceRatio, profile.leverageTiers);
-  const parameters: PerpParameters = {
+function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[]) {
+  const v = tail.scores;
+  const unfit = unfitReasons.length > 0;
+  const fee = profile.feeBufferBps / 1e4;
+  const tiers =
+    liq.mergedBids.length > 0
+      ? marginTiers({
+          adverseMove: Math.min(1, v.adverseMove),
+          bids: liq.mergedBids,
+          midUsd: liq.midUsd,
+          feeBuffer: fee,
+          initialToMaintenanceRatio: profile.initialToMaintenanceRatio,
+          leverageTiers: profile.leverageTiers,
+          tierNotionalsUsd: profile.tierNotionalsUsd,
+        })
+      : [];
+  const first = tiers[0];
+  // Without a book the first tier falls back to the plain formula at the liquidation size.
+  const maintenance = first ? first.maintenanceMarginFraction : Math.min(1, maintenanceMargin(v.adverseMove, liq.slippageForParameters, fee));
+  const leverage = unfit || !first ? 0 : first.maxLeverage;
+  const target: PerpParameters = {
     maintenanceMarginBps: Math.min(10_000, roundUpBps(maintenance)),
-    // Initial margin at the snapped leverage; with no tier the market is reduce-only (100 %).
     initialMarginBps: leverage > 0 ? roundUpBps(1 / leverage) : 10_000,
     maxLeverage: leverage,
   };
+  const penalty = liquidationPenalty({ slippageAtTierSize: first?.slippage ?? liq.slippageForParameters, insuranceContribution: profile.insuranceContributionBps / 1e4 });
+  const caps =
+    liq.mergedBids.length > 0
+      ? openInterestCaps({
+          bids: liq.mergedBids,
+          midUsd: liq.midUsd,
+          liquidationPenalty: Math.min(1, penalty),
+          liquidatedShareOfOi: profile.liquidatedShareOfOi,
+          upperCapMultiple: profile.upperOpenInterestCapMultiple,
+        })
+      : { lowerCapUsd: 0, upperCapUsd: 0 };
+  const insurance = insuranceFundTarget({
+    openInterestUsd: caps.upperCapUsd,
+    stressDrawdown: Math.min(1, v.expectedShortfall),
+    maintenanceMargin: Math.min(1, maintenance),
+    slippage: Math.min(1, first?.slippage ?? liq.slippageForParameters),
+  });
+
+  // Initial margin is 1 / max leverage: the rails bound maintenance margin and leverage, and the initial
+  // margin step is derived from the leverage step (bounding both separately would let them disagree).
+  const current = profile.current[inputs.asset] ?? null;
+  const railed = applyGuardRails({
+    rules: perpRules({
+      maintenanceMarginMaxStepBps: profile.maintenanceMarginMaxStepBps,
+      leverageMaxFactor: profile.leverageMaxFactor,
+      minDelayMs: profile.minDelayDays * 86_400_000,
+      hysteresisBps: profile.hysteresisBps,
+      maintenanceStressTightenBps: profile.stressTightenBps,
+    }).filter((rule) => rule.parameter !== 'initialMarginBps'),
+    target: { maintenanceMarginBps: target.maintenanceMarginBps, maxLeverage: target.maxLeverage },
+    current: current ? { maintenanceMarginBps: current.maintenanceMarginBps, maxLeverage: current.maxLeverage } : null,
+    lastChangedAtMs: lastChangedAt(profile, inputs.asset, ['maintenanceMarginBps', 'maxLeverage']),
+    nowMs: inputs.nowMs,
+    evidence: evidenceOf(inputs.quality),
+    frozen: inputs.frozen ?? false,
+  });
+  const parameters = proposedFrom(target, railed);
+  // A bounded leverage step is snapped down to an offered tier.
+  if (parameters.maxLeverage > 0) parameters.maxLeverage = Math.max(0, ...profile.leverageTiers.filter((t) => t <= parameters.maxLeverage));
+  parameters.initialMarginBps = parameters.maxLeverage > 0 ? roundUpBps(1 / parameters.maxLeverage) : 10_000;
+  const leverageStep = railed.find((s) => s.parameter === 'maxLeverage')!;
+  const steps: ParameterStep[] = [
+    ...railed,
+    {
+      parameter: 'initialMarginBps',
+      current: current?.initialMarginBps ?? null,
+      target: target.initialMarginBps,
+      proposed: leverageStep.proposed === null ? null : parameters.initialMarginBps,
+      status: leverageStep.status === 'within-bounds' && parameters.initialMarginBps === (current?.initialMarginBps ?? -1) ? 'unchanged' : leverageStep.status,
+      direction: leverageStep.direction === 'loosen' ? 'loosen' : leverageStep.direction === 'tighten' ? 'tighten' : 'none',
+      stress: leverageStep.stress,
+      reason: `follows max leverage: 1 / ${parameters.maxLeverage || 'n/a'}x`,
+    },
+  ];
+
   const rationale = [
     {
       parameter: 'maintenanceMarginBps',
       text:
-        `Maintenance margin ${formatPct(maintenance)}: a ${formatPct(volatility.adverseMove)} adverse move over` +
-        ` ${profile.horizonMinutes} min (the ${formatPct(profile.confidence, 1)} quantile of` +
-        ` ${volatility.windowsObserved.toLocaleString('en-US')} windows) + ${formatPct(slippage)} slippage closing` +
-        ` ${formatUsd(profile.liquidationSizeUsd)} + ${formatPct(profile.feeBufferBps / 1e4)} fees.`,
+        `Maintenance margin ${formatPct(maintenance)} for positions up to ${formatUsd(first?.upperBoundUsd ?? profile.liquidationSizeUsd)}:` +
+        ` a ${formatPct(v.adverseMove)} adverse move over ${profile.horizonMinutes} min (${formatPct(profile.confidence, 1)} confidence)` +
+        ` + ${formatPct(first?.slippage ?? liq.slippageForParameters)} slippage closing the tier's largest position + ${formatPct(fee)} fees. ${regimeSentence(v)}`,
     },
     {
       parameter: 'maxLeverage',
       text: unfit
-        ? 'Max leverage 0: not listable (see the reasons).'
+        ? `Max leverage 0: not listable (${unfitReasons.join('; ')}).`
         : `Max leverage ${leverage}x: 1 / (maintenance x ${profile.initialToMaintenanceRatio}) = ` +
-          `${(1 / (maintenance * profile.initialToMaintenanceRatio)).toFixed(1)}x, snapped down to the tiers ${profile.leverageTiers.join('/')}.`,
+          `${(1 / (maintenance * profile.initialToMaintenanceRatio)).toFixed(1)}x, snapped down to the tiers ${profile.leverageTiers.join('/')}.` +
+          ` Larger positions: ${tiers.slice(1).map((t) => `${t.reduceOnly ? 'reduce-only' : `${t.maxLeverage}x`} from ${formatUsd(t.lowerBoundUsd)}`).join(', ') || 'one tier'}.`,
     },
-    {
-      parameter: 'initialMarginBps',
-      text: `Initial margin ${formatPct(parameters.initialMarginBps / 1e4)}: 1 / max leverage.`,
-    },
+    { parameter: 'initialMarginBps', text: `Initial margin ${formatPct(target.initialMarginBps / 1e4)}: 1 / max leverage.` },
   ];
-  const figures = { adverseMove: volatility.adverseMove, slippage, maintenanceMargin: maintenance, midUsd: liq.midUsd };
-  return { parameters, rationale, figures };
+  const figures = {
+    adverseMove: v.adverseMove,
+    slippage: first?.slippage ?? liq.slippageForParameters,
+    maintenanceMargin: maintenance,
+    liquidationPenalty: penalty,
+    openInterestLowerCapUsd: caps.lowerCapUsd,
+    openInterestUpperCapUsd: caps.upperCapUsd,
+    midUsd: liq.midUsd,
+  };
+  const extras: PerpExtras = {
+    tiers: tiers.map((t, i) => ({
+      lowerBoundUsd: t.lowerBoundUsd,
+      upperBoundUsd: i === tiers.length - 1 ? null : t.upperBoundUsd,
+      maintenanceMarginBps: Math.min(10_000, roundUpBps(t.maintenanceMarginFraction)),
+      initialMarginBps: Math.min(10_000, roundUpBps(t.initialMarginFraction)),
+      maxLeverage: unfit ? 0 : t.maxLeverage,
+      deductionUsd: t.maintenanceDeductionUsd,
+      slippage: t.slippage,
+      reduceOnly: unfit || t.reduceOnly,
+    })),
+    openInterest: { lowerCapUsd: caps.lowerCapUsd, upperCapUsd: caps.upperCapUsd },
+    liquidationPenaltyBps: Math.min(10_000, roundUpBps(penalty)),
+    insuranceFundTargetUsd: insurance.targetUsd,
+  };
+  return { target, parameters, steps, rationale, figures, extras };
 }
 
 export function computeParameters(inputs: ParameterInputs): ComputedParameters {
   const { profile, policy } = inputs;
-  const volatility = computeVolatility(inputs.candles, profile, policy);
-  const liquidity = computeLiquidity(inputs.books, profile.liquidationSizeUsd, policy);
-  const unfitReasons = unfitReasonsOf(profile, volatility, liquidity.scores, inputs.quality);
-  const unfit = unfitReasons.length > 0;
-  const common = { status: unfit ? ('unfit' as const) : ('ok' as const), unfitReasons, volatility, liquidity: liquidity.scores };
+  const tail = computeTail(inputs.asset, inputs.candles, profile, policy);
+  const window = inputs.bookWindow
+    ? { snapshots: inputs.bookWindow.snapshots, percentile: inputs.bookWindow.percentile, depth2PctUsdLatest: inputs.bookWindow.depth2PctUsdLatest, depth2PctUsdChosen: inputs.bookWindow.depth2PctUsdChosen }
+    : undefined;
+  const liquidity = computeLiquidity(inputs.books, profile.liquidationSizeUsd, policy, window);
+  const unfitReasons = unfitReasonsOf(profile, tail.scores, liquidity.scores, inputs.quality);
+  const common = {
+    status: unfitReasons.length > 0 ? ('unfit' as const) : ('ok' as const),
+    unfitReasons,
+    volatility: tail.scores,
+    liquidity: liquidity.scores,
+  };
+  const finish = <T extends { steps: ParameterStep[]; figures: Record<string, number> }>(result: T) => ({
+    ...result,
+    figures: Object.fromEntries(Object.entries(result.figures).filter(([, value]) => Number.isFinite(value))),
+    needsGovernanceVote: result.steps.some((s) => s.status === 'bounded-needs-vote' || s.status === 'new-listing-needs-vote'),
+  });
   if (profile.kind === 'lending') {
-    const { parameters, rationale, figures } = lendingParameters(profile, volatility, liquidity, unfit);
-    return { ...common, profileKind: 'lending', parameters, rationale, figures };
+    const r = finish(lending(inputs, profile, tail, liquidity, unfitReasons));
+    return { ...common, profileKind: 'lending', target: r.target, parameters: r.parameters, steps: r.steps, rationale: r.rationale, figures: r.figures, needsGovernanceVote: r.needsGovernanceVote, ...r.extras };
   }
-  const { parameters, rationale, figures } = perpParameters(profile, volatility, liquidity, unfit);
-  return { ...common, profileKind: 'perp', parameters, rationale, figures };
+  const r = finish(perp(inputs, profile, tail, liquidity, unfitReasons));
+  return { ...common, profileKind: 'perp', target: r.target, parameters: r.parameters, steps: r.steps, rationale: r.rationale, figures: r.figures, needsGovernanceVote: r.needsGovernanceVote, ...r.extras };
 }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { recommendationSchema, type Recommendation } from '../model/recommendation.js';
+import { recommendationSchema, type Recommendation, type RecommendationDraft } from '../model/recommendation.js';
 import { isConditionalCheckFailed } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { VersionConflictError } from './errors.js';
@@ -27,7 +27,7 @@ export class RecommendationRepository {
     private readonly tableName: string,
   ) {}
 
-  async append(draft: Omit<Recommendation, 'version'>): Promise<Recommendation> {
+  async append(draft: RecommendationDraft): Promise<Recommendation> {
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const version = (await this.highestVersion(draft.asset, draft.profileId)) + 1;
       const recommendation = recommendationSchema.parse({ ...draft, version });

@@ -5,7 +5,7 @@ import { buildConfig } from '../../shared/config/load.js';
 import type { Invoker, Stage } from '../../shared/cycle/invoker.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { httpEvent } from '../support/events.js';
-import { recommendationDraft } from '../support/fixtures.js';
+import { perpRecommendationDraft, recommendationDraft } from '../support/fixtures.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let table: TestTable;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   iamApi = createApi({ ...deps, auth: { kind: 'iam' } });
   for (let i = 0; i < 3; i++) await table.store.recommendations.append(recommendationDraft({ asset: 'BTC' }));
   await table.store.recommendations.append(
-    recommendationDraft({ asset: 'BTC', profileId: 'perp-dex', profileKind: 'perp', parameters: { maintenanceMarginBps: 100, initialMarginBps: 250, maxLeverage: 40 } } as never),
+    perpRecommendationDraft({ asset: 'BTC' }),
   );
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@ import type { Candle } from '../../shared/market/types.js';
 import { BARS_PER_CHUNK } from '../../shared/store/series.js';
 import { InvalidCursorError, RunTransitionError } from '../../shared/store/errors.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
-import { proposal, recommendationDraft } from '../support/fixtures.js';
+import { perpRecommendationDraft, proposal, recommendationDraft } from '../support/fixtures.js';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -61,14 +61,7 @@ describe('recommendation versions on the local DynamoDB-API server', () => {
 
   it('profiles keep separate version sequences', async () => {
     const { recommendations } = table.store;
-    const perp = await recommendations.append(
-      recommendationDraft({
-        asset: 'DOGE',
-        profileId: 'perp-dex',
-        profileKind: 'perp',
-        parameters: { maintenanceMarginBps: 100, initialMarginBps: 200, maxLeverage: 50 },
-      } as never),
-    );
+    const perp = await recommendations.append(perpRecommendationDraft({ asset: 'DOGE' }));
     const lending = await recommendations.append(recommendationDraft({ asset: 'DOGE' }));
     expect([perp.version, lending.version]).toEqual([1, 1]);
   });

@@ -1,8 +1,8 @@
-import type { Recommendation } from '../../shared/model/recommendation.js';
+import type { Recommendation, RecommendationDraft } from '../../shared/model/recommendation.js';
 import type { Proposal } from '../../shared/model/proposal.js';
 
 /** A valid recommendation draft (no version) for store tests. */
-export function recommendationDraft(overrides: Partial<Omit<Recommendation, 'version'>> = {}): Omit<Recommendation, 'version'> {
+export function recommendationDraft(overrides: Partial<RecommendationDraft> = {}): RecommendationDraft {
   return {
     asset: 'BTC',
     profileId: 'aave-v3-ethereum',
@@ -18,9 +18,16 @@ export function recommendationDraft(overrides: Partial<Omit<Recommendation, 'ver
     volatility: {
       realizedAnnualized: { d7: 0.4, d30: 0.5, d90: null, d365: null },
       ewmaAnnualized: 0.45,
+      parkinsonAnnualized: 0.4,
+      garmanKlassAnnualized: 0.41,
+      forecast: { model: 'garch', fallbackReason: null, alpha: 0.08, beta: 0.9, nu: 5, persistence: 0.98, nextBarAnnualized: 0.5, longRunAnnualized: 0.45, horizonVolatility: 0.02 },
+      regime: 'normal',
       horizonMinutes: 240,
+      unconditional: { adverseMove: 0.15, ordinaryMove: 0.03, expectedShortfall: 0.2, windows: 8000 },
+      filtered: { adverseMove: 0.14, ordinaryMove: 0.03, expectedShortfall: 0.19, paths: 10000 },
       adverseMove: 0.15,
       ordinaryMove: 0.03,
+      adverseMoveSource: 'unconditional',
       expectedShortfall: 0.2,
       historicalWorst: 0.3,
       windowsObserved: 8000,
@@ -35,14 +42,20 @@ export function recommendationDraft(overrides: Partial<Omit<Recommendation, 'ver
       slippageUsed: 0.002,
       spreadBps: 1,
       liquidationSizeFillable: true,
+      window: { snapshots: 1, percentile: 0.1, depth2PctUsdLatest: 1e7, depth2PctUsdChosen: 1e7 },
     },
     quality: { passed: true, issues: [], venuesWithData: 3, missingBarShare: 0, lastBarAgeMs: 0 },
     figures: { adverseMove: 0.15 },
     rationale: [{ parameter: 'ltvBps', text: 'because' }],
     parameters: { ltvBps: 7500, liquidationThresholdBps: 8000, liquidationBonusBps: 500, supplyCapUsd: 1e8, borrowCapUsd: 5e7 },
+    target: { ltvBps: 7500, liquidationThresholdBps: 8000, liquidationBonusBps: 500, supplyCapUsd: 1e8, borrowCapUsd: 5e7 },
     current: null,
+    steps: [],
+    needsGovernanceVote: false,
+    crossCheck: { smartLtv: 0.7, confidence: 3, gapPp: 5, flagged: false, dailyParkinsonVolatility: 0.03, liquidityAtBonusUsd: 1e7, impliedConfidenceOfCurrent: null },
+    monteCarlo: { paths: 10000, positions: 200, totalCollateralUsd: 1e8, expectedBadDebtUsd: 0, valueAtRiskUsd: 0, expectedShortfallUsd: 0, probabilityOfBadDebt: 0 },
     ...overrides,
-  } as Omit<Recommendation, 'version'>;
+  } as RecommendationDraft;
 }
 
 export function proposal(overrides: Partial<Proposal> = {}): Proposal {
@@ -63,4 +76,23 @@ export function proposal(overrides: Partial<Proposal> = {}): Proposal {
     lastError: null,
     ...overrides,
   };
+}
+
+/** A valid perp recommendation draft. */
+export function perpRecommendationDraft(overrides: Record<string, unknown> = {}): RecommendationDraft {
+  const parameters = { maintenanceMarginBps: 100, initialMarginBps: 250, maxLeverage: 40 };
+  const { crossCheck: _c, monteCarlo: _m, ...common } = recommendationDraft() as Record<string, unknown>;
+  return {
+    ...common,
+    profileId: 'perp-dex',
+    profileKind: 'perp',
+    parameters,
+    target: parameters,
+    current: null,
+    tiers: [{ lowerBoundUsd: 0, upperBoundUsd: null, maintenanceMarginBps: 100, initialMarginBps: 250, maxLeverage: 40, deductionUsd: 0, slippage: 0.001, reduceOnly: false }],
+    openInterest: { lowerCapUsd: 1e7, upperCapUsd: 2e7 },
+    liquidationPenaltyBps: 60,
+    insuranceFundTargetUsd: 1e5,
+    ...overrides,
+  } as RecommendationDraft;
 }

@@ -4,8 +4,8 @@ import { changesOf } from '../../../shared/governance/changes.js';
 import { escapeMarkdown } from '../../../shared/governance/markdown.js';
 import { draftProposals, proposalId } from '../../../shared/governance/outbox.js';
 import { direction, formatDelta, renderProposal } from '../../../shared/governance/render.js';
-import type { Recommendation } from '../../../shared/model/recommendation.js';
-import { recommendationDraft } from '../../support/fixtures.js';
+import type { ParameterStepRecord, Recommendation } from '../../../shared/model/recommendation.js';
+import { perpRecommendationDraft, recommendationDraft } from '../../support/fixtures.js';
 
 const config = buildConfig();
 const lending = config.profiles.find((p) => p.id === 'aave-v3-ethereum')!;
@@ -14,28 +14,37 @@ function rec(overrides: Partial<Recommendation>): Recommendation {
   return { ...recommendationDraft(), version: 3, ...overrides } as Recommendation;
 }
 
+function step(parameter: string, current: number | null, target: number, proposed: number | null, status: ParameterStepRecord['status']): ParameterStepRecord {
+  return { parameter, current, target, proposed, status, direction: 'tighten', stress: false, reason: `${parameter}: ${status}` };
+}
+
 const current = { ltvBps: 7300, liquidationThresholdBps: 7800, liquidationBonusBps: 500, supplyCapUsd: 2.58e9, borrowCapUsd: 1.68e9 };
 
-describe('changes beyond hysteresis', () => {
-  it('keeps material moves, drops small ones, and proposes nothing for a frozen asset', () => {
+describe('changes from guard-railed steps', () => {
+  it('proposes steps within bounds and bounded steps; held and unchanged parameters are left out', () => {
     const r = rec({
       current,
-      parameters: { ltvBps: 7310, liquidationThresholdBps: 7700, liquidationBonusBps: 500, supplyCapUsd: 2.6e9, borrowCapUsd: 1.0e9 },
-    } as never);
-    const changes = changesOf(r, lending, false);
-    expect(changes.map((c) => c.parameter)).toEqual(['liquidationThresholdBps', 'borrowCapUsd']);
-    expect(changes[0]).toMatchObject({ current: 7800, recommended: 7700, unit: 'bps' });
-    expect(changesOf(r, lending, true)).toEqual([]);
+      steps: [
+        step('ltvBps', 7300, 7300, 7300, 'unchanged'),
+        step('liquidationThresholdBps', 7800, 7000, 7750, 'bounded-needs-vote'),
+        step('liquidationBonusBps', 500, 550, 550, 'within-bounds'),
+        step('supplyCapUsd', 2.58e9, 5e9, 2.58e9, 'held-weak-evidence'),
+        step('borrowCapUsd', 1.68e9, 1.7e9, 1.68e9, 'held-hysteresis'),
+      ],
+    });
+    const changes = changesOf(r);
+    expect(changes.map((c) => c.parameter)).toEqual(['liquidationThresholdBps', 'liquidationBonusBps']);
+    expect(changes[0]).toMatchObject({ current: 7800, recommended: 7750, target: 7000, unit: 'bps', status: 'bounded-needs-vote' });
   });
 
-  it('lists every parameter as new when the protocol does not list the asset', () => {
-    const changes = changesOf(rec({ current: null }), lending, false);
-    expect(changes).toHaveLength(5);
-    expect(changes.every((c) => direction(c) === 'new')).toBe(true);
+  it('a new listing proposes the target itself, for a vote', () => {
+    const changes = changesOf(rec({ current: null, steps: [step('ltvBps', null, 7000, null, 'new-listing-needs-vote')] }));
+    expect(changes).toEqual([expect.objectContaining({ current: null, recommended: 7000, status: 'new-listing-needs-vote' })]);
+    expect(direction(changes[0]!)).toBe('new');
   });
 
-  it('labels direction from the lender\'s point of view', () => {
-    const lt = { asset: 'BTC', parameter: 'liquidationThresholdBps', current: 7800, recommended: 7700, unit: 'bps' as const, reason: '' };
+  it("labels direction from the lender's point of view", () => {
+    const lt = { parameter: 'liquidationThresholdBps', current: 7800, recommended: 7700, unit: 'bps' as const };
     expect(direction(lt)).toBe('tighten');
     expect(formatDelta(lt)).toBe('-1.00 pp (tighten)');
     expect(direction({ ...lt, parameter: 'liquidationBonusBps', recommended: 800 })).toBe('loosen');
@@ -44,8 +53,11 @@ describe('changes beyond hysteresis', () => {
 });
 
 describe('proposal rendering', () => {
-  const recommendation = rec({ current });
-  const changes = changesOf(recommendation, lending, false);
+  const recommendation = rec({
+    current,
+    steps: [step('liquidationThresholdBps', 7800, 7000, 7750, 'bounded-needs-vote'), step('supplyCapUsd', 2.58e9, 5e9, 2.58e9, 'held-weak-evidence')],
+  });
+  const changes = changesOf(recommendation);
   const { title, markdown } = renderProposal({
     profile: lending,
     runId: 'RUN1',
@@ -57,12 +69,14 @@ describe('proposal rendering', () => {
     changes,
   });
 
-  it('has a title that says what changes, a SIMULATED banner, the change table and reasons', () => {
-    expect(title).toBe(`[SIMULATED] ${lending.name}: ${changes.length} parameter changes for BTC`);
+  it('has a title that says what changes, a SIMULATED banner, the change table with target and status, and reasons', () => {
+    expect(title).toBe(`[SIMULATED] ${lending.name}: 1 parameter change for BTC`);
     expect(markdown).toContain('**SIMULATED DATA.**');
-    expect(markdown).toContain('| Asset | Parameter | Current | Recommended | Change |');
-    expect(markdown).toContain('| BTC | Liquidation threshold | 78.00 % | **80.00 %** | +2.00 pp (loosen) |');
-    expect(markdown).toContain('## Reasons');
+    expect(markdown).toContain('| Asset | Parameter | Current | Proposed | Change | Target | Status |');
+    expect(markdown).toContain('| BTC | Liquidation threshold | 78.00 % | **77.50 %** | -0.50 pp (tighten) | 70.00 % | **needs a governance vote** (bounded step) |');
+    expect(markdown).toContain('*Guard rails:* liquidationThresholdBps: bounded\\-needs\\-vote');
+    expect(markdown).toContain('## Held back by the guard rails');
+    expect(markdown).toContain('## Cross-checks');
     expect(markdown).toContain('## Data quality');
     expect(markdown).toContain('v1\\-test');
     expect(markdown).toContain('http://127.0.0.1:8787/v1/recommendations/BTC/history?profile=aave-v3-ethereum');
@@ -91,14 +105,9 @@ describe('proposal rendering', () => {
 describe('drafting proposals', () => {
   it('one proposal per profile with changes, with a deterministic id', () => {
     const recommendations = [
-      rec({ current }),
-      rec({ asset: 'ETH', current: null }),
-      rec({
-        profileId: 'perp-dex',
-        profileKind: 'perp',
-        parameters: { maintenanceMarginBps: 125, initialMarginBps: 250, maxLeverage: 40 },
-        current: { maintenanceMarginBps: 125, initialMarginBps: 250, maxLeverage: 40 },
-      } as never),
+      rec({ current, steps: [step('liquidationThresholdBps', 7800, 7750, 7750, 'within-bounds')] }),
+      rec({ asset: 'ETH', current: null, steps: [step('ltvBps', null, 7000, null, 'new-listing-needs-vote')] }),
+      { ...perpRecommendationDraft({ steps: [step('maxLeverage', 40, 40, 40, 'unchanged')] }), version: 1 } as Recommendation,
     ];
     const proposals = draftProposals({ config, runId: 'RUN9', nowMs: 1, publicBaseUrl: 'http://x', target: 'local-outbox', recommendations });
     expect(proposals).toHaveLength(1); // the perp profile has nothing to change

@@ -37,7 +37,7 @@ describe('computeParameters (lending)', () => {
   const last = candles[candles.length - 1]!.close;
 
   it('produces every field with 0 <= LTV <= LT < 1 and a rationale for each parameter', () => {
-    const result = computeParameters({ profile: lending, policy: config.policy, candles, books: [linearBook(last, 50e6)], quality: goodQuality });
+    const result = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles, books: [linearBook(last, 50e6)], quality: goodQuality });
     expect(result.profileKind).toBe('lending');
     if (result.profileKind !== 'lending') return;
     expect(result.status).toBe('ok');
@@ -54,15 +54,17 @@ describe('computeParameters (lending)', () => {
   });
 
   it('is unfit (LTV 0) with reasons on short history, thin books or failed quality', () => {
-    const short = computeParameters({ profile: lending, policy: config.policy, candles: candles.slice(-24 * 30), books: [linearBook(last, 50e6)], quality: goodQuality });
+    const short = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles: candles.slice(-24 * 30), books: [linearBook(last, 50e6)], quality: goodQuality });
     expect(short.status).toBe('unfit');
     expect(short.unfitReasons.join()).toMatch(/days of history/);
     expect(short.parameters).toMatchObject({ ltvBps: 0 });
 
-    const thin = computeParameters({ profile: lending, policy: config.policy, candles, books: [linearBook(last, 10_000)], quality: goodQuality });
+    const thin = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles, books: [linearBook(last, 10_000)], quality: goodQuality });
     expect(thin.unfitReasons.join()).toMatch(/cannot absorb/);
 
     const weak = computeParameters({
+      asset: 'TEST',
+      nowMs: 0,
       profile: lending,
       policy: config.policy,
       candles,
@@ -79,7 +81,7 @@ describe('computeParameters (lending)', () => {
         const calm = randomWalk(120 * 24, vol, seed);
         const wild = randomWalk(120 * 24, vol * factor, seed);
         const run = (c: typeof calm, depth: number) => {
-          const r = computeParameters({ profile: lending, policy: config.policy, candles: c, books: [linearBook(100, depth)], quality: goodQuality });
+          const r = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles: c, books: [linearBook(100, depth)], quality: goodQuality });
           return r.parameters as { ltvBps: number; liquidationThresholdBps: number };
         };
         const a = run(calm, 20e6);
@@ -98,7 +100,7 @@ describe('computeParameters (lending)', () => {
 describe('computeParameters (perp)', () => {
   it('margins and a tiered leverage from 5-minute bars', () => {
     const candles = randomWalk(30 * 288, 0.002, 7, 300_000);
-    const result = computeParameters({ profile: perp, policy: config.policy, candles, books: [linearBook(100, 50e6)], quality: goodQuality });
+    const result = computeParameters({ asset: 'TEST', nowMs: 0, profile: perp, policy: config.policy, candles, books: [linearBook(100, 50e6)], quality: goodQuality });
     if (result.profileKind !== 'perp') throw new Error('expected perp');
     expect(result.status).toBe('ok');
     const p = result.parameters;
