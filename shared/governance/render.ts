@@ -1,7 +1,7 @@
 import type { ProtocolProfile } from '../config/schema.js';
 import type { ParameterChange } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
-import { formatPct, formatUsd } from '../risk/format.js';
+import { formatCount, formatPct, formatUsd } from '../risk/format.js';
 import { escapeMarkdown, table } from './markdown.js';
 
 function unitOf(parameter: string): ParameterChange['unit'] {
@@ -98,7 +98,7 @@ function crossChecks(recommendations: readonly Recommendation[]): string[] {
           `${formatPct(r.crossCheck.smartLtv)} (${r.crossCheck.confidence})`,
           `${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ' **flagged**' : ''}`,
           r.crossCheck.impliedConfidenceOfCurrent === null ? '-' : r.crossCheck.impliedConfidenceOfCurrent.toFixed(2),
-          `${formatUsd(r.monteCarlo.valueAtRiskUsd)} / ${formatUsd(r.monteCarlo.expectedShortfallUsd)} over ${r.monteCarlo.paths.toLocaleString('en-US')} paths`,
+          `${formatUsd(r.monteCarlo.valueAtRiskUsd)} / ${formatUsd(r.monteCarlo.expectedShortfallUsd)} over ${formatCount(r.monteCarlo.paths)} paths`,
           formatPct(r.monteCarlo.probabilityOfBadDebt),
         ]),
       ),
@@ -232,7 +232,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
         formatPct(r.volatility.adverseMove),
         formatUsd(r.liquidity.depthUsd['2'] ?? 0),
         `${formatPct(r.liquidity.slippageUsed)} (${escapeMarkdown(r.liquidity.bestVenue ?? 'merged book')})`,
-        r.volatility.windowsObserved.toLocaleString('en-US'),
+        formatCount(r.volatility.windowsObserved),
       ]),
     ),
     '',

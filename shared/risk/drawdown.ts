@@ -1,5 +1,5 @@
 import type { PriceSeries } from './series.js';
-import { quantileSorted, sortedCopy, tailMeanSorted } from './statistics.js';
+import { quantileSorted, sortUpperTail, tailMeanSorted } from './statistics.js';
 
 /**
  * Where an adverse move is measured from:
@@ -57,7 +57,10 @@ export function drawdownTail(
   confidences: readonly number[],
   reference: DrawdownReference = 'window-open',
 ): DrawdownTail {
-  const sorted = sortedCopy(windowWorstDrawdowns(segments, windowBars, reference));
+  // Only the upper tail is ever read: sort from the lowest requested quantile up (O(n) expected).
+  const sorted = windowWorstDrawdowns(segments, windowBars, reference);
+  const lowest = Math.min(...confidences, 1);
+  sortUpperTail(sorted, Math.floor((sorted.length - 1) * Math.max(0, lowest)));
   const quantiles: Record<string, number> = {};
   for (const p of confidences) quantiles[String(p)] = quantileSorted(sorted, p);
   const top = Math.max(...confidences);

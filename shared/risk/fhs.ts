@@ -1,6 +1,9 @@
 import { AdvisorError } from '../util/errors.js';
 import type { PriceSeries } from './series.js';
-import { quantileSorted } from './statistics.js';
+import { quantileSorted, sortUpperTail } from './statistics.js';
+
+/** Re-exported: the partial sort lives with the other order statistics. */
+export { sortUpperTail } from './statistics.js';
 
 /**
  * Filtered historical simulation (FHS, Barone-Adesi et al. 1999) of the h-bar worst drawdown, measured
@@ -253,45 +256,7 @@ export function sfc32Stream(seed: number): Int32Array {
 /** SeededRandom's constructor discards this many outputs. */
 const SFC32_WARMUP_STEPS = 15;
 
-/**
- * Rearranges `values` in place so that positions [fromIndex, n) hold the n - fromIndex largest values in
- * ascending order, and every value before fromIndex is <= values[fromIndex]. Order statistics at or above
- * fromIndex (hence quantileSorted for p >= fromIndex / (n - 1)) then read as on a fully sorted array, for
- * O(n) expected instead of a full sort (quickselect, Hoare partition with a median-of-three pivot, which
- * stays balanced on ties). Values must not be NaN.
- */
-export function sortUpperTail(values: Float64Array, fromIndex: number): void {
-  const n = values.length;
-  const k = Math.max(0, Math.min(n, Math.floor(fromIndex)));
-  if (k >= n) return;
-  let left = 0;
-  let right = n - 1;
-  while (k > 0 && right > left) {
-    const mid = (left + right) >>> 1;
-    const x = values[left]!;
-    const y = values[mid]!;
-    const z = values[right]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i] = values[j]!;
-        values[j] = swap;
-        i++;
-        j--;
-      }
-    }
-    // Now [left, j] <= pivot <= [i, right], and positions strictly between j and i hold the pivot.
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else break;
-  }
-  values.subarray(k).sort();
-}
+
 
 /** Mean of the values >= threshold (any order): the expected-shortfall convention of drawdownTail. */
 function meanAtOrAbove(values: Float64Array, threshold: number): number {

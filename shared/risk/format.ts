@@ -13,3 +13,16 @@ export function formatUsd(usd: number): string {
   if (abs >= 1e3) return `$${(usd / 1e3).toFixed(1)}k`;
   return `$${usd.toFixed(2)}`;
 }
+
+const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const FRACTION = [0, 1, 2, 3, 4].map((digits) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
+
+/** 12345 -> "12,345"; one cached formatter (Number#toLocaleString builds one per call, which is slow). */
+export function formatCount(value: number): string {
+  return INTEGER.format(value);
+}
+
+/** A plain number with at most `digits` (0-4) decimals, en-US grouping. */
+export function formatNumber(value: number, digits: number): string {
+  return FRACTION[Math.max(0, Math.min(4, digits))]!.format(value);
+}

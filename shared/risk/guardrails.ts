@@ -1,5 +1,5 @@
 import { AdvisorError } from '../util/errors.js';
-import { formatUsd } from './format.js';
+import { formatNumber, formatUsd } from './format.js';
 
 /**
  * Guard rails between an unconstrained recommendation and what may be proposed without a governance
@@ -205,7 +205,7 @@ function validate(input: GuardRailInput): void {
 // Wording
 
 function formatValue(value: number, unit: ParameterUnit | undefined): string {
-  const plain = value.toLocaleString('en-US', { maximumFractionDigits: 4 });
+  const plain = formatNumber(value, 4);
   if (unit === 'usd') return formatUsd(value);
   if (unit === 'bps') return `${plain} bps`;
   if (unit === 'x') return `${plain}x`;
@@ -217,15 +217,15 @@ function formatLimit(limit: ChangeLimit, unit: ParameterUnit | undefined): strin
     case 'absolute':
       return `±${formatValue(limit.maxStep, unit)}`;
     case 'relative':
-      return `±${(limit.maxShare * 100).toLocaleString('en-US', { maximumFractionDigits: 2 })} %`;
+      return `±${formatNumber(limit.maxShare * 100, 2)} %`;
     case 'factor':
-      return `×/÷${limit.maxFactor.toLocaleString('en-US', { maximumFractionDigits: 4 })}`;
+      return `×/÷${formatNumber(limit.maxFactor, 4)}`;
   }
 }
 
 function formatDuration(ms: number): string {
-  if (ms < DAY_MS) return `${(ms / 3_600_000).toLocaleString('en-US', { maximumFractionDigits: 1 })} h`;
-  const days = (ms / DAY_MS).toLocaleString('en-US', { maximumFractionDigits: 1 });
+  if (ms < DAY_MS) return `${formatNumber(ms / 3_600_000, 1)} h`;
+  const days = formatNumber(ms / DAY_MS, 1);
   return `${days} ${days === '1' ? 'day' : 'days'}`;
 }
 

@@ -19,16 +19,22 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-/** Mean of the values at or above the p-quantile (expected shortfall of a loss distribution). */
-export function tailMeanSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
+/**
+ * Mean of the values at or above the p-quantile (expected shortfall of a loss distribution). `values`
+ * needs its upper tail in order (fully sorted, or by sortUpperTail from at most the p index): the
+ * quantile is read from it, then every value is compared, so ties below the sorted part count too.
+ */
+export function tailMeanSorted(values: ArrayLike<number>, p: number): number {
+  const n = values.length;
   if (n === 0) return Number.NaN;
-  const threshold = quantileSorted(sorted, p);
+  const threshold = quantileSorted(values, p);
   let sum = 0;
   let count = 0;
-  for (let i = n - 1; i >= 0 && sorted[i]! >= threshold; i--) {
-    sum += sorted[i]!;
-    count++;
+  for (let i = 0; i < n; i++) {
+    if (values[i]! >= threshold) {
+      sum += values[i]!;
+      count++;
+    }
   }
   return sum / count;
 }
@@ -50,4 +56,44 @@ export function sampleStdDev(values: ArrayLike<number>, from = 0, to = values.le
 
 export function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
+}
+
+/**
+ * Rearranges `values` in place so that positions [fromIndex, n) hold the n - fromIndex largest values in
+ * ascending order, and every value before fromIndex is <= values[fromIndex]. Order statistics at or above
+ * fromIndex (hence quantileSorted for p >= fromIndex / (n - 1)) then read as on a fully sorted array, for
+ * O(n) expected instead of a full sort (quickselect, Hoare partition with a median-of-three pivot, which
+ * stays balanced on ties). Values must not be NaN.
+ */
+export function sortUpperTail(values: Float64Array, fromIndex: number): void {
+  const n = values.length;
+  const k = Math.max(0, Math.min(n, Math.floor(fromIndex)));
+  if (k >= n) return;
+  let left = 0;
+  let right = n - 1;
+  while (k > 0 && right > left) {
+    const mid = (left + right) >>> 1;
+    const x = values[left]!;
+    const y = values[mid]!;
+    const z = values[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    // Now [left, j] <= pivot <= [i, right], and positions strictly between j and i hold the pivot.
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  values.subarray(k).sort();
 }
