@@ -101,6 +101,8 @@ async function main(): Promise<number> {
       console.log(`\n[${clock()}] cycle ${cycleNumber}: ingest ${config.assets.length} assets from ${config.venues.length} simulated venues...`);
       const { runId, ms } = await runtime.runCycle();
       console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId})`);
+      const run = runId ? await runtime.deps.store.runs.get(runId) : null;
+      for (const error of run?.errors ?? []) console.log(`  ! ${error.stage} ${error.asset ?? ''}: ${error.message}`);
       await printRecommendations(runtime);
     } catch (error) {
       console.error(`[${clock()}] cycle ${cycleNumber} failed: ${(error as Error).message}`);

@@ -64,7 +64,9 @@ export function sellSlippage(bids: readonly Level[], mid: number, sizeUsd: numbe
   if (sold === 0) return { slippage: 1, filledUsd: 0, complete: sizeUsd <= 0 };
   // Relative tolerance: float subtraction can leave a dust remainder on an exact fill.
   const complete = remainingQuantity <= (sizeUsd / mid) * 1e-12;
-  return { slippage: 1 - proceeds / sold / mid, filledUsd: sold * mid, complete };
+  // On a merged book some venue's bid can sit above the reference mid (cross-venue basis): a sale then
+  // beats mid, which is arbitrage, not liquidity. Slippage is floored at 0 so it never lowers a margin.
+  return { slippage: Math.max(0, 1 - proceeds / sold / mid), filledUsd: sold * mid, complete };
 }
 
 /**

@@ -55,3 +55,10 @@ describe('order-book liquidity', () => {
     expect(merged.map((l) => l.price)).toEqual([99.5, 99.2, 99, 98, 95]);
   });
 });
+
+describe('merged books across venues', () => {
+  it('a bid above the reference mid (cross-venue basis) never gives negative slippage', () => {
+    const merged = mergeBids([[{ price: 100.2, quantity: 5 }], [{ price: 99.9, quantity: 5 }]]);
+    expect(sellSlippage(merged, 100, 400).slippage).toBe(0);
+  });
+});
