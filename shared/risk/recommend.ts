@@ -353,7 +353,7 @@ export function computeLiquidity(
   };
 }
 
-function unfitReasonsOf(profile: ProtocolProfile, volatility: VolatilityScores, liquidity: LiquidityScores, quality: DataQuality): string[] {
+function unfitReasonsOf(profile: ProtocolProfile, volatility: VolatilityScores, liquidity: LiquidityScores): string[] {
   const reasons: string[] = [];
   if (volatility.historyDays < profile.minHistoryDays) {
     reasons.push(`only ${volatility.historyDays.toFixed(1)} days of history; at least ${profile.minHistoryDays} are needed`);
@@ -362,7 +362,8 @@ function unfitReasonsOf(profile: ProtocolProfile, volatility: VolatilityScores, 
   if (!liquidity.liquidationSizeFillable) {
     reasons.push(`the merged order book cannot absorb the ${formatUsd(liquidity.liquidationSizeUsd)} liquidation size`);
   }
-  if (!quality.passed) reasons.push(`data quality checks failed: ${quality.issues.filter((i) => i.severity === 'failure').map((i) => i.message).join('; ')}`);
+  // Failed data-quality checks are weak evidence, not unfitness: the guard rails then let only
+  // tightening through (a stale feed for a few hours must not propose a delisting).
   return reasons;
 }
 
@@ -681,7 +682,7 @@ export function computeParameters(inputs: ParameterInputs): ComputedParameters {
     ? { snapshots: inputs.bookWindow.snapshots, percentile: inputs.bookWindow.percentile, depth2PctUsdLatest: inputs.bookWindow.depth2PctUsdLatest, depth2PctUsdChosen: inputs.bookWindow.depth2PctUsdChosen }
     : undefined;
   const liquidity = computeLiquidity(inputs.books, profile.liquidationSizeUsd, policy, window);
-  const unfitReasons = unfitReasonsOf(profile, tail.scores, liquidity.scores, inputs.quality);
+  const unfitReasons = unfitReasonsOf(profile, tail.scores, liquidity.scores);
   const common = {
     status: unfitReasons.length > 0 ? ('unfit' as const) : ('ok' as const),
     unfitReasons,
