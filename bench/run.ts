@@ -9,6 +9,7 @@ import { aggregateCandles } from '../shared/market/aggregate.js';
 import type { BookSummary } from '../shared/model/snapshot.js';
 import { computeParameters } from '../shared/risk/recommend.js';
 import { startRuntime } from '../local/runtime.js';
+import { benchCompute } from './compute.js';
 import { MS_PER_DAY, floorTo } from '../shared/util/time.js';
 
 /**
@@ -39,8 +40,8 @@ async function benchSimulator() {
   line('same year as 1h bars on another venue (path cached)', `${again.ms.toFixed(0)} ms`);
 }
 
-async function benchCompute() {
-  console.log('\nRisk maths (computeParameters, pure, per asset and profile)');
+async function benchProfiles() {
+  console.log('\nRisk engine on the simulated default universe (computeParameters, per asset and profile)');
   const config = buildConfig();
   const market = new SimulatedMarket({ seed: 2, originMs: Date.UTC(2025, 0, 1) });
   const nowMs = Date.UTC(2026, 0, 15);
@@ -99,5 +100,6 @@ async function benchIngest() {
 
 console.log(`Leverage Advisor benchmarks (node ${process.version}, ${new Date().toISOString()})`);
 await benchSimulator();
+await benchProfiles();
 await benchCompute();
 await benchIngest();

@@ -30,7 +30,7 @@ const HYPERLIQUID_CURRENT: PerpProfile['current'] = {
 };
 
 export const DEFAULT_CONFIG: AdvisorConfigInput = {
-  methodologyVersion: 'v1-foundation',
+  methodologyVersion: 'v1.0',
   assets: UNIVERSE.map((asset) => {
     const simulator = SIMULATOR_CALIBRATION[asset.symbol];
     if (!simulator) throw new Error(`no simulator calibration for ${asset.symbol}: run npm run calibrate`);

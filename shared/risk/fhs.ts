@@ -81,7 +81,12 @@ export interface StandardizedBarShapes {
  * A low above min(open, close) (inconsistent OHLC) counts as no excursion (w = 0). The open gap
  * ln(O_t / C_{t-1}) is not kept: simulated bars open at the previous close.
  */
-export function standardizedBarShapes(segments: readonly PriceSeries[], conditionalSigmas: Float64Array): StandardizedBarShapes {
+export function standardizedBarShapes(
+  segments: readonly PriceSeries[],
+  conditionalSigmas: Float64Array,
+  /** The log returns of `segments` (logReturns), when the caller has them already: saves a log per bar. */
+  knownReturns?: Float64Array,
+): StandardizedBarShapes {
   let returnCount = 0;
   for (const s of segments) returnCount += Math.max(0, s.close.length - 1);
   if (conditionalSigmas.length !== returnCount) throw new SigmaAlignmentError(returnCount, conditionalSigmas.length);
@@ -101,7 +106,7 @@ export function standardizedBarShapes(segments: readonly PriceSeries[], conditio
       // Written as negations so NaN fails the check too.
       if (!(sigma > 0 && sigma < Infinity && previousClose > 0 && open > 0 && low > 0 && close > 0)) continue;
       if (!(previousClose < Infinity && open < Infinity && low < Infinity && close < Infinity)) continue;
-      const z = Math.log(close / previousClose) / sigma;
+      const z = (knownReturns ? knownReturns[j]! : Math.log(close / previousClose)) / sigma;
       residuals[kept] = z;
       lowExcursions[kept] = Math.max(0, Math.log(Math.min(open, close) / low) / sigma);
       sumSquares += z * z;

@@ -92,7 +92,30 @@ export function sellableWithinSlippage(bids: readonly Level[], mid: number, maxS
   return sold * mid;
 }
 
-/** Merges the bids of several books (already in USD) into one descending ladder. */
+function isDescending(levels: readonly Level[]): boolean {
+  for (let i = 1; i < levels.length; i++) if (levels[i]!.price > levels[i - 1]!.price) return false;
+  return true;
+}
+
+/**
+ * Merges the bids of several books (already in USD) into one descending ladder. Venue books arrive
+ * best-first, so this is a k-way merge, O(n k); an unsorted side falls back to a sort.
+ */
 export function mergeBids(sides: readonly (readonly Level[])[]): Level[] {
-  return sides.flat().sort((a, b) => b.price - a.price);
+  if (!sides.every(isDescending)) return sides.flat().sort((a, b) => b.price - a.price);
+  const merged: Level[] = [];
+  const cursor = new Array<number>(sides.length).fill(0);
+  for (;;) {
+    let best = -1;
+    let bestPrice = Number.NEGATIVE_INFINITY;
+    for (let s = 0; s < sides.length; s++) {
+      const level = sides[s]![cursor[s]!];
+      if (level !== undefined && level.price > bestPrice) {
+        bestPrice = level.price;
+        best = s;
+      }
+    }
+    if (best < 0) return merged;
+    merged.push(sides[best]![cursor[best]!++]!);
+  }
 }

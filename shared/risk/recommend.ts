@@ -150,6 +150,8 @@ const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ?
 
 interface TailModel {
   scores: VolatilityScores;
+  /** The gap-free segments the scores were computed on (reused by the range estimators). */
+  segments: PriceSeries[];
   /** Worst drawdown of every simulated path (for the Monte Carlo check); empty when nothing could be simulated. */
   simulatedDrawdowns: Float64Array;
 }
@@ -196,7 +198,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
   let filtered: { quantiles: Record<string, number>; expectedShortfall: number; paths: Float64Array } = { quantiles: {}, expectedShortfall: Number.NaN, paths: new Float64Array(0) };
   let horizonVolatility = Number.NaN;
   if (fit) {
-    const shapes = standardizedBarShapes(segments, conditionalSigmas(returns, fit));
+    const shapes = standardizedBarShapes(segments, conditionalSigmas(returns, fit), returns);
     const horizonSigmas = forecastVariance(fit, horizonBars).map(Math.sqrt);
     horizonVolatility = Math.sqrt(horizonVariance(fit, horizonBars));
     if (shapes.residuals.length > 0) {
@@ -270,7 +272,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
     windowsObserved: unconditional.windows,
     historyDays: barCount(segments) / barsPerDay,
   };
-  return { scores, simulatedDrawdowns: filtered.paths };
+  return { scores, segments, simulatedDrawdowns: filtered.paths };
 }
 
 /** Backward-compatible name: the volatility scores alone. */
@@ -425,8 +427,7 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
   };
 
   // Cross-check: Risk DAO's SmartLTV on the same liquidity, and the c implied by today's live parameters.
-  const segments = splitAtGaps(inputs.candles, INTERVAL_MS[profile.candleInterval]);
-  const sigma = dailyParkinsonVolatility(segments, barsPerDayOf(profile), RANGE_WINDOW_DAYS);
+  const sigma = dailyParkinsonVolatility(tail.segments, barsPerDayOf(profile), RANGE_WINDOW_DAYS);
   const liquidityAtBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus) : 0;
   const smart = Number.isFinite(sigma) ? smartLtv({ sigma, liquidityUsd: liquidityAtBonus, debtCapUsd: target.supplyCapUsd, bonus, c: profile.smartLtvConfidence }) : 0;
   const check = crossCheck({ ourLtv: target.ltvBps / 1e4, smartLtv: smart, thresholdPp: profile.smartLtvGapFlagPp });
