@@ -20,12 +20,13 @@ const VENUES = ['binance', 'coinbase', 'kraken'];
 const H = 3_600_000;
 
 interface AssetData {
-  candles: CandleLike[];
+  openTimeMs: Float64Array;
   open: Float64Array;
   high: Float64Array;
   low: Float64Array;
   close: Float64Array;
-  books: BookSummary[];
+  /** Per venue: mid, and bid prices / quantities (best first). */
+  books: { venue: string; midUsd: number; prices: Float64Array; quantities: Float64Array }[];
 }
 
 /** GARCH(1,1)-t hourly bars with wicks: the shape of crypto, not any asset in particular. */
@@ -35,7 +36,7 @@ function makeAsset(seed: number): AssetData {
   const high = new Float64Array(BARS);
   const low = new Float64Array(BARS);
   const close = new Float64Array(BARS);
-  const candles: CandleLike[] = new Array(BARS);
+  const openTimeMs = new Float64Array(BARS);
   const longRun = (0.4 + rng.next() * 0.8) ** 2 / 8760;
   let variance = longRun;
   let price = 10 + rng.next() * 1000;
@@ -47,20 +48,21 @@ function makeAsset(seed: number): AssetData {
     close[i] = price;
     high[i] = Math.max(open[i]!, price) * Math.exp(Math.abs(rng.normal()) * sigma * 0.6);
     low[i] = Math.min(open[i]!, price) * Math.exp(-Math.abs(rng.normal()) * sigma * 0.6);
-    candles[i] = { openTimeMs: i * H, open: open[i]!, high: high[i]!, low: low[i]!, close: price };
+    openTimeMs[i] = i * H;
     variance = longRun * 0.03 + 0.08 * r * r + 0.89 * variance;
   }
   const depth2PctUsd = 10 ** (5 + rng.next() * 3);
   const books = VENUES.map((venue) => {
     const mid = price * (1 + 2e-4 * rng.normal());
-    const bids: [number, number][] = [];
-    for (let i = 1; i <= LEVELS; i++) {
-      const levelPrice = mid * (1 - (i / LEVELS) * 0.1);
-      bids.push([levelPrice, ((depth2PctUsd / 200) * (0.5 + rng.next())) / levelPrice]);
+    const prices = new Float64Array(LEVELS);
+    const quantities = new Float64Array(LEVELS);
+    for (let i = 0; i < LEVELS; i++) {
+      prices[i] = mid * (1 - ((i + 1) / LEVELS) * 0.1);
+      quantities[i] = ((depth2PctUsd / 200) * (0.5 + rng.next())) / prices[i]!;
     }
-    return { venue, pair: 'X', fetchedAtMs: 0, midUsd: mid, spreadBps: 2, bids };
+    return { venue, midUsd: mid, prices, quantities };
   });
-  return { candles, open, high, low, close, books };
+  return { openTimeMs, open, high, low, close, books };
 }
 
 /**
@@ -146,12 +148,17 @@ function tightRecompute(a: AssetData, profile: LendingProfile, paths: number, se
   const unconditional = windows[Math.floor((windows.length - 1) * profile.confidence)]!;
   const unconditionalBeta = windows[Math.floor((windows.length - 1) * profile.ltvConfidence)]!;
   // Merged book: slippage of the liquidation size and sellable within half the bonus.
-  const total = a.books.reduce((t, b) => t + b.bids.length, 0);
+  const total = a.books.reduce((t, b) => t + b.prices.length, 0);
   const prices = new Float64Array(total);
   const quantities = new Float64Array(total);
   const order = new Uint32Array(total);
   let k = 0;
-  for (const b of a.books) for (const [p, q] of b.bids) (prices[k] = p), (quantities[k] = q), (order[k] = k), k++;
+  for (const b of a.books) {
+    prices.set(b.prices, k);
+    quantities.set(b.quantities, k);
+    k += b.prices.length;
+  }
+  for (let i = 0; i < total; i++) order[i] = i;
   order.sort((x, y) => prices[y]! - prices[x]!);
   const mid = a.books[1]!.midUsd;
   let remaining = profile.liquidationSizeUsd / mid;
@@ -181,6 +188,30 @@ function tightRecompute(a: AssetData, profile: LendingProfile, paths: number, se
   return lt + ltv + checksum * 1e-12 + badDebt * 1e-12;
 }
 
+/**
+ * The engine's input objects, built outside the timed region: the universe itself is kept in typed
+ * arrays so that 4.4 million candle objects and 1.5 million book levels do not sit in the heap and tax
+ * every garbage collection (one asset is what a production invocation holds).
+ */
+function booksOf(a: AssetData): BookSummary[] {
+  return a.books.map((b) => ({
+    venue: b.venue,
+    pair: 'X',
+    fetchedAtMs: 0,
+    midUsd: b.midUsd,
+    spreadBps: 2,
+    bids: Array.from(b.prices, (price, i) => [price, b.quantities[i]!] as [number, number]),
+  }));
+}
+
+function candlesOf(a: AssetData): CandleLike[] {
+  const out: CandleLike[] = new Array(a.close.length);
+  for (let i = 0; i < a.close.length; i++) {
+    out[i] = { openTimeMs: a.openTimeMs[i]!, open: a.open[i]!, high: a.high[i]!, low: a.low[i]!, close: a.close[i]! };
+  }
+  return out;
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((x, y) => x - y);
   return s[s.length >> 1]!;
@@ -196,20 +227,29 @@ export async function benchCompute(): Promise<void> {
   console.log(`  ${'universe generated (not timed below)'.padEnd(58)} ${((performance.now() - prepStart) / 1000).toFixed(1)} s`);
   const quality: DataQuality = { passed: true, issues: [], venuesWithData: 3, missingBarShare: 0, lastBarAgeMs: 0 };
 
+  // Time spent inside computeParameters only, summed over the universe.
   const engineOnce = () => {
-    const start = performance.now();
+    let ms = 0;
     let sink = 0;
     for (const [i, a] of universe.entries()) {
-      const r = computeParameters({ asset: `A${i}`, nowMs: 0, profile, policy: config.policy, candles: a.candles, books: a.books, quality });
+      const candles = candlesOf(a);
+      const books = booksOf(a);
+      const start = performance.now();
+      const r = computeParameters({ asset: `A${i}`, nowMs: 0, profile, policy: config.policy, candles, books, quality });
+      ms += performance.now() - start;
       sink += r.figures.liquidationThreshold ?? 0;
     }
-    return { ms: performance.now() - start, sink };
+    return { ms, sink };
   };
   const tightOnce = () => {
-    const start = performance.now();
+    let ms = 0;
     let sink = 0;
-    for (const [i, a] of universe.entries()) sink += tightRecompute(a, profile, paths, i);
-    return { ms: performance.now() - start, sink };
+    for (const [i, a] of universe.entries()) {
+      const start = performance.now();
+      sink += tightRecompute(a, profile, paths, i);
+      ms += performance.now() - start;
+    }
+    return { ms, sink };
   };
   // One warm-up pass each (JIT), then the median of three.
   engineOnce();
@@ -218,7 +258,7 @@ export async function benchCompute(): Promise<void> {
   const tight = median([tightOnce().ms, tightOnce().ms, tightOnce().ms]);
   const simulatedPaths = ASSETS * paths * 2; // FHS paths, then the Monte Carlo over them
   const line = (label: string, value: string) => console.log(`  ${label.padEnd(58)} ${value}`);
-  line('engine: full recompute of the universe (median of 3)', `${(engine / 1000).toFixed(2)} s ${engine < 2000 ? '(target < 2 s: met)' : '(target < 2 s: MISSED)'}`);
+  line('engine: full recompute of the universe (compute time, median of 3)', `${(engine / 1000).toFixed(2)} s ${engine < 2000 ? '(target < 2 s: met)' : '(target < 2 s: MISSED)'}`);
   line('engine: assets/s', `${((ASSETS / engine) * 1000).toFixed(0)}`);
   line('engine: simulated paths/s (FHS + Monte Carlo)', `${((simulatedPaths / engine) * 1000 / 1e6).toFixed(2)} M`);
   line('hand-tight Float64Array loop: same maths (median of 3)', `${(tight / 1000).toFixed(2)} s, ${((ASSETS / tight) * 1000).toFixed(0)} assets/s`);

@@ -99,7 +99,8 @@ async function benchIngest() {
 }
 
 console.log(`Leverage Advisor benchmarks (node ${process.version}, ${new Date().toISOString()})`);
+// The large-universe run first, on a fresh heap.
+await benchCompute();
 await benchSimulator();
 await benchProfiles();
-await benchCompute();
 await benchIngest();

@@ -75,7 +75,7 @@ describe('computeParameters (lending)', () => {
     expect(weak.status).toBe('ok');
   });
 
-  it('more volatility never raises LT or LTV; more depth never lowers them', () => {
+  it('0 <= LTV <= LT < 1; more volatility never raises LT or LTV; more depth never lowers them', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.002, max: 0.02, noNaN: true }), fc.double({ min: 1.1, max: 3, noNaN: true }), fc.integer({ min: 1, max: 1000 }), (vol, factor, seed) => {
         // Same shocks, scaled: the calmer path's moves are uniformly smaller.
@@ -87,6 +87,11 @@ describe('computeParameters (lending)', () => {
         };
         const a = run(calm, 20e6);
         const b = run(wild, 20e6);
+        for (const p of [a, b]) {
+          expect(p.ltvBps).toBeGreaterThanOrEqual(0);
+          expect(p.ltvBps).toBeLessThanOrEqual(p.liquidationThresholdBps);
+          expect(p.liquidationThresholdBps).toBeLessThan(10_000);
+        }
         expect(b.liquidationThresholdBps).toBeLessThanOrEqual(a.liquidationThresholdBps);
         expect(b.ltvBps).toBeLessThanOrEqual(a.ltvBps);
         const deeper = run(calm, 80e6);
