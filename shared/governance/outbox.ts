@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { AdvisorConfig } from '../config/schema.js';
 import type { Proposal } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { Store } from '../store/index.js';
 import { changesOf } from './changes.js';
+import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
 import { renderProposal } from './render.js';
 import type { ProposalSink } from './sinks.js';
 
@@ -63,37 +65,130 @@ export function draftProposals(input: DraftInput): Proposal[] {
 
 export interface DispatchResult {
   sent: string[];
+  /** Failed for good: rejected by the target (e.g. a 422), or out of attempts. The error is kept. */
   failed: string[];
+  /** Failed this time; still pending with the attempt counted. */
   retrying: string[];
-  /** Simulated proposals held back from a public target. */
+  /** Simulated proposals held back from a public target (no local outbox to take them). */
   heldBack: string[];
+  /**
+   * Not tried, or not finished, and no attempt counted: the target rate-limited us for longer than a
+   * dispatch may wait, or the dispatch ran out of time.
+   */
+  deferred: string[];
+  /** Another dispatcher holds them (a lease); it will finish them. */
+  busy: string[];
+  /** Delivered, but recording it failed: the next dispatch finds the delivery and records it. */
+  unconfirmed: string[];
+  /** The error of every proposal that did not go out, as stored. */
+  errors: { id: string; message: string }[];
 }
+
+/**
+ * How long a dispatcher holds a proposal it is sending. Longer than one send can take in the publish
+ * Lambda (its timeout is 1 min), so a live dispatcher never loses its lease mid-send; short enough that a
+ * crashed one delays its proposals by a couple of minutes only.
+ */
+export const DEFAULT_LEASE_MS = 120_000;
+
+/** Pending proposals one dispatch looks at. */
+export const DEFAULT_DISPATCH_BATCH = 100;
 
 export interface DispatchDeps {
   store: Store;
   sink: ProposalSink;
+  /**
+   * Where simulated proposals go when `sink` is public: a non-public sink (the local outbox), or none,
+   * in which case they are held back and stay pending. Simulated data never reaches a public target.
+   */
+  simulatedSink?: ProposalSink | null;
   maxAttempts: number;
   now: () => number;
+  leaseMs?: number;
+  /** No new send starts at or after this time (epoch ms): e.g. the Lambda's deadline less one send. */
+  deadlineMs?: number;
+  /** Names this dispatcher in leases; a fresh random id by default. */
+  owner?: string;
+  batchSize?: number;
+}
+
+function emptyResult(): DispatchResult {
+  return { sent: [], failed: [], retrying: [], heldBack: [], deferred: [], busy: [], unconfirmed: [], errors: [] };
+}
+
+/** The proposals of this dispatch with the sink each goes to, oldest first. */
+async function plan(deps: DispatchDeps, result: DispatchResult): Promise<{ proposal: Proposal; sink: ProposalSink }[]> {
+  const batch = deps.batchSize ?? DEFAULT_DISPATCH_BATCH;
+  if (!deps.sink.isPublic) return (await deps.store.proposals.listPending(batch)).map((proposal) => ({ proposal, sink: deps.sink }));
+  // Listed apart, so pending simulated proposals never crowd real ones out of the batch.
+  const [real, simulated] = await Promise.all([
+    deps.store.proposals.listPending(batch, { simulated: false }),
+    deps.store.proposals.listPending(batch, { simulated: true }),
+  ]);
+  const local = deps.simulatedSink && !deps.simulatedSink.isPublic ? deps.simulatedSink : null;
+  const planned = real.map((proposal) => ({ proposal, sink: deps.sink }));
+  for (const proposal of simulated) {
+    if (local) planned.push({ proposal, sink: local });
+    else result.heldBack.push(proposal.id);
+  }
+  return planned.sort((a, b) => a.proposal.createdAtMs - b.proposal.createdAtMs || a.proposal.id.localeCompare(b.proposal.id));
 }
 
 /**
- * Sends every pending proposal. The proposal was stored before this runs, so nothing is lost if a
- * send fails: it stays pending and is retried on the next dispatch, until `maxAttempts` marks it failed.
- * Simulated data never reaches a public target.
+ * Sends every pending proposal, each at most once at a time (a lease) and never twice to the forum:
+ *
+ * 1. claim it (conditional write; another dispatcher's live lease means skip it);
+ * 2. send it: the sink looks for an earlier delivery of the same proposal before delivering, and
+ *    retries transient failures with backoff within this dispatch;
+ * 3. mark it sent with where it landed, or record the failure: a rejection (4xx such as 422) fails it at
+ *    once with the target's message; anything else counts an attempt, and the `maxAttempts`-th fails it.
+ *    A rate limit longer than we may wait defers it (no attempt counted) and every later proposal for
+ *    that target too, since they would hit the same limit.
+ *
+ * The proposal was stored before this runs, so nothing is lost: a crash anywhere leaves it pending,
+ * and once its lease runs out the next dispatch sends it, the sink's lookup finding what was delivered.
  */
 export async function dispatchOutbox(deps: DispatchDeps): Promise<DispatchResult> {
-  const result: DispatchResult = { sent: [], failed: [], retrying: [], heldBack: [] };
-  for (const proposal of await deps.store.proposals.listPending()) {
-    if (proposal.simulated && deps.sink.isPublic) {
-      result.heldBack.push(proposal.id);
+  const result = emptyResult();
+  const owner = deps.owner ?? randomUUID();
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const rateLimited = new Set<ProposalSink>();
+  const proposals = deps.store.proposals;
+  for (const { proposal, sink } of await plan(deps, result)) {
+    if ((deps.deadlineMs !== undefined && deps.now() >= deps.deadlineMs) || rateLimited.has(sink)) {
+      result.deferred.push(proposal.id);
+      continue;
+    }
+    const claimed = await proposals.claim(proposal.id, owner, deps.now(), leaseMs);
+    if (!claimed) {
+      result.busy.push(proposal.id);
+      continue;
+    }
+    let externalRef: string;
+    try {
+      ({ externalRef } = await sink.send(claimed));
+    } catch (error) {
+      const message = (error as Error).message;
+      result.errors.push({ id: proposal.id, message });
+      if (error instanceof RateLimitedError) {
+        rateLimited.add(sink);
+        await proposals.recordDeferral(proposal.id, message);
+        result.deferred.push(proposal.id);
+        continue;
+      }
+      const status = await proposals.recordFailure(proposal.id, message, deps.maxAttempts, { permanent: isPermanentDeliveryFailure(error) });
+      (status === 'failed' ? result.failed : result.retrying).push(proposal.id);
       continue;
     }
     try {
-      const { externalRef } = await deps.sink.send(proposal);
-      if (await deps.store.proposals.markSent(proposal.id, externalRef, deps.now())) result.sent.push(proposal.id);
+      if (await proposals.markSent(proposal.id, externalRef, deps.now())) result.sent.push(proposal.id);
     } catch (error) {
-      const status = await deps.store.proposals.recordFailure(proposal.id, (error as Error).message, deps.maxAttempts);
-      (status === 'failed' ? result.failed : result.retrying).push(proposal.id);
+      // Delivered but not recorded. Not a failure (it would count an attempt against a delivered
+      // proposal): it stays pending, and the next dispatch's lookup finds the delivery and records it.
+      const message = `delivered to ${externalRef} but not recorded: ${(error as Error).message}`;
+      result.unconfirmed.push(proposal.id);
+      result.errors.push({ id: proposal.id, message });
+      await proposals.recordDeferral(proposal.id, message).catch(() => undefined);
     }
   }
   return result;

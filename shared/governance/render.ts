@@ -77,6 +77,23 @@ export interface RenderInput {
   changes: readonly ParameterChange[];
 }
 
+/** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
+function voteSummary(withinBounds: number, needVote: number): string {
+  const total = withinBounds + needVote;
+  const bounds = 'within the per-update bounds a risk steward may apply';
+  if (needVote === 0) return total === 1 ? `It is ${bounds}.` : `All are ${bounds}.`;
+  if (withinBounds === 0) return total === 1 ? 'It needs a governance vote.' : `All ${total} need a governance vote.`;
+  return (
+    `${withinBounds} ${withinBounds === 1 ? 'is' : 'are'} ${bounds}; ` +
+    `${needVote} ${needVote === 1 ? 'needs' : 'need'} a governance vote.`
+  );
+}
+
+/** "Supply cap" -> "supply cap", but "LTV" stays "LTV". */
+function lowerFirst(label: string): string {
+  return /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+}
+
 function pctOrDash(value: number | null): string {
   return value === null ? '-' : formatPct(value);
 }
@@ -132,6 +149,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
   const tighten = changes.filter((c) => direction(c) === 'tighten').length;
   const loosen = changes.filter((c) => direction(c) === 'loosen').length;
   const added = changes.filter((c) => direction(c) === 'new').length;
+  const needVote = changes.filter((c) => c.status !== 'within-bounds').length;
   const assetList = assets.length <= 4 ? assets.join(', ') : `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more`;
   const title =
     `${input.simulated ? '[SIMULATED] ' : ''}${profile.name}: ${changes.length} parameter change` +
@@ -150,7 +168,8 @@ export function renderProposal(input: RenderInput): ProposalContent {
     '',
     `Leverage Advisor recommends ${changes.length} change${changes.length === 1 ? '' : 's'} to ` +
       `**${escapeMarkdown(profile.name)}** (\`${profile.id}\`, ${profile.kind}) for ${assets.map(escapeMarkdown).join(', ')}: ` +
-      `${tighten} tightening, ${loosen} loosening, ${added} new.`,
+      `${tighten} tightening, ${loosen} loosening, ${added} new. ` +
+      voteSummary(changes.length - needVote, needVote),
     '',
     `Run \`${input.runId}\`, methodology \`${escapeMarkdown(input.methodologyVersion)}\`, computed ${new Date(input.createdAtMs).toISOString()}.`,
     '',
@@ -181,8 +200,13 @@ export function renderProposal(input: RenderInput): ProposalContent {
     if (recommendation?.status === 'unfit') {
       lines.push(`**Unfit:** ${recommendation.unfitReasons.map(escapeMarkdown).join('; ')}.`, '');
     }
+    // One reason can cover several parameters (the caps): said once, referred to after.
+    const explained = new Map<string, string>();
     for (const change of changes.filter((c) => c.asset === asset)) {
-      lines.push(`- **${PARAMETER_LABELS[change.parameter] ?? change.parameter}**: ${escapeMarkdown(change.reason)}`);
+      const label = PARAMETER_LABELS[change.parameter] ?? change.parameter;
+      const earlier = explained.get(change.reason);
+      lines.push(`- **${label}**: ${earlier ? `see the ${lowerFirst(earlier)} above.` : escapeMarkdown(change.reason)}`);
+      if (!earlier) explained.set(change.reason, label);
       if (change.status !== 'within-bounds') lines.push(`  *Guard rails:* ${escapeMarkdown(change.guardRail)}`);
     }
     lines.push('');
@@ -252,6 +276,8 @@ export function renderProposal(input: RenderInput): ProposalContent {
         return [escapeMarkdown(r.asset), `v${r.version}`, `\`${r.inputsDigest.slice(0, 23)}…\``, `<${url}>`];
       }),
     ),
+    '',
+    `The run that produced this proposal, with every version it wrote: <${input.publicBaseUrl}/v1/runs/${encodeURIComponent(input.runId)}>.`,
     '',
   );
   return { title, markdown: lines.join('\n') };

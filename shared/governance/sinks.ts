@@ -2,7 +2,10 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Proposal } from '../model/proposal.js';
 
-/** Where proposals go: a local folder now; the forum (Discourse) and signed webhooks later. */
+/**
+ * Where proposals go: a local folder (LocalOutboxSink), a Discourse forum (discourse.ts), a signed
+ * webhook (webhook.ts), or several of them (FanOutSink).
+ */
 export interface ProposalSink {
   /** Stable name of the target, recorded on each proposal. */
   readonly target: string;
@@ -29,5 +32,27 @@ export class LocalOutboxSink implements ProposalSink {
     await writeFile(temporary, proposal.markdown, 'utf8');
     await rename(temporary, path);
     return { externalRef: path };
+  }
+}
+
+/**
+ * Several targets for each proposal, in order. Each target is idempotent on proposal.id, so when a later
+ * one fails and the proposal is retried, the earlier ones find their delivery instead of repeating it
+ * (Discourse by its lookup; a webhook receiver by the Idempotency-Key). Public when any target is.
+ */
+export class FanOutSink implements ProposalSink {
+  readonly target: string;
+  readonly isPublic: boolean;
+
+  constructor(private readonly sinks: readonly ProposalSink[]) {
+    if (sinks.length === 0) throw new Error('FanOutSink needs at least one target');
+    this.target = sinks.map((s) => s.target).join('+');
+    this.isPublic = sinks.some((s) => s.isPublic);
+  }
+
+  async send(proposal: Proposal): Promise<{ externalRef: string }> {
+    const refs: string[] = [];
+    for (const sink of this.sinks) refs.push((await sink.send(proposal)).externalRef);
+    return { externalRef: refs.join(' ') };
   }
 }

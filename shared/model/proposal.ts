@@ -34,9 +34,16 @@ export const proposalSchema = z.object({
   status: z.enum(['pending', 'sent', 'failed']),
   attempts: z.number().int().min(0),
   target: z.string(),
-  /** Where it landed: an outbox file path, or later a forum post id. */
+  /**
+   * Where it landed: an outbox file path, a forum post (`<forum>/p/<post id>`), `webhook:<id>`; several
+   * targets are separated by a space.
+   */
   externalRef: z.string().nullable(),
   sentAtMs: z.number().nullable(),
   lastError: z.string().nullable(),
+  /** The dispatcher sending it right now (see ProposalRepository.claim); absent when nobody is. */
+  leaseOwner: z.string().optional(),
+  /** Until when that dispatcher holds it (epoch ms); after that another may take it over. */
+  leaseUntilMs: z.number().optional(),
 });
 export type Proposal = z.infer<typeof proposalSchema>;

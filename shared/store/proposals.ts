@@ -5,7 +5,8 @@ import { GSI1, keys } from './table.js';
 
 /**
  * The proposal outbox: pk PROPOSAL#<id>, sk PROPOSAL. A proposal is stored before any send; pending
- * ones are indexed in gsi1 (OUTBOX#pending) and leave the index when sent or failed.
+ * ones are indexed in gsi1 (OUTBOX#pending) and leave the index when sent or failed. A dispatcher
+ * claims one (a lease: leaseOwner, leaseUntilMs) before sending it; every outcome releases the lease.
  */
 export class ProposalRepository {
   constructor(
@@ -43,18 +44,82 @@ export class ProposalRepository {
     return result.Item ? proposalSchema.parse(result.Item) : null;
   }
 
-  /** Pending proposals, oldest first. */
-  async listPending(limit = 100): Promise<Proposal[]> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.outboxPending },
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).map((item) => proposalSchema.parse(item));
+  /**
+   * Pending proposals, oldest first, at most `limit`. `simulated` keeps only simulated (true) or only real
+   * (false) ones: a public target skips the simulated ones without them filling its batch. Pages through
+   * the index, since DynamoDB applies a filter after its own per-page limit.
+   */
+  async listPending(limit = 100, options: { simulated?: boolean } = {}): Promise<Proposal[]> {
+    const items: Proposal[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ...(options.simulated === undefined
+            ? { ExpressionAttributeValues: { ':pk': keys.outboxPending } }
+            : {
+                FilterExpression: 'simulated = :simulated',
+                ExpressionAttributeValues: { ':pk': keys.outboxPending, ':simulated': options.simulated },
+              }),
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (items.length < limit) items.push(proposalSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items;
+  }
+
+  /**
+   * Takes a pending proposal for one dispatcher until `nowMs + leaseMs`: two dispatchers (the schedule
+   * and the one a run starts) never send the same proposal at the same time. A dispatcher that dies
+   * keeps it until the lease runs out; then another takes it, and the target's lookup finds whatever
+   * the dead one managed to post. Returns the proposal as claimed, or null when it is not pending or
+   * another dispatcher's lease still runs.
+   */
+  async claim(id: string, owner: string, nowMs: number, leaseMs: number): Promise<Proposal | null> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.proposal(id), sk: keys.proposalSort },
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntilMs = :until',
+          ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntilMs) OR leaseUntilMs <= :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':owner': owner, ':until': nowMs + leaseMs, ':now': nowMs, ':pending': 'pending' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? proposalSchema.parse(result.Attributes) : null;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps a claimed proposal pending without counting an attempt (the target asked us to wait longer
+   * than one dispatch may), noting why, and gives up the lease.
+   */
+  async recordDeferral(id: string, message: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.proposal(id), sk: keys.proposalSort },
+          UpdateExpression: 'SET lastError = :error REMOVE leaseOwner, leaseUntilMs',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':error': message, ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   /** pending -> sent. False when it was no longer pending (another dispatcher got there first). */
@@ -64,7 +129,8 @@ export class ProposalRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.proposal(id), sk: keys.proposalSort },
-          UpdateExpression: 'SET #status = :sent, externalRef = :ref, sentAtMs = :at, attempts = attempts + :one REMOVE gsi1pk, gsi1sk',
+          UpdateExpression:
+            'SET #status = :sent, externalRef = :ref, sentAtMs = :at, attempts = attempts + :one REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':ref': externalRef, ':at': sentAtMs, ':one': 1 },
@@ -77,19 +143,23 @@ export class ProposalRepository {
     }
   }
 
-  /** Records a failed attempt; after `maxAttempts` the proposal is failed and leaves the outbox index. */
-  async recordFailure(id: string, message: string, maxAttempts: number): Promise<Proposal['status']> {
+  /**
+   * Records a failed attempt and gives up the lease; after `maxAttempts`, or at once when the failure is
+   * `permanent` (the target rejected the proposal itself, e.g. a 422), the proposal is failed, keeps the
+   * error and leaves the outbox index.
+   */
+  async recordFailure(id: string, message: string, maxAttempts: number, options: { permanent?: boolean } = {}): Promise<Proposal['status']> {
     const current = await this.get(id);
     if (!current || current.status !== 'pending') return current?.status ?? 'failed';
     const attempts = current.attempts + 1;
-    const exhausted = attempts >= maxAttempts;
+    const exhausted = options.permanent === true || attempts >= maxAttempts;
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: keys.proposal(id), sk: keys.proposalSort },
         UpdateExpression: exhausted
-          ? 'SET #status = :failed, attempts = :attempts, lastError = :error REMOVE gsi1pk, gsi1sk'
-          : 'SET attempts = :attempts, lastError = :error',
+          ? 'SET #status = :failed, attempts = :attempts, lastError = :error REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs'
+          : 'SET attempts = :attempts, lastError = :error REMOVE leaseOwner, leaseUntilMs',
         ConditionExpression: '#status = :pending AND attempts = :previous',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
