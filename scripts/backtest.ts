@@ -1,0 +1,526 @@
+import '../local/preamble.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { repairBadPrints, type BadPrintRepair } from '../shared/backtest/badprints.js';
+import { comparisonTable, compareWithLive, type ComparisonRow } from '../shared/backtest/comparison.js';
+import { parseCandleCsv } from '../shared/backtest/csv.js';
+import { eventsOf, NAMED_EVENTS, type EventSummary } from '../shared/backtest/events.js';
+import { crashResponses, type FastTightenSummary } from '../shared/backtest/fasttighten.js';
+import { liquidityFor, RECORDED_BOOKS, summaryOfRecordedBook, type LiquidityChoice } from '../shared/backtest/liquidity.js';
+import { planSeries, type SeriesPlan } from '../shared/backtest/plan.js';
+import { lendingTable, markdownTable, perpTable, summarizeSeries, type SeriesSummary } from '../shared/backtest/summary.js';
+import { seriesChartSvg } from '../shared/backtest/svg.js';
+import { compressDailyBars, dailyBarPolicy, dailyBarProfile } from '../shared/backtest/timescale.js';
+import { runWalkForward, type SeriesResult } from '../shared/backtest/walkforward.js';
+import { toColumns } from '../shared/backtest/windows.js';
+import { loadConfig } from '../shared/config/load.js';
+import { INTERVAL_MS, type AdvisorConfig, type LendingProfile, type Policy, type ProtocolProfile } from '../shared/config/schema.js';
+import { parseRecordedBook } from '../shared/market/replay/books.js';
+import type { BookSummary } from '../shared/model/snapshot.js';
+import type { CandleLike } from '../shared/risk/series.js';
+
+/**
+ * `npm run backtest -- --data <dir> [--assets BTC,ETH] [--profile <id>|all] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out dir]`
+ *
+ * Walk-forward backtest of the risk engine on the real candles in <dir> (../shared/data): a daily
+ * recommendation from trailing data only, scored on every following window, next to the naive baseline
+ * and the steward-applied path. Writes <out>/backtest.json (every step), <out>/summary.md (the tables)
+ * and <out>/charts/<series>-<profile>.svg. See docs/backtest.md.
+ */
+
+const HELP = `npm run backtest -- [options]
+  --data <dir>       candle files and orderbooks/ (default ../shared/data)
+  --assets <list>    comma-separated symbols (default: every asset in the data)
+  --profile <id|all> profile id (aave-v3-ethereum, perp-dex) or all (default)
+  --from <date>      first step, YYYY-MM-DD (default: as soon as there is enough history)
+  --to <date>        steps before this date, YYYY-MM-DD (default: end of data)
+  --out <dir>        output directory (default .advisor/backtest)
+  --config <file>    JSON config overriding the embedded defaults
+  --paths <n>        FHS / Monte Carlo paths per step (default: the config's policy.simulationPaths)
+  --floor <share>    policy.unconditionalFloorShare override (default: the config's)
+  --workers <n>      worker threads (default: min(2, available cores); 1 = in process)
+  --quiet            no progress lines`;
+
+const PROGRESS_EVERY_MS = 2_000;
+
+interface Job {
+  plan: SeriesPlan;
+  dataDir: string;
+  profile: ProtocolProfile;
+  policy: Policy;
+  books: BookSummary[];
+  fromMs?: number;
+  toMs?: number;
+}
+
+type WorkerMessage =
+  | { type: 'progress'; id: string; done: number; total: number; atMs: number }
+  | { type: 'done'; id: string; result: SeriesResult; repairs: BadPrintRepair[]; elapsedMs: number }
+  | { type: 'error'; id: string; message: string };
+
+const keyOf = (job: Job) => `${job.plan.id} ${job.profile.id}`;
+
+// ---------------------------------------------------------------------------------------------------
+// One series (runs in a worker thread or in process)
+
+/** A candle file with its single-venue bad prints repaired (badprints.ts). */
+function loadCandles(dataDir: string, file: string): { candles: CandleLike[]; repairs: BadPrintRepair[] } {
+  return repairBadPrints(parseCandleCsv(readFileSync(path.join(dataDir, file), 'utf8'), file));
+}
+
+export function runJob(job: Job, onProgress?: (p: { done: number; total: number; atMs: number }) => void): { result: SeriesResult; repairs: BadPrintRepair[] } {
+  const { plan } = job;
+  const { candles: raw, repairs } = loadCandles(job.dataDir, plan.file);
+  const daily = plan.barLabel === '1d';
+  const compressed = daily ? compressDailyBars(raw) : null;
+  const result = runWalkForward(
+    {
+      id: plan.id,
+      asset: plan.asset,
+      source: plan.file,
+      barLabel: plan.barLabel,
+      candles: compressed ? compressed.candles : raw,
+      ...(compressed ? { timeScale: compressed.timeScale } : {}),
+    },
+    {
+      profile: daily ? dailyBarProfile(job.profile) : job.profile,
+      policy: daily ? dailyBarPolicy(job.policy) : job.policy,
+      books: job.books,
+      ...(job.fromMs !== undefined ? { fromMs: job.fromMs } : {}),
+      ...(job.toMs !== undefined ? { toMs: job.toMs } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    },
+  );
+  return { result, repairs };
+}
+
+/** Worker-thread entry: runs jobs as they arrive, reports progress and results. */
+export async function workerMain(): Promise<void> {
+  const { parentPort } = await import('node:worker_threads');
+  if (!parentPort) return;
+  parentPort.on('message', (job: Job | null) => {
+    if (job === null) {
+      parentPort.close();
+      return;
+    }
+    const started = performance.now();
+    let last = 0;
+    try {
+      const { result, repairs } = runJob(job, (p) => {
+        const now = performance.now();
+        if (now - last < 500) return;
+        last = now;
+        parentPort.postMessage({ type: 'progress', id: keyOf(job), ...p } satisfies WorkerMessage);
+      });
+      parentPort.postMessage({ type: 'done', id: keyOf(job), result, repairs, elapsedMs: performance.now() - started } satisfies WorkerMessage);
+    } catch (error) {
+      parentPort.postMessage({ type: 'error', id: keyOf(job), message: (error as Error).stack ?? String(error) } satisfies WorkerMessage);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Orchestration
+
+interface Options {
+  dataDir: string;
+  outDir: string;
+  assets: string[];
+  profileId: string;
+  fromMs?: number;
+  toMs?: number;
+  paths?: number;
+  floor?: number;
+  workers: number;
+  quiet: boolean;
+  config: AdvisorConfig;
+}
+
+function parseDate(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(ms)) throw new UsageError(`${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string', default: '../shared/data' },
+      assets: { type: 'string' },
+      profile: { type: 'string', default: 'all' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string', default: '.advisor/backtest' },
+      config: { type: 'string' },
+      paths: { type: 'string' },
+      floor: { type: 'string' },
+      workers: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const config = loadConfig(values.config);
+  const profileIds = config.profiles.map((p) => p.id);
+  if (values.profile !== 'all' && !profileIds.includes(values.profile)) {
+    throw new UsageError(`--profile must be one of ${[...profileIds, 'all'].join(', ')}, got ${JSON.stringify(values.profile)}`);
+  }
+  const number = (text: string | undefined, flag: string, check: (n: number) => boolean, rule: string) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!check(n)) throw new UsageError(`${flag} must be ${rule}, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  const fromMs = parseDate(values.from, '--from');
+  const toMs = parseDate(values.to, '--to');
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new UsageError('--to must be after --from');
+  if (!existsSync(values.data)) throw new UsageError(`--data ${values.data} does not exist (the shared data lives in ../shared/data)`);
+  return {
+    dataDir: values.data,
+    outDir: values.out,
+    assets: values.assets ? values.assets.split(',').map((a) => a.trim().toUpperCase()).filter(Boolean) : [],
+    profileId: values.profile,
+    ...(fromMs !== undefined ? { fromMs } : {}),
+    ...(toMs !== undefined ? { toMs } : {}),
+    ...(values.paths !== undefined ? { paths: number(values.paths, '--paths', (n) => Number.isInteger(n) && n >= 100, 'an integer >= 100') } : {}),
+    ...(values.floor !== undefined ? { floor: number(values.floor, '--floor', (n) => n >= 0 && n <= 1, 'a share in [0, 1]') } : {}),
+    workers: number(values.workers, '--workers', (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1') ?? Math.max(1, Math.min(2, availableParallelism())),
+    quiet: values.quiet,
+    config,
+  };
+}
+
+function candleFiles(dataDir: string): string[] {
+  const files = readdirSync(dataDir).filter((f) => f.endsWith('.csv'));
+  const perp = path.join(dataDir, 'perp');
+  if (existsSync(perp)) files.push(...readdirSync(perp).filter((f) => f.endsWith('.csv')).map((f) => `perp/${f}`));
+  return files;
+}
+
+function recordedBooks(dataDir: string, asset: string, warn: (text: string) => void): BookSummary[] {
+  const books: BookSummary[] = [];
+  for (const { file, venue } of RECORDED_BOOKS[asset] ?? []) {
+    const full = path.join(dataDir, 'orderbooks', file);
+    if (!existsSync(full)) {
+      warn(`recorded book ${file} not found: ${asset} falls back to the synthetic book`);
+      return [];
+    }
+    books.push(summaryOfRecordedBook(parseRecordedBook(JSON.parse(readFileSync(full, 'utf8')), file), venue, file));
+  }
+  return books;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Runs the jobs on `workers` threads (or in process), printing progress; results in job order. */
+async function runJobs(jobs: Job[], workers: number, quiet: boolean): Promise<{ results: SeriesResult[]; repairs: BadPrintRepair[][]; elapsedMs: number[] }> {
+  const results: SeriesResult[] = new Array(jobs.length);
+  const repairs: BadPrintRepair[][] = new Array(jobs.length);
+  const elapsed: number[] = new Array(jobs.length).fill(0);
+  const progress = new Map<string, { done: number; total: number; atMs: number }>();
+  let lastPrint = performance.now();
+  const started = performance.now();
+  const printProgress = (force = false) => {
+    if (quiet) return;
+    const now = performance.now();
+    if (!force && now - lastPrint < PROGRESS_EVERY_MS) return;
+    lastPrint = now;
+    const running = [...progress.entries()].map(([key, p]) =>
+      Number.isNaN(p.atMs) ? `${key} reading bars` : `${key} at ${isoDay(p.atMs)} (day ${count(p.done)} of ${count(p.total)})`,
+    );
+    if (running.length > 0) console.log(`  [${seconds(now - started)}] walking forward: ${running.join('; ')}`);
+  };
+  const finished = (index: number, result: SeriesResult, repaired: BadPrintRepair[], ms: number) => {
+    results[index] = result;
+    repairs[index] = repaired;
+    elapsed[index] = ms;
+    progress.delete(keyOf(jobs[index]!));
+    if (!quiet) console.log(`  done ${doneLine(result, ms)}`);
+  };
+
+  if (workers <= 1) {
+    jobs.forEach((job, index) => {
+      const t0 = performance.now();
+      const key = keyOf(job);
+      const { result, repairs: repaired } = runJob(job, (p) => {
+        progress.set(key, p);
+        printProgress();
+      });
+      finished(index, result, repaired, performance.now() - t0);
+    });
+    return { results, repairs, elapsedMs: elapsed };
+  }
+
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const self = import.meta.url;
+  const boot = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); const m = await import(${JSON.stringify(self)}); await m.workerMain();`;
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    let live = 0;
+    const start = (worker: Worker) => {
+      if (next >= jobs.length) {
+        worker.postMessage(null);
+        return;
+      }
+      const index = next++;
+      const key = keyOf(jobs[index]!);
+      progress.set(key, { done: 0, total: 0, atMs: Number.NaN });
+      worker.removeAllListeners('message');
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'progress') {
+          progress.set(key, message);
+          printProgress();
+        } else if (message.type === 'done') {
+          finished(index, message.result, message.repairs, message.elapsedMs);
+          start(worker);
+        } else {
+          reject(new Error(`${jobs[index]!.plan.file}: ${message.message}`));
+        }
+      });
+      worker.postMessage(jobs[index]);
+    };
+    for (let w = 0; w < Math.min(workers, jobs.length); w++) {
+      const worker = new Worker(boot, { eval: true, env: { ...process.env, BACKTEST_WORKER: '1' } });
+      live++;
+      worker.on('error', reject);
+      worker.on('exit', () => {
+        live--;
+        if (live === 0) resolve();
+      });
+      start(worker);
+    }
+  });
+  return { results, repairs, elapsedMs: elapsed };
+}
+
+function doneLine(r: SeriesResult, ms: number): string {
+  const t = r.coverage.target;
+  const n = r.coverage.naive;
+  const ok = r.steps.filter((s) => s.status === 'ok');
+  const head = `${r.id} ${r.profileId} (${r.barLabel}): ${count(ok.length)} steps in ${seconds(ms)}`;
+  if (!t || !n) return `${head}; no window scored`;
+  const p = (value: number) => (value < 0.001 ? '<0.001' : value.toFixed(3));
+  return `${head}; engine ${t.breaches} / ${count(t.windows)} windows breached (${(t.rate * 100).toFixed(3)} %, Kupiec p ${p(t.kupiec.pValue)}), naive ${n.breaches} (p ${p(n.kupiec.pValue)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reports
+
+function eventsTable(events: readonly EventSummary[]): string {
+  const bps = (v: number | undefined) => (v === undefined ? '-' : (v / 100).toFixed(v % 100 === 0 ? 0 : 2));
+  return markdownTable(
+    ['event', 'series', 'profile', 'before: target / applied / naive', 'tightest target (day)', 'worst window move', 'breaches on crash days: engine / steward / vote path / naive (windows)', 'first stress step', 'first vote flag', 'caught up: steward / vote path'],
+    events.map((e) => [
+      e.label,
+      e.seriesId,
+      e.profileId,
+      e.before ? `${bps(e.before.targetBps)} / ${bps(e.before.appliedBps)} / ${bps(e.before.naiveBps)} %` : '-',
+      e.tightestTarget ? `${bps(e.tightestTarget.bps)} % (${isoDay(e.tightestTarget.atMs)})` : '-',
+      Number.isFinite(e.worstMove) ? `${(e.worstMove * 100).toFixed(1)} %` : '-',
+      `${e.breaches.target} / ${e.breaches.applied} / ${e.breaches.emergency} / ${e.breaches.naive} (${e.windows})`,
+      e.firstStressMs !== null ? isoDay(e.firstStressMs) : '-',
+      e.firstVoteFlagMs !== null ? isoDay(e.firstVoteFlagMs) : '-',
+      `${e.catchUpDays === null ? '> 3 weeks' : `${e.catchUpDays} d`} / ${e.emergencyCatchUpDays === null ? '> 3 weeks' : `${e.emergencyCatchUpDays} d`}`,
+    ]),
+  );
+}
+
+function fastTightenTable(rows: readonly { id: string; profileId: string; summary: FastTightenSummary }[]): string {
+  return markdownTable(
+    ['series', 'profile', 'crash days (applied breached)', 'next day wants tighter', 'took the stress path', 'hard cut to target', 'flagged a vote', 'catch-up days, steward: median / max', 'with the vote (1 d): median / max', 'breaches: steward / vote path / target (windows)'],
+    rows
+      .filter((r) => r.summary.crashDays > 0)
+      .map((r) => [
+        r.id,
+        r.profileId,
+        String(r.summary.crashDays),
+        String(r.summary.tighteningWanted),
+        String(r.summary.stressPath),
+        String(r.summary.hardCut),
+        String(r.summary.voteFlagged),
+        `${r.summary.medianCatchUpDays ?? '-'} / ${r.summary.maxCatchUpDays ?? '-'}`,
+        `${r.summary.emergencyMedianCatchUpDays ?? '-'} / ${r.summary.emergencyMaxCatchUpDays ?? '-'}`,
+        `${r.summary.breaches.applied} / ${r.summary.breaches.emergency} / ${r.summary.breaches.target} (${count(r.summary.breaches.windows)})`,
+      ]),
+  );
+}
+
+/** A compact table for the README: hourly lending series only. */
+function readmeTable(summaries: readonly SeriesSummary[]): string {
+  const p = (v: number | undefined) => (v === undefined ? '-' : v < 0.001 ? '<0.001' : v.toFixed(3));
+  return markdownTable(
+    ['asset', 'steps', '4 h windows', 'engine breaches (rate)', 'Kupiec p', 'naive breaches (rate)', 'naive Kupiec p', 'mean LT: engine / naive', 'beats naive'],
+    summaries
+      .filter((s) => s.profileKind === 'lending' && s.barLabel === '1h' && s.target && s.naive)
+      .map((s) => [
+        s.id,
+        count(s.steps),
+        count(s.target!.windows),
+        `${s.target!.breaches} (${s.target!.ratePct.toFixed(3)} %)`,
+        p(s.target!.kupiecP),
+        `${s.naive!.breaches} (${s.naive!.ratePct.toFixed(3)} %)`,
+        p(s.naive!.kupiecP),
+        `${s.lending!.meanLtPct.toFixed(1)} / ${s.lending!.naiveMeanLtPct.toFixed(1)} %`,
+        s.verdict.beatsBaseline ? 'yes' : 'no',
+      ]),
+  );
+}
+
+/** Numbers to 7 significant digits in the JSON (halves the file; far below any figure's precision). */
+function compactNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(7)) : value;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  let options: Options | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!options) {
+    console.log(HELP);
+    return 0;
+  }
+  const started = performance.now();
+  const { config, dataDir } = options;
+  const profiles = config.profiles.filter((p) => options.profileId === 'all' || p.id === options.profileId);
+  const kinds = [...new Set(profiles.map((p) => p.kind))];
+  const plan = planSeries(candleFiles(dataDir), { assets: options.assets, kinds });
+  const policy: Policy = {
+    ...config.policy,
+    ...(options.paths !== undefined ? { simulationPaths: options.paths } : {}),
+    ...(options.floor !== undefined ? { unconditionalFloorShare: options.floor } : {}),
+  };
+
+  console.log('Leverage Advisor - walk-forward backtest');
+  console.log(`data: ${dataDir} (${plan.series.length} series; skipped ${plan.skipped.map((s) => `${s.file}: ${s.reason}`).join(', ') || 'none'})`);
+  console.log(
+    `engine: methodology ${config.methodologyVersion}, ${count(policy.simulationPaths)} FHS / Monte Carlo paths per step, unconditional floor ${policy.unconditionalFloorShare}` +
+      `${options.paths !== undefined || options.floor !== undefined ? ' (overridden on the command line)' : ' (config defaults)'}`,
+  );
+  const liquidity = new Map<string, LiquidityChoice>();
+  const warn = (text: string) => console.log(`warning: ${text}`);
+  for (const asset of new Set(plan.series.map((s) => s.asset))) liquidity.set(asset, liquidityFor(asset, recordedBooks(dataDir, asset, warn)));
+  for (const [asset, choice] of liquidity) console.log(`liquidity ${asset}: ${choice.source}`);
+
+  const jobs: Job[] = [];
+  for (const profile of profiles) {
+    for (const s of plan.series.filter((p) => p.profileKind === profile.kind)) {
+      jobs.push({
+        plan: s,
+        dataDir,
+        profile,
+        policy,
+        books: liquidity.get(s.asset)!.books,
+        ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
+        ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
+      });
+    }
+  }
+  // Largest files first, so the last worker to finish is not stuck with a long series.
+  jobs.sort((a, b) => statSync(path.join(dataDir, b.plan.file)).size - statSync(path.join(dataDir, a.plan.file)).size);
+  console.log(`running ${jobs.length} series x profile on ${options.workers} worker thread(s): one recommendation per day from trailing bars only, scored on the next day's windows`);
+  const { results, repairs, elapsedMs } = await runJobs(jobs, options.workers, options.quiet);
+  const repaired = new Map<string, BadPrintRepair[]>();
+  jobs.forEach((job, i) => {
+    if (repairs[i]!.length > 0) repaired.set(job.plan.file, repairs[i]!);
+  });
+  for (const [file, list] of repaired) {
+    console.log(`bad prints repaired in ${file}: ${list.map((r) => `${new Date(r.openTimeMs).toISOString().slice(0, 16)} ${r.side} ${r.printed} -> ${r.repaired}`).join(', ')}`);
+  }
+
+  // Reports.
+  const summaries = results.map(summarizeSeries);
+  const events = results.flatMap((r) => eventsOf(r));
+  const fastTighten = results.map((r) => ({ id: r.id, profileId: r.profileId, summary: crashResponses(r) }));
+  const lendingProfile = profiles.find((p): p is LendingProfile => p.kind === 'lending');
+  const comparison: ComparisonRow[] = [];
+  if (lendingProfile) {
+    for (const [index, r] of results.entries()) {
+      const live = lendingProfile.current[r.asset];
+      if (!live || r.profileKind !== 'lending' || r.barLabel !== '1h' || r.id !== r.asset) continue;
+      const bars = toColumns(loadCandles(dataDir, jobs[index]!.plan.file).candles, INTERVAL_MS[lendingProfile.candleInterval]);
+      const row = compareWithLive(r, bars, lendingProfile.horizonMinutes / 60, live);
+      if (row) comparison.push(row);
+    }
+  }
+  const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+  summaries.sort(byId);
+  const eventOrder = (id: string) => NAMED_EVENTS.findIndex((e) => e.id === id);
+  events.sort((a, b) => eventOrder(a.eventId) - eventOrder(b.eventId) || a.profileId.localeCompare(b.profileId) || a.seriesId.localeCompare(b.seriesId));
+  fastTighten.sort((a, b) => a.profileId.localeCompare(b.profileId) || a.id.localeCompare(b.id));
+  comparison.sort((a, b) => a.asset.localeCompare(b.asset));
+  const totalMs = performance.now() - started;
+
+  const hourly = summaries.filter((s) => s.profileKind === 'lending' && s.barLabel === '1h');
+  const daily = summaries.filter((s) => s.profileKind === 'lending' && s.barLabel === '1d');
+  const args = process.argv.slice(2);
+  const command = args.length > 0 ? `npm run backtest -- ${args.join(' ')}` : 'npm run backtest';
+  const sections = [
+    `# Backtest results\n\n\`${command}\`: ${count(results.reduce((n, r) => n + r.steps.length, 0))} daily steps in ${seconds(totalMs)} ` +
+      `(${options.workers} worker thread(s); ${count(policy.simulationPaths)} paths per step, unconditional floor ${policy.unconditionalFloorShare}).`,
+    `## Lending, hourly bars (4 h horizon, alpha ${lendingProfile?.confidence ?? '-'})\n\n${lendingTable(hourly)}`,
+    `### Compact (for the README)\n\n${readmeTable(summaries)}`,
+    daily.length > 0 ? `## Lending, daily bars (1-day horizon, reported separately)\n\n${lendingTable(daily)}` : '',
+    summaries.some((s) => s.profileKind === 'perp') ? `## Perps, 5-minute bars (5 min horizon)\n\n${perpTable(summaries)}` : '',
+    events.length > 0 ? `## Named events\n\n${eventsTable(events)}` : '',
+    `## Fast tighten path on crash days\n\n${fastTightenTable(fastTighten)}`,
+    comparison.length > 0 ? `## Latest recommendation vs Aave v3 Ethereum live parameters\n\n${comparisonTable(comparison)}` : '',
+  ].filter(Boolean);
+  const markdown = `${sections.join('\n\n')}\n`;
+
+  mkdirSync(path.join(options.outDir, 'charts'), { recursive: true });
+  const chartFiles: string[] = [];
+  for (const r of results) {
+    const file = path.join(options.outDir, 'charts', `${r.id}-${r.profileId}.svg`);
+    writeFileSync(file, seriesChartSvg(r));
+    chartFiles.push(file);
+  }
+  writeFileSync(path.join(options.outDir, 'summary.md'), markdown);
+  const jsonFile = path.join(options.outDir, 'backtest.json');
+  const report = {
+    command,
+    generatedAt: new Date().toISOString(),
+    dataDir,
+    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, unconditionalFloorShare: policy.unconditionalFloorShare, workers: options.workers },
+    timing: { totalMs: Math.round(totalMs), perSeries: results.map((r, i) => ({ id: r.id, profileId: r.profileId, steps: r.steps.length, ms: Math.round(elapsedMs[i]!) })) },
+    liquidity: Object.fromEntries([...liquidity].map(([asset, choice]) => [asset, choice.source])),
+    skippedFiles: plan.skipped,
+    badPrintsRepaired: Object.fromEntries(repaired),
+    summaries,
+    events,
+    fastTighten,
+    comparison,
+    series: results,
+  };
+  writeFileSync(jsonFile, JSON.stringify(report, compactNumbers));
+
+  console.log(`\n${markdown}`);
+  console.log(`wrote ${jsonFile} (${(statSync(jsonFile).size / 1e6).toFixed(1)} MB, every step), ${path.join(options.outDir, 'summary.md')}, ${chartFiles.length} charts in ${path.join(options.outDir, 'charts')}`);
+  console.log(`total ${seconds(totalMs)}`);
+  return 0;
+}
+
+if (!process.env.BACKTEST_WORKER) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`error: ${(error as Error).stack ?? String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,396 @@
+import { INTERVAL_MS, type LendingParameters, type PerpParameters, type Policy, type ProtocolProfile } from '../config/schema.js';
+import type { BookSummary, DataQuality } from '../model/snapshot.js';
+import { lendingRules, perpRules, type ParameterRule, type StepStatus } from '../risk/guardrails.js';
+import { computeParameters, type ComputedParameters, type ParameterInputs } from '../risk/recommend.js';
+import type { CandleLike } from '../risk/series.js';
+import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
+import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from './breach.js';
+import { coverageOf, RunRecorder, type Coverage } from './coverage.js';
+import { EmergencyPath } from './emergency.js';
+import { identityScale, toCalendarMs, toEngineMs, type TimeScale } from './timescale.js';
+import { lowerBound, toColumns, windowMoves } from './windows.js';
+
+/**
+ * Walk-forward backtest of one series under one profile. At each daily step t (UTC midnight) the engine
+ * sees only the bars opening before t, within the profile's lookback; its recommendation is then scored on
+ * every h-bar window opening in [t, t + 1 day). Three parameter sets are scored side by side:
+ * - target: the engine's unconstrained recommendation (what the model says);
+ * - applied: what a steward would have live, the engine's guard-railed proposal with the previous
+ *   step's applied parameters as "current" (bounded steps, minimum delay, fast tighten path);
+ * - naive: the unconditional quantile of the trailing windows, same bonus and slippage (baseline.ts).
+ * Pure and deterministic: the engine is seeded, time comes from the data.
+ */
+
+export const DAY_MS = 86_400_000;
+
+export interface BacktestSeries {
+  /** Report name, e.g. 'BTC', 'BTC-PERP', 'FTT-1D'. */
+  id: string;
+  /** Asset symbol the engine is asked about. */
+  asset: string;
+  /** Where the bars come from (file name). */
+  source: string;
+  /** Bar interval as read ('1h', '5m', '1d'). */
+  barLabel: string;
+  /** Bars on the engine's clock (see timescale.ts), ascending, gaps allowed. */
+  candles: readonly CandleLike[];
+  /** Engine clock to calendar time; identity when absent. */
+  timeScale?: TimeScale;
+}
+
+export type Recommend = (inputs: ParameterInputs) => ComputedParameters;
+
+export interface WalkForwardOptions {
+  /** Profile on the engine's clock (daily bars: see timescale.ts dailyBarProfile). */
+  profile: ProtocolProfile;
+  policy: Policy;
+  /** Liquidity used at every step (there are no historical books: a fixed shape, see liquidity.ts). */
+  books: readonly BookSummary[];
+  /** Calendar window of steps: from inclusive, to exclusive (epoch ms). */
+  fromMs?: number;
+  toMs?: number;
+  /** Steps need at least this much trailing history, in engine days (default: the profile's minHistoryDays). */
+  warmupDays?: number;
+  /**
+   * After this many calendar days without an evaluated step (a data gap), the steward state restarts at
+   * the next target instead of walking from parameters set before the gap. Default 7.
+   */
+  restartAfterDays?: number;
+  /**
+   * Counterfactual emergency path (emergency.ts): a stress tightening the steward bounds cannot reach is
+   * set in full by a vote this many calendar days after it is flagged. Default 1.
+   */
+  emergencyVoteDelayDays?: number;
+  /** After the vote, the emergency path follows the target both ways for this many days. Default 14. */
+  emergencyMandateDays?: number;
+  /** The engine (default computeParameters); injectable for tests. */
+  recommend?: Recommend;
+  onProgress?: (progress: { done: number; total: number; atMs: number }) => void;
+}
+
+export interface LendingRecommendation {
+  kind: 'lending';
+  /** D_alpha(h) the engine used = max(filtered, unconditional). */
+  adverseMove: number;
+  unconditionalMove: number;
+  filteredMove: number;
+  adverseMoveSource: 'filtered' | 'unconditional';
+  regime: 'calm' | 'normal' | 'stressed';
+  slippage: number;
+  bonusBps: number;
+  target: { ltBps: number; ltvBps: number; buffer: number };
+  applied: { ltBps: number; ltvBps: number; buffer: number; status: StepStatus | 'listed'; stress: boolean; needsVote: boolean };
+  /** The counterfactual steward whose flagged stress tightenings are voted through (emergency.ts). */
+  emergency: { ltBps: number; buffer: number; flagged: boolean; voted: boolean };
+  naive: { adverseMove: number; ltBps: number; buffer: number };
+  monteCarlo: ComputedParametersLending['monteCarlo'];
+}
+
+export interface PerpRecommendation {
+  kind: 'perp';
+  adverseMove: number;
+  unconditionalMove: number;
+  filteredMove: number;
+  adverseMoveSource: 'filtered' | 'unconditional';
+  regime: 'calm' | 'normal' | 'stressed';
+  slippage: number;
+  feeBuffer: number;
+  target: { mmrBps: number; maxLeverage: number; buffer: number };
+  applied: { mmrBps: number; maxLeverage: number; buffer: number; status: StepStatus | 'listed'; stress: boolean; needsVote: boolean };
+  emergency: { mmrBps: number; buffer: number; flagged: boolean; voted: boolean };
+  naive: { adverseMove: number; mmrBps: number; buffer: number };
+  insuranceFundTargetUsd: number;
+}
+
+type ComputedParametersLending = Extract<ComputedParameters, { profileKind: 'lending' }>;
+
+export interface StepOutcome {
+  /** Complete h-windows opening during the step's day. */
+  windows: number;
+  /** Largest realized adverse move (long side) of those windows. */
+  worstMove: number;
+  breaches: { target: number; applied: number; emergency: number; naive: number };
+  /** Perps only: the short side (up moves) against the target's buffer, for information. */
+  worstRise?: number;
+  shortBreaches?: number;
+}
+
+export interface StepRecord {
+  /** Step time, calendar (UTC midnight). */
+  atMs: number;
+  /** Last close the engine saw. */
+  price: number;
+  status: 'ok' | 'unfit';
+  unfitReasons: string[];
+  /** Everything decided at the step, from bars before it only. */
+  recommendation: LendingRecommendation | PerpRecommendation;
+  /** What happened next. */
+  outcome: StepOutcome;
+}
+
+export interface SeriesResult {
+  id: string;
+  asset: string;
+  source: string;
+  barLabel: string;
+  profileId: string;
+  profileKind: 'lending' | 'perp';
+  /** Calendar horizon of a window, minutes (4 h lending; 1 day for daily bars; 5 min perps). */
+  horizonMinutes: number;
+  confidence: number;
+  steps: StepRecord[];
+  /** Days not evaluated: without a complete window (data gaps), or with too little trailing history. */
+  skipped: { warmup: number; noWindows: number };
+  coverage: { target: Coverage | null; applied: Coverage | null; emergency: Coverage | null; naive: Coverage | null; shortSide: Coverage | null };
+}
+
+const PASSED: DataQuality = { passed: true, issues: [], venuesWithData: 2, missingBarShare: 0, lastBarAgeMs: 0 };
+
+/** Runs the walk-forward backtest of one series. */
+export function runWalkForward(series: BacktestSeries, options: WalkForwardOptions): SeriesResult {
+  const { profile, policy, books } = options;
+  const recommend = options.recommend ?? computeParameters;
+  const scale = series.timeScale ?? identityScale();
+  const candles = series.candles;
+  const intervalMs = INTERVAL_MS[profile.candleInterval];
+  const horizonBars = profile.horizonMinutes / (intervalMs / 60_000);
+  const bars = toColumns(candles, intervalMs);
+  const moves = windowMoves(bars, horizonBars);
+  const times = bars.openTimeMs;
+  const lookbackMs = profile.lookbackDays * DAY_MS;
+  const barsPerDay = DAY_MS / intervalMs;
+  const warmupBars = (options.warmupDays ?? profile.minHistoryDays) * barsPerDay;
+  const restartAfterMs = (options.restartAfterDays ?? 7) * DAY_MS;
+  const horizonMs = horizonBars * intervalMs;
+  const fee = profile.kind === 'perp' ? profile.feeBufferBps / 1e4 : 0;
+  const scratch = new Float64Array(Math.ceil(lookbackMs / intervalMs) + 1);
+
+  const result: SeriesResult = {
+    id: series.id,
+    asset: series.asset,
+    source: series.source,
+    barLabel: series.barLabel,
+    profileId: profile.id,
+    profileKind: profile.kind,
+    horizonMinutes: profile.horizonMinutes * scale.factor,
+    confidence: profile.confidence,
+    steps: [],
+    skipped: { warmup: 0, noWindows: 0 },
+    coverage: { target: null, applied: null, emergency: null, naive: null, shortSide: null },
+  };
+  if (candles.length === 0) return result;
+
+  const firstStep = Math.ceil(toCalendarMs(scale, times[0]!) / DAY_MS) * DAY_MS;
+  const lastStep = Math.floor(toCalendarMs(scale, times[times.length - 1]!) / DAY_MS) * DAY_MS;
+  const from = Math.max(firstStep, options.fromMs !== undefined ? Math.ceil(options.fromMs / DAY_MS) * DAY_MS : firstStep);
+  const to = Math.min(lastStep + DAY_MS, options.toMs ?? Number.POSITIVE_INFINITY);
+  const total = Math.max(0, Math.ceil((to - from) / DAY_MS));
+
+  const runs = { target: new RunRecorder(), applied: new RunRecorder(), emergency: new RunRecorder(), naive: new RunRecorder(), shortSide: new RunRecorder() };
+  const totals = { target: zero(), applied: zero(), emergency: zero(), naive: zero(), shortSide: zero() };
+  const emergency = new EmergencyPath(
+    mainRule(profile),
+    ((options.emergencyVoteDelayDays ?? 1) * DAY_MS) / scale.factor,
+    ((options.emergencyMandateDays ?? 14) * DAY_MS) / scale.factor,
+  );
+  let current: LendingParameters | PerpParameters | null = null;
+  let lastChangeMs: number | undefined;
+  let lastEvaluatedMs = Number.NEGATIVE_INFINITY;
+  let lo = 0;
+  let hi = 0;
+  let done = 0;
+
+  for (let t = from; t < to; t += DAY_MS, done++) {
+    options.onProgress?.({ done, total, atMs: t });
+    const e = toEngineMs(scale, t);
+    const eNext = toEngineMs(scale, t + DAY_MS);
+    hi = lowerBound(times, e, hi);
+    lo = lowerBound(times, e - lookbackMs, lo);
+    const next = lowerBound(times, eNext, hi);
+    // A day without a complete window (a data gap) is not a step; neither is one with too little history.
+    if (countBreaches(moves.drop, hi, next, Number.POSITIVE_INFINITY).windows === 0) {
+      result.skipped.noWindows++;
+      continue;
+    }
+    if (hi - lo < warmupBars) {
+      result.skipped.warmup++;
+      continue;
+    }
+    if (t - lastEvaluatedMs > restartAfterMs) {
+      current = null;
+      lastChangeMs = undefined;
+      emergency.reset();
+      for (const r of Object.values(runs)) r.breakRun();
+    } else if (t - lastEvaluatedMs > DAY_MS) {
+      for (const r of Object.values(runs)) r.breakRun();
+    }
+    lastEvaluatedMs = t;
+
+    const stepProfile = {
+      ...profile,
+      current: current ? { [series.asset]: current } : {},
+      currentUpdatedAt: lastChangeMs !== undefined ? { [series.asset]: new Date(lastChangeMs).toISOString() } : {},
+    } as ProtocolProfile;
+    const computed = recommend({
+      asset: series.asset,
+      profile: stepProfile,
+      policy,
+      candles: candles.slice(lo, hi),
+      books,
+      quality: { ...PASSED, lastBarAgeMs: Math.max(0, e - (times[hi - 1]! + intervalMs)) },
+      nowMs: e,
+    });
+    const naive = trailingQuantile(moves.drop, lo, hi - horizonBars, profile.confidence, scratch);
+    const v = computed.volatility;
+    const common = {
+      adverseMove: v.adverseMove,
+      unconditionalMove: v.unconditional.adverseMove,
+      filteredMove: v.filtered.adverseMove,
+      adverseMoveSource: v.adverseMoveSource,
+      regime: v.regime,
+      slippage: computed.liquidity.slippageUsed,
+    };
+
+    let recommendation: LendingRecommendation | PerpRecommendation;
+    let applied: LendingParameters | PerpParameters;
+    if (computed.profileKind === 'lending') {
+      const listing: boolean = current === null;
+      applied = listing ? computed.target : computed.parameters;
+      const ltStep = computed.steps.find((s) => s.parameter === 'liquidationThresholdBps');
+      const bonus = computed.target.liquidationBonusBps / 1e4;
+      const appliedBonus = applied.liquidationBonusBps / 1e4;
+      const em = emergency.step(computed.target.liquidationThresholdBps, e);
+      const naiveLtBps = naiveLiquidationThresholdBps(naive.quantile, common.slippage, computed.figures.liquidationBonus ?? bonus, lendingRounding(profile));
+      recommendation = {
+        kind: 'lending',
+        ...common,
+        bonusBps: computed.target.liquidationBonusBps,
+        target: {
+          ltBps: computed.target.liquidationThresholdBps,
+          ltvBps: computed.target.ltvBps,
+          buffer: lendingBufferDrop(computed.target.liquidationThresholdBps / 1e4, bonus, common.slippage),
+        },
+        applied: {
+          ltBps: applied.liquidationThresholdBps,
+          ltvBps: applied.ltvBps,
+          buffer: lendingBufferDrop(applied.liquidationThresholdBps / 1e4, appliedBonus, common.slippage),
+          status: listing ? 'listed' : (ltStep?.status ?? 'unchanged'),
+          stress: !listing && (ltStep?.stress ?? false),
+          needsVote: !listing && computed.needsGovernanceVote,
+        },
+        emergency: { ltBps: em.value, buffer: lendingBufferDrop(em.value / 1e4, appliedBonus, common.slippage), flagged: em.flagged, voted: em.voted },
+        naive: { adverseMove: naive.quantile, ltBps: naiveLtBps, buffer: lendingBufferDrop(naiveLtBps / 1e4, bonus, common.slippage) },
+        monteCarlo: computed.monteCarlo,
+      };
+    } else {
+      const listing: boolean = current === null;
+      applied = listing ? computed.target : computed.parameters;
+      const mmStep = computed.steps.find((s) => s.parameter === 'maintenanceMarginBps');
+      const slippage = computed.figures.slippage ?? common.slippage;
+      const naiveMmrBps = naiveMaintenanceMarginBps(naive.quantile, slippage, fee);
+      const em = emergency.step(computed.target.maintenanceMarginBps, e);
+      recommendation = {
+        kind: 'perp',
+        ...common,
+        slippage,
+        feeBuffer: fee,
+        target: {
+          mmrBps: computed.target.maintenanceMarginBps,
+          maxLeverage: computed.target.maxLeverage,
+          buffer: perpBufferMove(computed.target.maintenanceMarginBps / 1e4, slippage, fee),
+        },
+        applied: {
+          mmrBps: applied.maintenanceMarginBps,
+          maxLeverage: applied.maxLeverage,
+          buffer: perpBufferMove(applied.maintenanceMarginBps / 1e4, slippage, fee),
+          status: listing ? 'listed' : (mmStep?.status ?? 'unchanged'),
+          stress: !listing && (mmStep?.stress ?? false),
+          needsVote: !listing && computed.needsGovernanceVote,
+        },
+        emergency: { mmrBps: em.value, buffer: perpBufferMove(em.value / 1e4, slippage, fee), flagged: em.flagged, voted: em.voted },
+        naive: { adverseMove: naive.quantile, mmrBps: naiveMmrBps, buffer: perpBufferMove(naiveMmrBps / 1e4, slippage, fee) },
+        insuranceFundTargetUsd: computed.insuranceFundTargetUsd,
+      };
+    }
+    if (current === null || Object.keys(applied).some((k) => (applied as unknown as Record<string, number>)[k] !== (current as unknown as Record<string, number>)[k])) {
+      lastChangeMs = e;
+    }
+    current = applied;
+
+    const ok = computed.status === 'ok';
+    const target = countBreaches(moves.drop, hi, next, recommendation.target.buffer);
+    const appliedCount = countBreaches(moves.drop, hi, next, recommendation.applied.buffer);
+    const emergencyCount = countBreaches(moves.drop, hi, next, recommendation.emergency.buffer);
+    const naiveCount = countBreaches(moves.drop, hi, next, recommendation.naive.buffer);
+    const outcome: StepOutcome = {
+      windows: target.windows,
+      worstMove: worstMove(moves.drop, hi, next),
+      breaches: { target: target.breaches, applied: appliedCount.breaches, emergency: emergencyCount.breaches, naive: naiveCount.breaches },
+    };
+    if (recommendation.kind === 'perp') {
+      outcome.worstRise = worstMove(moves.rise, hi, next);
+      outcome.shortBreaches = countBreaches(moves.rise, hi, next, recommendation.target.buffer).breaches;
+    }
+    result.steps.push({ atMs: t, price: bars.close[hi - 1]!, status: computed.status, unfitReasons: computed.unfitReasons, recommendation, outcome });
+    if (!ok) {
+      for (const r of Object.values(runs)) r.breakRun();
+      continue;
+    }
+
+    add(totals.target, target.windows, target.breaches);
+    add(totals.applied, appliedCount.windows, appliedCount.breaches);
+    add(totals.emergency, emergencyCount.windows, emergencyCount.breaches);
+    add(totals.naive, naiveCount.windows, naiveCount.breaches);
+    if (recommendation.kind === 'perp') add(totals.shortSide, target.windows, outcome.shortBreaches!);
+    // Non-overlapping windows (one every h from the step time) for the independence test; a missing or
+    // incomplete window breaks the run.
+    for (let start = e, i = hi; start < eNext; start += horizonMs) {
+      i = lowerBound(times, start, i, next);
+      const move = times[i] === start ? moves.drop[i]! : Number.NaN;
+      if (Number.isNaN(move)) {
+        for (const r of Object.values(runs)) r.breakRun();
+        continue;
+      }
+      runs.target.push(move > recommendation.target.buffer);
+      runs.applied.push(move > recommendation.applied.buffer);
+      runs.emergency.push(move > recommendation.emergency.buffer);
+      runs.naive.push(move > recommendation.naive.buffer);
+      if (recommendation.kind === 'perp') runs.shortSide.push(moves.rise[i]! > recommendation.target.buffer);
+    }
+  }
+  options.onProgress?.({ done: total, total, atMs: to });
+
+  const alphaTail = 1 - profile.confidence;
+  result.coverage = {
+    target: coverageOf(totals.target, runs.target, alphaTail),
+    applied: coverageOf(totals.applied, runs.applied, alphaTail),
+    emergency: coverageOf(totals.emergency, runs.emergency, alphaTail),
+    naive: coverageOf(totals.naive, runs.naive, alphaTail),
+    shortSide: profile.kind === 'perp' ? coverageOf(totals.shortSide, runs.shortSide, alphaTail) : null,
+  };
+  return result;
+}
+
+function zero(): { windows: number; breaches: number } {
+  return { windows: 0, breaches: 0 };
+}
+
+function add(total: { windows: number; breaches: number }, windows: number, breaches: number): void {
+  total.windows += windows;
+  total.breaches += breaches;
+}
+
+/** The guard-rail rule of the parameter the breach buffer reads (LT; a perp's maintenance margin), as recommend.ts builds it. */
+function mainRule(profile: ProtocolProfile): ParameterRule {
+  const minDelayMs = profile.minDelayDays * DAY_MS;
+  const rules =
+    profile.kind === 'lending'
+      ? lendingRules({ ltvLtBonusMaxStepBps: profile.maxStepBps, minDelayMs, hysteresisBps: profile.hysteresisBps, stressTightenBps: profile.stressTightenBps })
+      : perpRules({ maintenanceMarginMaxStepBps: profile.maintenanceMarginMaxStepBps, minDelayMs, hysteresisBps: profile.hysteresisBps, maintenanceStressTightenBps: profile.stressTightenBps });
+  const name = profile.kind === 'lending' ? 'liquidationThresholdBps' : 'maintenanceMarginBps';
+  return rules.find((r) => r.parameter === name)!;
+}
+
+function lendingRounding(profile: ProtocolProfile): number {
+  return profile.kind === 'lending' ? profile.roundingStepBps : 1;
+}
