@@ -40,7 +40,7 @@ const HELP = `npm run backtest -- [options]
   --out <dir>        output directory (default .advisor/backtest)
   --config <file>    JSON config overriding the embedded defaults
   --paths <n>        FHS / Monte Carlo paths per step (default: the config's policy.simulationPaths)
-  --floor <share>    policy.unconditionalFloorShare override (default: the config's)
+  --floor <share>    unconditional-floor override for every profile (default: the config's)
   --workers <n>      worker threads (default: min(2, available cores); 1 = in process)
   --quiet            no progress lines`;
 
@@ -397,7 +397,10 @@ async function main(): Promise<number> {
   }
   const started = performance.now();
   const { config, dataDir } = options;
-  const profiles = config.profiles.filter((p) => options.profileId === 'all' || p.id === options.profileId);
+  // --floor overrides the floor of every profile (a profile may set its own in config).
+  const profiles = config.profiles
+    .filter((p) => options.profileId === 'all' || p.id === options.profileId)
+    .map((p) => (options.floor !== undefined ? { ...p, unconditionalFloorShare: options.floor } : p));
   const kinds = [...new Set(profiles.map((p) => p.kind))];
   const plan = planSeries(candleFiles(dataDir), { assets: options.assets, kinds });
   const policy: Policy = {
@@ -409,7 +412,7 @@ async function main(): Promise<number> {
   console.log('Leverage Advisor - walk-forward backtest');
   console.log(`data: ${dataDir} (${plan.series.length} series; skipped ${plan.skipped.map((s) => `${s.file}: ${s.reason}`).join(', ') || 'none'})`);
   console.log(
-    `engine: methodology ${config.methodologyVersion}, ${count(policy.simulationPaths)} FHS / Monte Carlo paths per step, unconditional floor ${policy.unconditionalFloorShare}` +
+    `engine: methodology ${config.methodologyVersion}, ${count(policy.simulationPaths)} FHS / Monte Carlo paths per step, unconditional floor ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}` +
       `${options.paths !== undefined || options.floor !== undefined ? ' (overridden on the command line)' : ' (config defaults)'}`,
   );
   const liquidity = new Map<string, LiquidityChoice>();
@@ -472,7 +475,7 @@ async function main(): Promise<number> {
   const command = args.length > 0 ? `npm run backtest -- ${args.join(' ')}` : 'npm run backtest';
   const sections = [
     `# Backtest results\n\n\`${command}\`: ${count(results.reduce((n, r) => n + r.steps.length, 0))} daily steps in ${seconds(totalMs)} ` +
-      `(${options.workers} worker thread(s); ${count(policy.simulationPaths)} paths per step, unconditional floor ${policy.unconditionalFloorShare}).`,
+      `(${options.workers} worker thread(s); ${count(policy.simulationPaths)} paths per step, unconditional floor: ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}).`,
     `## Lending, hourly bars (4 h horizon, alpha ${lendingProfile?.confidence ?? '-'})\n\n${lendingTable(hourly)}`,
     `### Compact (for the README)\n\n${readmeTable(summaries)}`,
     daily.length > 0 ? `## Lending, daily bars (1-day horizon, reported separately)\n\n${lendingTable(daily)}` : '',
@@ -496,7 +499,7 @@ async function main(): Promise<number> {
     command,
     generatedAt: new Date().toISOString(),
     dataDir,
-    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, unconditionalFloorShare: policy.unconditionalFloorShare, workers: options.workers },
+    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, unconditionalFloorShare: Object.fromEntries(profiles.map((p) => [p.id, p.unconditionalFloorShare ?? policy.unconditionalFloorShare])), workers: options.workers },
     timing: { totalMs: Math.round(totalMs), perSeries: results.map((r, i) => ({ id: r.id, profileId: r.profileId, steps: r.steps.length, ms: Math.round(elapsedMs[i]!) })) },
     liquidity: Object.fromEntries([...liquidity].map(([asset, choice]) => [asset, choice.source])),
     skippedFiles: plan.skipped,

@@ -68,6 +68,9 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       minDelayDays: 3,
       // Four steward steps: a gap that would take 12 days to close at the 3-day cadence takes the fast path.
       stressTightenBps: 200,
+      // Walk-forward backtest (docs/backtest.md): with the filtered tail allowed 10 % below the unconditional
+      // one, BTC and ETH breach at the 0.1 % target (Kupiec p 0.73 / 0.11); with 1.0 ETH is over-conservative.
+      unconditionalFloorShare: 0.9,
       // SmartLTV: c = 3 as in Risk DAO's worked example; a gap over 10 pp is flagged (METHODOLOGY.md).
       smartLtvConfidence: 3,
       smartLtvGapFlagPp: 10,

@@ -106,6 +106,8 @@ const profileCommon = {
   /** Guard-rail knobs: minimum days between updates of a parameter, and the stress line of the fast tighten path (bps). */
   minDelayDays: z.number().min(0),
   stressTightenBps: z.number().int().positive().nullable(),
+  /** Overrides policy.unconditionalFloorShare for this profile (see docs/backtest.md for the calibration). */
+  unconditionalFloorShare: z.number().min(0).max(1).optional(),
 };
 
 export const lendingProfileSchema = z.object({

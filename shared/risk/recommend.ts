@@ -217,7 +217,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
   const orWorst = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? value : 1);
   const uncAdverse = orWorst(unconditional.quantiles[String(profile.confidence)]);
   const filAdverse = filtered.paths.length > 0 ? orWorst(filtered.quantiles[String(profile.confidence)]) : 0;
-  const floor = policy.unconditionalFloorShare;
+  const floor = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
   const filteredDrives = filAdverse >= floor * uncAdverse;
   const adverseMove = Math.max(filAdverse, floor * uncAdverse);
   let uncOrdinary: number | null = null;
