@@ -1,10 +1,11 @@
 import { INTERVAL_MS, type AdvisorConfig, type AssetConfig, type CandleInterval, type VenueId } from '../config/schema.js';
-import { aggregateCandles } from '../market/aggregate.js';
+import { DEFAULT_AGGREGATION, aggregateVenueCandles, type AggregationOptions, type CandleAggregation } from '../market/aggregate.js';
 import type { Candle, MarketSource, OrderBook } from '../market/types.js';
-import type { BookSummary, DataQuality, MarketSnapshot, QualityIssue, SeriesRef } from '../model/snapshot.js';
+import { isQuoteAware, type QuoteConversion } from '../market/venues/types.js';
+import type { BookSummary, DataQuality, MarketSnapshot, QualityIssue, QualityReport, SeriesRef } from '../model/snapshot.js';
 import { midPrice, spreadBps } from '../risk/liquidity.js';
 import type { Store } from '../store/index.js';
-import { MS_PER_DAY, floorTo } from '../util/time.js';
+import { MS_PER_DAY, floorTo, isoOf } from '../util/time.js';
 
 /** Books are kept down to this fraction below mid: the widest depth band the engine reports. */
 function bookFloorFraction(config: AdvisorConfig): number {
@@ -18,6 +19,16 @@ export function seriesNeeds(config: AdvisorConfig): Map<CandleInterval, number> 
     needs.set(profile.candleInterval, Math.max(needs.get(profile.candleInterval) ?? 0, profile.lookbackDays));
   }
   return needs;
+}
+
+export type BookStatus = 'ok' | 'empty' | 'crossed';
+
+/** Empty: a side has no level. Crossed: best bid at or above best ask (a broken or stale snapshot). */
+export function classifyBook(book: Pick<OrderBook, 'bids' | 'asks'>): BookStatus {
+  const bid = book.bids[0]?.price;
+  const ask = book.asks[0]?.price;
+  if (bid === undefined || ask === undefined) return 'empty';
+  return bid >= ask ? 'crossed' : 'ok';
 }
 
 export function summarizeBook(book: OrderBook, floorFraction: number): BookSummary | null {
@@ -34,56 +45,210 @@ export function summarizeBook(book: OrderBook, floorFraction: number): BookSumma
   };
 }
 
-interface VenueResult {
+/** Thresholds of the data-quality report, each with its default and the reason for it. */
+export interface QualityThresholds {
+  /** Missing bars in a row inside the series reported as a gap (one missing bar is common on a quiet venue). */
+  gapMinBars: number;
+  /** The aggregated series may end this long before the expected end (floor of now) before STALE_LAST_BAR. */
+  staleLastBarAfterMs: number;
+  /**
+   * A venue whose last bar ends more than this long before the expected end is stale (its feed stopped).
+   * In time, not bars: a quiet pair may print no 5m candle for a few minutes without being broken.
+   */
+  venueStaleAfterMs: number;
+  /** Zero-volume bars in a row reported as a run: at least this span, and at least `zeroVolumeRunMinBars`. */
+  zeroVolumeRunMs: number;
+  zeroVolumeRunMinBars: number;
+  /** |USD per stablecoin - 1| above this is a depeg warning. */
+  maxQuoteDepegFraction: number;
+  /** Entries kept per list of the stored report (the most recent ones). */
+  maxReportEntries: number;
+  /** Stored bars fetched again at the head on an incremental cycle (continuity across cycles). */
+  overlapBars: number;
+  aggregation: AggregationOptions;
+}
+
+export const DEFAULT_QUALITY_THRESHOLDS: Readonly<QualityThresholds> = {
+  gapMinBars: 2,
+  staleLastBarAfterMs: 1_800_000,
+  venueStaleAfterMs: 3_600_000,
+  zeroVolumeRunMs: 3_600_000,
+  zeroVolumeRunMinBars: 3,
+  maxQuoteDepegFraction: 0.01,
+  maxReportEntries: 20,
+  overlapBars: 1,
+  aggregation: DEFAULT_AGGREGATION,
+};
+
+/** One venue's part of a cycle for one asset. */
+export interface VenueResult {
   venue: VenueId;
   pair: string;
+  /** Bars fetched this cycle per interval (USD), or null when the venue failed: then none of its bars is used. */
   candles: Map<CandleInterval, Candle[]> | null;
   book: BookSummary | null;
+  bookStatus?: BookStatus | 'failed';
+  quote?: QuoteConversion | null;
   error?: string;
 }
 
-async function fetchVenue(
-  source: MarketSource,
-  asset: AssetConfig,
-  venue: VenueId,
-  needs: Map<CandleInterval, number>,
-  nowMs: number,
-  floorFraction: number,
-): Promise<VenueResult> {
+/** One interval of the cycle: the stored-plus-new aggregated series and what this cycle fetched. */
+export interface SeriesAssessment {
+  ref: SeriesRef;
+  expectedBars: number;
+  intervalMs?: number;
+  /** The aggregated bars over the lookback (stored history merged with this cycle's). */
+  merged?: readonly Candle[];
+  /** The bar open time the series should reach (exclusive end: floor(now) on the interval grid). */
+  expectedEndMs?: number;
+  fetched?: { fromMs: number; toMs: number; incremental: boolean; newBars: number };
+  aggregation?: CandleAggregation;
+}
+
+interface FetchPlan {
+  interval: CandleInterval;
+  intervalMs: number;
+  lookbackDays: number;
+  lookbackStartMs: number;
+  endMs: number;
+  stored: Candle[];
+  fetchStartMs: number;
+}
+
+async function fetchVenue(source: MarketSource, asset: AssetConfig, venue: VenueId, plans: readonly FetchPlan[], nowMs: number, floorFraction: number): Promise<VenueResult> {
   const pair = asset.venuePairs[venue]!;
-  const result: VenueResult = { venue, pair, candles: null, book: null };
+  const result: VenueResult = { venue, pair, candles: null, book: null, bookStatus: 'failed' };
   const errors: string[] = [];
-  try {
-    const candles = new Map<CandleInterval, Candle[]>();
-    for (const [interval, lookbackDays] of needs) {
-      const endMs = floorTo(nowMs, INTERVAL_MS[interval]);
-      candles.set(interval, await source.getCandles({ asset, venue, interval, startMs: endMs - lookbackDays * MS_PER_DAY, endMs }));
-    }
-    result.candles = candles;
-  } catch (error) {
-    errors.push(`candles: ${(error as Error).message}`);
+  const candles = Promise.all(
+    plans.map(async (plan): Promise<[CandleInterval, Candle[]]> => [
+      plan.interval,
+      plan.fetchStartMs >= plan.endMs ? [] : await source.getCandles({ asset, venue, interval: plan.interval, startMs: plan.fetchStartMs, endMs: plan.endMs }),
+    ]),
+  );
+  const book = source.getOrderBook({ asset, venue, atMs: nowMs });
+  const [candlesResult, bookResult] = await Promise.allSettled([candles, book]);
+  if (candlesResult.status === 'fulfilled') result.candles = new Map(candlesResult.value);
+  else errors.push(`candles: ${(candlesResult.reason as Error).message}`);
+  if (bookResult.status === 'fulfilled') {
+    const status = classifyBook(bookResult.value);
+    result.bookStatus = status;
+    result.book = status === 'ok' ? summarizeBook(bookResult.value, floorFraction) : null;
+    if (!result.book) errors.push(`book: ${status === 'ok' ? 'no usable level' : status}`);
+  } else {
+    errors.push(`book: ${(bookResult.reason as Error).message}`);
   }
-  try {
-    result.book = summarizeBook(await source.getOrderBook({ asset, venue, atMs: nowMs }), floorFraction);
-    if (!result.book) errors.push('book: empty or crossed');
-  } catch (error) {
-    errors.push(`book: ${(error as Error).message}`);
-  }
+  result.quote = isQuoteAware(source) ? source.quoteConversion(venue) : null;
   if (errors.length > 0) result.error = errors.join('; ');
   return result;
 }
 
+/** Runs of missing bars inside a series (not before its first bar, not after its last). */
+export function findGaps(bars: readonly Candle[], intervalMs: number, minBars: number): { startMs: number; endMs: number; bars: number }[] {
+  const gaps: { startMs: number; endMs: number; bars: number }[] = [];
+  for (let i = 1; i < bars.length; i++) {
+    const missing = Math.round((bars[i]!.openTimeMs - bars[i - 1]!.openTimeMs) / intervalMs) - 1;
+    if (missing >= minBars) gaps.push({ startMs: bars[i - 1]!.openTimeMs + intervalMs, endMs: bars[i]!.openTimeMs, bars: missing });
+  }
+  return gaps;
+}
+
+/** Runs of consecutive zero-volume bars of at least `minBars`. */
+export function findZeroVolumeRuns(bars: readonly Candle[], intervalMs: number, minBars: number): { startMs: number; bars: number }[] {
+  const runs: { startMs: number; bars: number }[] = [];
+  let start = -1;
+  let length = 0;
+  const close = () => {
+    if (length >= minBars) runs.push({ startMs: start, bars: length });
+    length = 0;
+  };
+  for (let i = 0; i < bars.length; i++) {
+    const bar = bars[i]!;
+    const contiguous = i > 0 && bar.openTimeMs - bars[i - 1]!.openTimeMs === intervalMs;
+    if (bar.volume === 0) {
+      if (length > 0 && !contiguous) close();
+      if (length === 0) start = bar.openTimeMs;
+      length++;
+    } else {
+      close();
+    }
+  }
+  close();
+  return runs;
+}
+
+const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
+const pct = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
+
+/**
+ * The data-quality verdict of one asset's cycle. Failures (weak evidence: the engine may then only
+ * tighten) are kept to what makes the series itself untrustworthy: too few venues, too many missing
+ * bars, stale data, no usable book. Bad data the cycle already left out, or merely worth knowing,
+ * is a warning; the report holds the details.
+ */
 export function assessQuality(
   config: AdvisorConfig,
   venues: readonly VenueResult[],
-  series: readonly { ref: SeriesRef; expectedBars: number }[],
+  series: readonly SeriesAssessment[],
   nowMs: number,
+  thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
 ): DataQuality {
   const issues: QualityIssue[] = [];
+  const keep = <T>(list: T[]): T[] => list.slice(-thresholds.maxReportEntries);
+  const report: QualityReport = {
+    fetched: [],
+    venuesMissing: [],
+    staleVenues: [],
+    gaps: [],
+    outliers: [],
+    unconfirmedWicks: [],
+    zeroVolumeRuns: [],
+    books: venues.map((v) => ({ venue: v.venue, status: v.bookStatus ?? (v.book ? 'ok' : 'failed') })),
+  };
   for (const v of venues) {
-    if (v.error) issues.push({ code: 'VENUE_FAILED', severity: 'warning', message: `${v.venue} (${v.pair}) failed: ${v.error}` });
+    if (v.error) issues.push({ code: 'VENUE_FAILED', severity: 'warning', venue: v.venue, message: `${v.venue} (${v.pair}) failed: ${v.error}` });
+    if (v.bookStatus === 'empty') issues.push({ code: 'VENUE_BOOK_EMPTY', severity: 'warning', venue: v.venue, message: `${v.venue} book has an empty side: not used` });
+    if (v.bookStatus === 'crossed') issues.push({ code: 'VENUE_BOOK_CROSSED', severity: 'warning', venue: v.venue, message: `${v.venue} book is crossed (best bid >= best ask): not used` });
+    const q = v.quote;
+    if (q && q.currency !== 'USD' && q.source === 'assumed-par') {
+      issues.push({ code: 'QUOTE_RATE_ASSUMED', severity: 'warning', venue: v.venue, message: `${v.venue} prices in ${q.currency} taken at par: no reference rate` });
+    } else if (q && Math.abs(q.usdPerQuote - 1) > thresholds.maxQuoteDepegFraction) {
+      issues.push({
+        code: 'QUOTE_DEPEG',
+        severity: 'warning',
+        venue: v.venue,
+        message: `${q.currency} at ${q.usdPerQuote.toFixed(4)} USD (${q.source}), more than ${pct(thresholds.maxQuoteDepegFraction)} off par; ${v.venue} prices converted at that rate`,
+      });
+    }
   }
-  const venuesWithData = venues.filter((v) => v.candles !== null).length;
+
+  // Venues with data: candles fetched, and bars in every window that had any to fetch, reaching close to now.
+  const missing = new Set<string>();
+  for (const v of venues) if (!v.candles) missing.add(v.venue);
+  for (const s of series) {
+    const { interval } = s.ref;
+    const intervalMs = s.intervalMs ?? INTERVAL_MS[interval];
+    if (!s.fetched || s.fetched.fromMs >= s.fetched.toMs) continue;
+    for (const v of venues) {
+      const bars = v.candles?.get(interval);
+      if (!bars) continue;
+      const last = bars[bars.length - 1];
+      if (!last) {
+        missing.add(v.venue);
+        issues.push({ code: 'VENUE_MISSING', severity: 'warning', venue: v.venue, interval, message: `${v.venue} returned no ${interval} bars for ${isoOf(s.fetched.fromMs)} .. ${isoOf(s.fetched.toMs)}` });
+        continue;
+      }
+      const lagMs = (s.expectedEndMs ?? s.fetched.toMs) - (last.openTimeMs + intervalMs);
+      if (lagMs > thresholds.venueStaleAfterMs) {
+        missing.add(v.venue);
+        report.staleVenues.push({ venue: v.venue, interval, lastBarOpenMs: last.openTimeMs });
+        issues.push({ code: 'VENUE_STALE', severity: 'warning', venue: v.venue, interval, message: `${v.venue} ${interval} feed stopped: last bar ${isoOf(last.openTimeMs)}, ${hours(lagMs)} behind` });
+      }
+      const runBars = Math.max(thresholds.zeroVolumeRunMinBars, Math.ceil(thresholds.zeroVolumeRunMs / intervalMs));
+      for (const run of findZeroVolumeRuns(bars, intervalMs, runBars)) report.zeroVolumeRuns.push({ interval, venue: v.venue, ...run });
+    }
+  }
+  report.venuesMissing = venues.filter((v) => missing.has(v.venue)).map((v) => v.venue);
+  const venuesWithData = venues.filter((v) => !missing.has(v.venue)).length;
   if (venuesWithData < config.policy.minVenues) {
     issues.push({
       code: 'TOO_FEW_VENUES',
@@ -91,27 +256,90 @@ export function assessQuality(
       message: `${venuesWithData} venue(s) with data; at least ${config.policy.minVenues} are required`,
     });
   }
+
   let missingBarShare = 0;
   let lastBarAgeMs = 0;
-  for (const { ref, expectedBars } of series) {
-    const missing = expectedBars > 0 ? Math.max(0, 1 - ref.bars / expectedBars) : 1;
-    missingBarShare = Math.max(missingBarShare, missing);
+  for (const s of series) {
+    const { ref, expectedBars } = s;
+    const { interval } = ref;
+    const intervalMs = s.intervalMs ?? INTERVAL_MS[interval];
+    const missingShare = expectedBars > 0 ? Math.max(0, 1 - ref.bars / expectedBars) : 1;
+    missingBarShare = Math.max(missingBarShare, missingShare);
     const age = ref.bars > 0 ? nowMs - ref.endMs : Number.POSITIVE_INFINITY;
     lastBarAgeMs = Math.max(lastBarAgeMs, age);
-    if (missing > config.policy.maxMissingBarShare) {
+    if (missingShare > config.policy.maxMissingBarShare) {
       issues.push({
         code: 'MISSING_BARS',
         severity: 'failure',
-        message: `${(missing * 100).toFixed(1)} % of ${ref.interval} bars missing over the lookback (limit ${(config.policy.maxMissingBarShare * 100).toFixed(1)} %)`,
+        interval,
+        message: `${pct(missingShare)} of ${interval} bars missing over the lookback (limit ${pct(config.policy.maxMissingBarShare)})`,
       });
     }
+    if (s.fetched) report.fetched.push({ interval, ...s.fetched });
+    if (ref.bars > 0 && s.expectedEndMs !== undefined) {
+      const lagMs = s.expectedEndMs - ref.endMs;
+      if (lagMs > thresholds.staleLastBarAfterMs && age <= config.policy.staleAfterMs) {
+        issues.push({ code: 'STALE_LAST_BAR', severity: 'warning', interval, message: `last ${interval} bar closed ${hours(s.expectedEndMs - ref.endMs)} before the expected one` });
+      }
+    }
+    if (s.merged) {
+      const gaps = findGaps(s.merged, intervalMs, thresholds.gapMinBars);
+      for (const gap of gaps) report.gaps.push({ interval, ...gap });
+      if (gaps.length > 0) {
+        const longest = gaps.reduce((a, b) => (b.bars > a.bars ? b : a));
+        issues.push({
+          code: 'GAP',
+          severity: 'warning',
+          interval,
+          message: `${gaps.length} gap(s) in the ${interval} series, longest ${hours(longest.endMs - longest.startMs)} from ${isoOf(longest.startMs)} (not filled)`,
+        });
+      }
+    }
+    if (s.aggregation) {
+      const { outliers, disputedBars } = s.aggregation;
+      for (const o of outliers) report.outliers.push({ interval, ...o });
+      for (const t of disputedBars) report.unconfirmedWicks.push({ interval, openTimeMs: t });
+      if (outliers.length > 0) {
+        const worst = outliers.reduce((a, b) => (b.deviationMads > a.deviationMads ? b : a));
+        issues.push({
+          code: 'OUTLIER_BARS',
+          severity: 'warning',
+          interval,
+          venue: worst.venue,
+          message: `${outliers.length} ${interval} wick(s) more than ${thresholds.aggregation.outlierMads} MADs from the cross-venue median not taken; worst ${worst.venue} ${worst.side} ${worst.valueUsd.toPrecision(6)} vs ${worst.medianUsd.toPrecision(6)} at ${isoOf(worst.openTimeMs)}`,
+        });
+      }
+      if (disputedBars.length > 0) {
+        issues.push({
+          code: 'UNCONFIRMED_WICKS',
+          severity: 'warning',
+          interval,
+          message: `${disputedBars.length} ${interval} bar(s) where the venues disagree on a wick and are too few to out-vote one: the deeper wick was kept`,
+        });
+      }
+      const aggregateRuns = findZeroVolumeRuns(
+        s.aggregation.candles,
+        intervalMs,
+        Math.max(thresholds.zeroVolumeRunMinBars, Math.ceil(thresholds.zeroVolumeRunMs / intervalMs)),
+      );
+      for (const run of aggregateRuns) report.zeroVolumeRuns.push({ interval, venue: 'aggregate', ...run });
+    }
+  }
+  for (const run of report.zeroVolumeRuns) {
+    issues.push({
+      code: 'ZERO_VOLUME_RUN',
+      severity: 'warning',
+      interval: run.interval,
+      ...(run.venue !== 'aggregate' ? { venue: run.venue } : {}),
+      message: `${run.venue} ${run.interval}: ${run.bars} zero-volume bars in a row from ${isoOf(run.startMs)}`,
+    });
   }
   if (lastBarAgeMs > config.policy.staleAfterMs) {
     issues.push({
       code: 'STALE',
       severity: 'failure',
       message: Number.isFinite(lastBarAgeMs)
-        ? `last bar closed ${(lastBarAgeMs / 3_600_000).toFixed(1)} h ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`
+        ? `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`
         : 'no bars at all',
     });
   }
@@ -122,6 +350,14 @@ export function assessQuality(
     venuesWithData,
     missingBarShare: Math.min(1, missingBarShare),
     lastBarAgeMs: Number.isFinite(lastBarAgeMs) ? lastBarAgeMs : 0,
+    report: {
+      ...report,
+      staleVenues: keep(report.staleVenues),
+      gaps: keep(report.gaps),
+      outliers: keep(report.outliers),
+      unconfirmedWicks: keep(report.unconfirmedWicks),
+      zeroVolumeRuns: keep(report.zeroVolumeRuns),
+    },
   };
 }
 
@@ -129,37 +365,69 @@ export interface IngestDeps {
   config: AdvisorConfig;
   source: MarketSource;
   store: Store;
+  /**
+   * `incremental` (default): fetch only bars after the stored head of each series (plus a small overlap);
+   * the full lookback only when nothing is stored yet. `full`: fetch the whole lookback again.
+   */
+  history?: 'incremental' | 'full';
+  quality?: Partial<QualityThresholds>;
 }
 
 /**
  * Pulls candles and books for one asset from every configured venue, aggregates across venues,
- * judges data quality, stores the aggregated series and the snapshot. A failed venue is reported in
+ * judges data quality, stores the new aggregated bars and the snapshot. Only bars after the stored
+ * head are fetched (the history is read back from the series store). A failed venue is reported in
  * the snapshot and left out of the aggregate; it never corrupts it.
  */
 export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: number): Promise<MarketSnapshot> {
   const { config, source, store } = deps;
+  const thresholds: QualityThresholds = { ...DEFAULT_QUALITY_THRESHOLDS, ...deps.quality };
   const needs = seriesNeeds(config);
   const enabledVenues = new Set(config.venues.filter((v) => v.enabled).map((v) => v.id));
   const venueIds = (Object.keys(asset.venuePairs) as VenueId[]).filter((v) => enabledVenues.has(v));
   const floorFraction = bookFloorFraction(config);
-  const venues = await Promise.all(venueIds.map((venue) => fetchVenue(source, asset, venue, needs, nowMs, floorFraction)));
 
-  const series: { ref: SeriesRef; expectedBars: number }[] = [];
+  const plans: FetchPlan[] = await Promise.all(
+    [...needs].map(async ([interval, lookbackDays]) => {
+      const intervalMs = INTERVAL_MS[interval];
+      const endMs = floorTo(nowMs, intervalMs);
+      const lookbackStartMs = endMs - lookbackDays * MS_PER_DAY;
+      const stored = deps.history === 'full' ? [] : await store.series.getBars(asset.symbol, interval, lookbackStartMs, endMs);
+      const head = stored[stored.length - 1];
+      const fetchStartMs = head ? Math.max(lookbackStartMs, head.openTimeMs + intervalMs * (1 - thresholds.overlapBars)) : lookbackStartMs;
+      return { interval, intervalMs, lookbackDays, lookbackStartMs, endMs, stored, fetchStartMs };
+    }),
+  );
+  const venues = await Promise.all(venueIds.map((venue) => fetchVenue(source, asset, venue, plans, nowMs, floorFraction)));
+
+  const series: SeriesAssessment[] = [];
   let lastPriceUsd = 0;
-  for (const [interval, lookbackDays] of needs) {
-    const aggregated = aggregateCandles(venues.flatMap((v) => (v.candles ? [v.candles.get(interval) ?? []] : [])));
-    await store.series.putBars(asset.symbol, interval, aggregated);
-    const intervalMs = INTERVAL_MS[interval];
-    const endMs = floorTo(nowMs, intervalMs);
-    const last = aggregated[aggregated.length - 1];
+  for (const plan of plans) {
+    const { interval, intervalMs, endMs } = plan;
+    const aggregation = aggregateVenueCandles(
+      venues.flatMap((v) => (v.candles ? [{ venue: v.venue, candles: v.candles.get(interval) ?? [] }] : [])),
+      thresholds.aggregation,
+    );
+    await store.series.putBars(asset.symbol, interval, aggregation.candles);
+    const merged = new Map<number, Candle>();
+    for (const bar of plan.stored) merged.set(bar.openTimeMs, bar);
+    for (const bar of aggregation.candles) merged.set(bar.openTimeMs, bar);
+    const bars = [...merged.values()].sort((a, b) => a.openTimeMs - b.openTimeMs);
+    const last = bars[bars.length - 1];
+    const storedTimes = new Set(plan.stored.map((b) => b.openTimeMs));
     series.push({
       ref: {
         interval,
-        startMs: aggregated[0]?.openTimeMs ?? endMs,
+        startMs: bars[0]?.openTimeMs ?? endMs,
         endMs: last ? last.openTimeMs + intervalMs : endMs,
-        bars: aggregated.length,
+        bars: bars.length,
       },
-      expectedBars: (lookbackDays * MS_PER_DAY) / intervalMs,
+      expectedBars: (plan.lookbackDays * MS_PER_DAY) / intervalMs,
+      intervalMs,
+      merged: bars,
+      expectedEndMs: endMs,
+      fetched: { fromMs: plan.fetchStartMs, toMs: endMs, incremental: plan.stored.length > 0, newBars: aggregation.candles.filter((c) => !storedTimes.has(c.openTimeMs)).length },
+      aggregation,
     });
     if (last && (interval === '5m' || lastPriceUsd === 0)) lastPriceUsd = last.close;
   }
@@ -178,9 +446,10 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
       candles: v.candles ? 'ok' : 'failed',
       book: v.book ? 'ok' : 'failed',
       ...(v.error ? { error: v.error } : {}),
+      ...(v.quote ? { quote: { currency: v.quote.currency, usdPerQuote: v.quote.usdPerQuote, source: v.quote.source } } : {}),
     })),
     books,
-    quality: assessQuality(config, venues, series, nowMs),
+    quality: assessQuality(config, venues, series, nowMs, thresholds),
   };
   await store.snapshots.put(snapshot);
   return snapshot;

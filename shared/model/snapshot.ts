@@ -3,13 +3,75 @@ import { candleInterval, venueId } from '../config/schema.js';
 
 export const marketSourceKind = z.enum(['sim', 'live', 'replay']);
 
+/**
+ * Data-quality findings (docs/market-data.md has the table of codes and outcomes). Failures: TOO_FEW_VENUES,
+ * MISSING_BARS, STALE, EMPTY_BOOK. Everything else is a warning: the bad data was already left out
+ * (a failed venue, a dropped wick, a crossed book) or is only worth knowing (a gap, a lagging venue).
+ */
+export const qualityIssueCode = z.enum([
+  'VENUE_FAILED',
+  'TOO_FEW_VENUES',
+  'MISSING_BARS',
+  'STALE',
+  'EMPTY_BOOK',
+  /** A venue answered but had no bars in the window fetched. */
+  'VENUE_MISSING',
+  /** A venue's last bar lags the expected last bar (its feed stopped). */
+  'VENUE_STALE',
+  /** The aggregated series' last bar lags the expected one by more than the tolerance (short of STALE). */
+  'STALE_LAST_BAR',
+  /** Runs of missing bars inside the aggregated series. */
+  'GAP',
+  /** Wicks more than k MADs from the cross-venue median, not taken into the aggregate. */
+  'OUTLIER_BARS',
+  /** Bars where too few venues disagreed widely to out-vote one (the wick was kept). */
+  'UNCONFIRMED_WICKS',
+  /** Runs of zero-volume bars on a venue or in the aggregate. */
+  'ZERO_VOLUME_RUN',
+  'VENUE_BOOK_EMPTY',
+  'VENUE_BOOK_CROSSED',
+  /** A stablecoin quote was taken at par because its reference rate was unavailable. */
+  'QUOTE_RATE_ASSUMED',
+  /** A stablecoin quote's USD rate is off par by more than the tolerance. */
+  'QUOTE_DEPEG',
+]);
+export type QualityIssueCode = z.infer<typeof qualityIssueCode>;
+
 export const qualityIssueSchema = z.object({
-  code: z.enum(['VENUE_FAILED', 'TOO_FEW_VENUES', 'MISSING_BARS', 'STALE', 'EMPTY_BOOK']),
+  code: qualityIssueCode,
   /** A failure makes the evidence weak (the snapshot does not pass); a warning is only reported. */
   severity: z.enum(['warning', 'failure']),
   message: z.string(),
+  venue: z.string().optional(),
+  interval: candleInterval.optional(),
 });
 export type QualityIssue = z.infer<typeof qualityIssueSchema>;
+
+/** The details behind the issues, capped per list so a snapshot stays far below DynamoDB's 400 KB item limit. */
+export const qualityReportSchema = z.object({
+  /** What this cycle fetched per interval: [fromMs, toMs), and whether it continued the stored history. */
+  fetched: z.array(z.object({ interval: candleInterval, fromMs: z.number(), toMs: z.number(), incremental: z.boolean(), newBars: z.number().int().min(0) })),
+  /** Venues without usable candles this cycle (failed, empty or stale). */
+  venuesMissing: z.array(z.string()),
+  staleVenues: z.array(z.object({ venue: z.string(), interval: candleInterval, lastBarOpenMs: z.number().nullable() })),
+  /** Interior gaps: [startMs, endMs) = first missing bar's open to the next present bar's open. */
+  gaps: z.array(z.object({ interval: candleInterval, startMs: z.number(), endMs: z.number(), bars: z.number().int().positive() })),
+  outliers: z.array(
+    z.object({
+      interval: candleInterval,
+      venue: z.string(),
+      openTimeMs: z.number(),
+      side: z.enum(['high', 'low']),
+      valueUsd: z.number(),
+      medianUsd: z.number(),
+      deviationMads: z.number(),
+    }),
+  ),
+  unconfirmedWicks: z.array(z.object({ interval: candleInterval, openTimeMs: z.number() })),
+  zeroVolumeRuns: z.array(z.object({ interval: candleInterval, venue: z.string(), startMs: z.number(), bars: z.number().int().positive() })),
+  books: z.array(z.object({ venue: z.string(), status: z.enum(['ok', 'empty', 'crossed', 'failed']) })),
+});
+export type QualityReport = z.infer<typeof qualityReportSchema>;
 
 /** Data-quality verdict of one snapshot. Weak evidence (not passed) may only tighten parameters. */
 export const dataQualitySchema = z.object({
@@ -20,6 +82,8 @@ export const dataQualitySchema = z.object({
   missingBarShare: z.number().min(0).max(1),
   /** Age of the last aggregated bar's close when the snapshot was taken. */
   lastBarAgeMs: z.number().min(0),
+  /** The details of this cycle's checks (absent on snapshots written before the report existed). */
+  report: qualityReportSchema.optional(),
 });
 export type DataQuality = z.infer<typeof dataQualitySchema>;
 
@@ -49,6 +113,8 @@ export const venueStatusSchema = z.object({
   candles: z.enum(['ok', 'failed']),
   book: z.enum(['ok', 'failed']),
   error: z.string().optional(),
+  /** The rate that turned the venue's quote currency into USD (live and replay sources). */
+  quote: z.object({ currency: z.enum(['USD', 'USDT', 'USDC']), usdPerQuote: z.number().positive(), source: z.string() }).optional(),
 });
 
 /** What ingest stores per asset and cycle; the aggregated candles themselves live in series chunks. */

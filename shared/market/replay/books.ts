@@ -5,7 +5,8 @@ import type { BookLevel } from '../types.js';
 /**
  * Recorded order-book payloads (as in ../shared/data/orderbooks): the REST shapes of Binance / Binance.US
  * (`{lastUpdateId, bids, asks}`), Bitstamp (`{timestamp, bids, asks}`), Coinbase's level-2 snapshot
- * (`{type: "snapshot", bids, asks}`) and OKX's websocket `books` snapshot (`{arg, action, data: [{bids, asks, ts}]}`).
+ * (`{type: "snapshot", bids, asks}`), OKX's websocket `books` snapshot (`{arg, action, data: [{bids, asks, ts}]}`) and Kraken's
+ * websocket `book-N` snapshot (`[channelID, {as, bs}, "book-N", pair]`).
  * Levels are `[price, quantity, ...]` as decimal strings.
  */
 const level = z
@@ -23,6 +24,8 @@ const level = z
 
 const sides = z.object({ bids: z.array(level), asks: z.array(level) });
 const okxSnapshot = z.object({ arg: z.object({ instId: z.string() }), data: z.array(sides).min(1) });
+/** Kraken's websocket `book-N` snapshot frame: [channelID, {as: [[price, volume, time]], bs}, "book-N", pair]. */
+const krakenSnapshot = z.tuple([z.number(), z.object({ as: z.array(level), bs: z.array(level) }), z.string().startsWith('book'), z.string()]);
 
 export class BookPayloadError extends AdvisorError {
   constructor(source: string, problems: string[]) {
@@ -38,7 +41,12 @@ export interface ParsedBook {
 /** Parses a recorded payload into sorted sides (bids descending, asks ascending, empty levels dropped). */
 export function parseRecordedBook(payload: unknown, source: string): ParsedBook {
   const okx = okxSnapshot.safeParse(payload);
-  const parsed = okx.success ? { success: true as const, data: okx.data.data[0]! } : sides.safeParse(payload);
+  const kraken = okx.success ? null : krakenSnapshot.safeParse(payload);
+  const parsed = okx.success
+    ? { success: true as const, data: okx.data.data[0]! }
+    : kraken?.success
+      ? { success: true as const, data: { bids: kraken.data[1].bs, asks: kraken.data[1].as } }
+      : sides.safeParse(payload);
   if (!parsed.success) throw new BookPayloadError(source, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`));
   const bids = parsed.data.bids.filter((l) => l.quantity > 0).sort((a, b) => b.price - a.price);
   const asks = parsed.data.asks.filter((l) => l.quantity > 0).sort((a, b) => a.price - b.price);

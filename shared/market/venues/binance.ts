@@ -1,0 +1,74 @@
+import { VenueIntervalUnsupportedError } from '../errors.js';
+import { barsInRange, sortBook } from './common.js';
+import type { VenueHttp } from './http.js';
+import { binanceDepthSchema, binanceKlinesSchema, binancePingSchema } from './schemas.js';
+import type { CandlePage, CandlePageRequest, QuoteCurrency, VenueAdapter, VenueBook } from './types.js';
+
+/** Binance's interval codes by bar length. */
+const INTERVAL_CODES = new Map<number, string>([
+  [60_000, '1m'],
+  [300_000, '5m'],
+  [900_000, '15m'],
+  [1_800_000, '30m'],
+  [3_600_000, '1h'],
+  [14_400_000, '4h'],
+  [86_400_000, '1d'],
+]);
+
+/** Bars per /api/v3/klines request (the documented maximum). */
+export const BINANCE_KLINES_LIMIT = 1000;
+/** Request weight of /api/v3/klines. */
+export const BINANCE_KLINES_WEIGHT = 2;
+/** Levels per side /api/v3/depth serves at most. */
+export const BINANCE_DEPTH_MAX_LEVELS = 5000;
+
+/** Request weight of /api/v3/depth by levels asked (Binance spot docs). */
+export function binanceDepthWeight(levels: number): number {
+  if (levels <= 100) return 5;
+  if (levels <= 500) return 25;
+  if (levels <= 1000) return 50;
+  return 250;
+}
+
+/** Binance spot: GET /api/v3/klines and /api/v3/depth. */
+export class BinanceAdapter implements VenueAdapter {
+  readonly venue = 'binance' as const;
+  readonly maxBarsPerRequest = BINANCE_KLINES_LIMIT;
+
+  constructor(
+    private readonly http: VenueHttp,
+    readonly quoteCurrency: QuoteCurrency,
+  ) {}
+
+  supportsInterval(intervalMs: number): boolean {
+    return INTERVAL_CODES.has(intervalMs);
+  }
+
+  async fetchCandlePage(request: CandlePageRequest): Promise<CandlePage> {
+    const interval = INTERVAL_CODES.get(request.intervalMs);
+    if (!interval) throw new VenueIntervalUnsupportedError(this.venue, request.intervalMs);
+    const path = '/api/v3/klines';
+    // startTime and endTime are both inclusive bounds on the open time.
+    const rows = await this.http.getJson(
+      path,
+      { symbol: request.pair, interval, startTime: request.startMs, endTime: request.endMs - 1, limit: BINANCE_KLINES_LIMIT },
+      binanceKlinesSchema,
+      { weight: BINANCE_KLINES_WEIGHT },
+    );
+    const candles = barsInRange(this.venue, path, request, rows);
+    const lastOpen = rows.length > 0 ? Math.max(...rows.map((r) => r.openTimeMs)) : null;
+    // A full page means there may be more; a short one ends the range.
+    const next = rows.length >= BINANCE_KLINES_LIMIT && lastOpen !== null ? lastOpen + request.intervalMs : null;
+    return { candles, nextStartMs: next !== null && next < request.endMs && next > request.startMs ? next : null };
+  }
+
+  async fetchOrderBook(pair: string, levels: number): Promise<VenueBook> {
+    const limit = Math.min(levels, BINANCE_DEPTH_MAX_LEVELS);
+    const book = await this.http.getJson('/api/v3/depth', { symbol: pair, limit }, binanceDepthSchema, { weight: binanceDepthWeight(limit) });
+    return { ...sortBook(book.bids, book.asks), exchangeTimeMs: null };
+  }
+
+  async ping(): Promise<void> {
+    await this.http.getJson('/api/v3/ping', {}, binancePingSchema);
+  }
+}
