@@ -10,6 +10,7 @@ import type { BookSummary } from '../shared/model/snapshot.js';
 import { computeParameters } from '../shared/risk/recommend.js';
 import { startRuntime } from '../local/runtime.js';
 import { benchCompute } from './compute.js';
+import { benchVenues } from './venues.js';
 import { MS_PER_DAY, floorTo } from '../shared/util/time.js';
 
 /**
@@ -103,4 +104,5 @@ console.log(`Leverage Advisor benchmarks (node ${process.version}, ${new Date().
 await benchCompute();
 await benchSimulator();
 await benchProfiles();
+await benchVenues();
 await benchIngest();

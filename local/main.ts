@@ -1,6 +1,10 @@
 import './preamble.js';
 import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
+import { resolve } from 'node:path';
+import { loadConfig } from '../shared/config/load.js';
+import { resolveAutoSource } from '../shared/cycle/deps.js';
+import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
 import { recommendationTable } from './report.js';
 import { startRuntime, type Runtime } from './runtime.js';
@@ -11,13 +15,15 @@ const HELP = `Leverage Advisor - local runtime
 Usage: npm start [-- options]
 
 Starts a local DynamoDB-API server (data in --data-dir, kept across restarts), runs one advisory
-cycle at once on the seeded market simulator and then on the configured schedule, writes proposals
-to <data-dir>/outbox/, and serves the HTTP API.
+cycle at once and then on the configured schedule, writes proposals to <data-dir>/outbox/, and serves
+the HTTP API. Market data: live venues when reachable, else the seeded simulator (--source).
 
 Options:
   --port <n>        API port (default: $PORT or 8787; 0 = any free port)
   --data-dir <dir>  where the local data lives (default: .advisor)
   --config <file>   JSON config overriding the embedded defaults (top-level sections replace)
+  --source <s>      auto (default: live venues if reachable, else sim), live, sim, or replay
+  --replay-dir <d>  recorded candles and books for --source replay (default ../shared/data)
   --once            run one cycle, print the recommendations and exit
   --verbose         print the handlers' structured JSON logs (level INFO)
   -h, --help        this text
@@ -56,6 +62,8 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       'data-dir': { type: 'string', default: '.advisor' },
       config: { type: 'string' },
+      source: { type: 'string', default: 'auto' },
+      'replay-dir': { type: 'string' },
       once: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -73,19 +81,49 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const requested = values.source;
+  if (!['auto', 'live', 'sim', 'replay'].includes(requested)) {
+    console.error(`error: --source must be auto, live, sim or replay, got ${JSON.stringify(requested)}`);
+    return 2;
+  }
   console.log('Leverage Advisor - local runtime');
+  let source = requested as 'auto' | 'live' | 'sim' | 'replay';
+  if (source === 'auto') {
+    process.stdout.write('  probing live venues (3 s at most)... ');
+    source = await resolveAutoSource(loadConfig(values.config));
+    console.log(source === 'live' ? 'reachable: live market data' : 'not reachable: using the simulator');
+  }
+  let clockMs: number | undefined;
+  const replayDir = values['replay-dir'] ?? resolve(process.cwd(), '../shared/data');
+  if (source === 'replay') {
+    const config = loadConfig(values.config);
+    const coverage = new ReplayMarket({ dataDir: replayDir }).coverage(config.assets[0]!.symbol, '1h');
+    if (!coverage) {
+      console.error(`error: no recorded ${config.assets[0]!.symbol} hourly candles in ${replayDir}`);
+      return 2;
+    }
+    clockMs = coverage.endMs;
+  }
   let outboxDir = '';
   const runtime = await startRuntime({
     dataDir: values['data-dir'],
     port,
     ...(values.config ? { configFile: values.config } : {}),
     ...(values.verbose ? { logLevel: 'INFO' } : {}),
+    source,
+    ...(source === 'replay' ? { replayDir, clockMs } : {}),
     onStage: (report) => console.log(`[${clock()}]   ${describeStage(report, outboxDir)}`),
   });
   outboxDir = runtime.outboxDir;
   const { config } = runtime.deps;
   console.log(`  data     ${values['data-dir']}/ (${runtime.tableCreated ? 'new local table' : 'existing local table, history kept'})`);
-  console.log(`  market   SIMULATED: seeded simulator (seed ${config.simulator.seed}); proposals go only to the local outbox`);
+  console.log(
+    source === 'sim'
+      ? `  market   SIMULATED: seeded simulator (seed ${config.simulator.seed}); nothing is sent to a real forum`
+      : source === 'live'
+        ? `  market   live venues: ${config.venues.filter((v) => v.enabled).map((v) => v.name).join(', ')}`
+        : `  market   replay of ${replayDir}, clock at ${new Date(clockMs!).toISOString()}`,
+  );
   console.log(`  config   ${values.config ?? 'embedded defaults'}; ${config.assets.length} assets, ${config.profiles.length} profiles, methodology ${config.methodologyVersion}`);
 
   let cycling = false;
@@ -98,7 +136,7 @@ async function main(): Promise<number> {
     cycling = true;
     cycleNumber++;
     try {
-      console.log(`\n[${clock()}] cycle ${cycleNumber}: ingest ${config.assets.length} assets from ${config.venues.length} simulated venues...`);
+      console.log(`\n[${clock()}] cycle ${cycleNumber}: ingest ${config.assets.length} assets from ${config.venues.length} ${source === 'sim' ? 'simulated ' : ''}venues...`);
       const { runId, ms } = await runtime.runCycle();
       console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId})`);
       const run = runId ? await runtime.deps.store.runs.get(runId) : null;

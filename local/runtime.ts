@@ -27,6 +27,11 @@ export interface RuntimeOptions {
   /** Powertools log level of the handlers (their JSON logs go to stdout). */
   logLevel?: string;
   onStage?: (report: StageReport) => void;
+  /** Market source (default sim); `auto` must be resolved by the caller. */
+  source?: 'sim' | 'live' | 'replay';
+  replayDir?: string;
+  /** Fixed clock, epoch ms (replay: the end of the recorded data). */
+  clockMs?: number;
 }
 
 export interface Runtime {
@@ -91,7 +96,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: LOCAL_TABLE_NAME,
-    ADVISOR_SOURCE: 'sim',
+    ADVISOR_SOURCE: options.source ?? 'sim',
     ADVISOR_OUTBOX_DIR: outboxDir,
     ADVISOR_AUTH_MODE: 'token',
     ADVISOR_API_TOKEN: apiToken,
@@ -99,6 +104,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     POWERTOOLS_SERVICE_NAME: 'leverage-advisor',
   });
   if (options.configFile) process.env.ADVISOR_CONFIG_FILE = resolve(options.configFile);
+  if (options.replayDir) process.env.ADVISOR_REPLAY_DIR = resolve(options.replayDir);
+  if (options.clockMs !== undefined) process.env.ADVISOR_CLOCK_MS = String(options.clockMs);
+  else delete process.env.ADVISOR_CLOCK_MS;
 
   const invoker = new InProcessInvoker(
     { ingest: ingestHandler, compute: computeHandler, publish: publishHandler } as never,

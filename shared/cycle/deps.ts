@@ -8,7 +8,10 @@ import { DEFAULT_LEASE_MS } from '../governance/outbox.js';
 import { SecretValue, SecretsManagerSecret, StaticSecret, type SecretSource } from '../governance/secrets.js';
 import { FanOutSink, LocalOutboxSink, type ProposalSink } from '../governance/sinks.js';
 import { WebhookSink } from '../governance/webhook.js';
+import { resolve } from 'node:path';
+import { ReplayMarket } from '../market/replay/market.js';
 import { SimulatedMarket } from '../market/simulator.js';
+import { LiveMarket } from '../market/venues/live.js';
 import type { MarketSource } from '../market/types.js';
 import { createDocumentClient } from '../store/client.js';
 import { createStore } from '../store/index.js';
@@ -31,8 +34,14 @@ const secretArn = z
 export const environmentSchema = z.object({
   TABLE_NAME: z.string().min(1),
   ADVISOR_CONFIG_FILE: z.string().min(1).optional(),
-  /** Only the simulator exists so far; live venues and replay come with the market-data work. */
-  ADVISOR_SOURCE: z.enum(['sim']).default('sim'),
+  /**
+   * Market source: the seeded simulator, live venues (Binance, Coinbase, Kraken), or recorded files
+   * (ADVISOR_REPLAY_DIR). `auto` (local CLI only) is resolved to live or sim before the deps are built.
+   */
+  ADVISOR_SOURCE: z.enum(['sim', 'live', 'replay']).default('sim'),
+  ADVISOR_REPLAY_DIR: z.string().min(1).optional(),
+  /** A fixed clock (epoch ms), e.g. the end of the recorded data when replaying. */
+  ADVISOR_CLOCK_MS: z.coerce.number().int().positive().optional(),
   /** Local runtime: proposals are written here as Markdown files. */
   ADVISOR_OUTBOX_DIR: z.string().min(1).optional(),
   ADVISOR_PUBLIC_URL: z.url().default('http://127.0.0.1:8787'),
@@ -142,6 +151,20 @@ export function marketSourceFor(env: Environment, config: AdvisorConfig): Market
   switch (env.ADVISOR_SOURCE) {
     case 'sim':
       return new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
+    case 'live':
+      return new LiveMarket({ venues: config.venues });
+    case 'replay':
+      return new ReplayMarket({ dataDir: env.ADVISOR_REPLAY_DIR ?? resolve(process.cwd(), '../shared/data') });
+  }
+}
+
+/** `auto`: live when at least policy.minVenues venues answer a ping, else the simulator. */
+export async function resolveAutoSource(config: AdvisorConfig): Promise<'live' | 'sim'> {
+  const probe = new LiveMarket({ venues: config.venues });
+  try {
+    return (await probe.probe({ minReachable: config.policy.minVenues })).reachable ? 'live' : 'sim';
+  } finally {
+    await probe.dispose();
   }
 }
 
@@ -216,7 +239,7 @@ export function depsFromEnvironment(): HandlerDeps {
       registeredInvoker() ??
       new LambdaInvoker({ ingest: env.INGEST_FUNCTION_NAME, compute: env.COMPUTE_FUNCTION_NAME, publish: env.PUBLISH_FUNCTION_NAME }),
     logger: new Logger({ serviceName: 'leverage-advisor' }),
-    now: () => Date.now(),
+    now: env.ADVISOR_CLOCK_MS !== undefined ? () => env.ADVISOR_CLOCK_MS! : () => Date.now(),
     publicBaseUrl: env.ADVISOR_PUBLIC_URL.replace(/\/$/, ''),
     sink,
     simulatedSink,
