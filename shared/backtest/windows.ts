@@ -1,4 +1,4 @@
-import type { CandleLike } from '../risk/series.js';
+import { toSeries, type CandleLike, type PriceSeries } from '../risk/series.js';
 
 /**
  * Realized outcomes the backtest scores recommendations against: for every bar, the worst move of the
@@ -6,35 +6,14 @@ import type { CandleLike } from '../risk/series.js';
  * start at or after the step that made the recommendation, never fed to the model).
  */
 
-/** Bars as columns, ascending by open time; may contain gaps (a window never spans one). */
-export interface BarColumns {
-  intervalMs: number;
-  openTimeMs: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-}
+/**
+ * Bars as columns, ascending by open time; may contain gaps (a window never spans one). The same shape as
+ * the engine's PriceSeries, which is one gap-free segment.
+ */
+export type BarColumns = PriceSeries;
 
 export function toColumns(candles: readonly CandleLike[], intervalMs: number): BarColumns {
-  const n = candles.length;
-  const bars: BarColumns = {
-    intervalMs,
-    openTimeMs: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const c = candles[i]!;
-    bars.openTimeMs[i] = c.openTimeMs;
-    bars.open[i] = c.open;
-    bars.high[i] = c.high;
-    bars.low[i] = c.low;
-    bars.close[i] = c.close;
-  }
-  return bars;
+  return toSeries(candles, intervalMs);
 }
 
 export interface WindowMoves {
