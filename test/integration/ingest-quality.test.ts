@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../shared/config/load.js';
-import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../shared/config/schema.js';
-import { INTERVAL_MS } from '../../shared/config/schema.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
-import { aggregateVenueCandles } from '../../shared/market/aggregate.js';
-import type { LiveMarket } from '../../shared/market/venues/live.js';
-import type { MarketSnapshot } from '../../shared/model/snapshot.js';
-import { MS_PER_DAY, floorTo } from '../../shared/util/time.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
-import { FAST_RESILIENCE, fastLiveMarket, startVenueServers, type VenueServers } from '../support/venue-server.js';
+import { describe, expect, it } from 'vitest';
+import { floorTo } from '../../shared/util/time.js';
+import type { VenueId } from '../../shared/config/schema.js';
+import { H1, M5, START, useIngestHarness } from '../support/ingest-harness.js';
 
 /**
  * ingestAsset over LiveMarket and the loopback venues with data faults (a flash-crash wick, a two-hour
@@ -16,67 +9,9 @@ import { FAST_RESILIENCE, fastLiveMarket, startVenueServers, type VenueServers }
  * report stored with the snapshot, and from the stored series.
  */
 
-const START = Date.UTC(2025, 5, 1, 12, 7, 30);
-let clock = START;
-const M5 = INTERVAL_MS['5m'];
-const H1 = INTERVAL_MS['1h'];
-const LOOKBACK: Record<CandleInterval, number> = { '5m': 5, '1h': 10 };
-
-let servers: VenueServers;
-let table: TestTable;
-let config: AdvisorConfig;
-let counter = 0;
-const markets: LiveMarket[] = [];
-
-/** A fresh asset per test: the series store is per asset, and ingest continues what is stored. */
-function newAsset(): AssetConfig {
-  const symbol = `T${String(++counter).padStart(3, '0')}`;
-  const asset: AssetConfig = { ...config.assets[0]!, symbol, name: symbol, venuePairs: { binance: `${symbol}USDT`, coinbase: `${symbol}-USD`, kraken: `${symbol}USD` } };
-  config.assets.push(asset);
-  return asset;
-}
-
-function market(): LiveMarket {
-  const m = fastLiveMarket(servers.venues, { now: () => clock, resilience: { ...FAST_RESILIENCE, timeoutMs: 100 } });
-  markets.push(m);
-  return m;
-}
-
-const ingest = (asset: AssetConfig, nowMs = START) => {
-  clock = nowMs;
-  return ingestAsset({ config, source: market(), store: table.store }, asset, nowMs);
-};
-
-/** What the aggregate must be from the given venues alone, fetched fault-free by a separate client. */
-async function expectedAggregate(asset: AssetConfig, interval: CandleInterval, venues: VenueId[], nowMs = START) {
-  clock = nowMs;
-  const m = market();
-  const endMs = floorTo(nowMs, INTERVAL_MS[interval]);
-  const startMs = endMs - LOOKBACK[interval] * MS_PER_DAY;
-  const perVenue = await Promise.all(venues.map(async (venue) => ({ venue, candles: await m.getCandles({ asset, venue, interval, startMs, endMs }) })));
-  return aggregateVenueCandles(perVenue).candles;
-}
-
-const stored = (asset: AssetConfig, interval: CandleInterval, nowMs = START) => {
-  const endMs = floorTo(nowMs, INTERVAL_MS[interval]);
-  return table.store.series.getBars(asset.symbol, interval, endMs - LOOKBACK[interval] * MS_PER_DAY, endMs);
-};
-const codes = (s: MarketSnapshot) => s.quality.issues.map((i) => `${i.code}:${i.severity}${i.venue ? `:${i.venue}` : ''}${i.interval ? `:${i.interval}` : ''}`);
-
-beforeAll(async () => {
-  servers = await startVenueServers({ now: () => clock, recorded: false });
-  table = await startTestTable();
-  const base = buildConfig();
-  config = buildConfig({
-    venues: servers.venues,
-    profiles: base.profiles.map((p) => ({ ...p, lookbackDays: LOOKBACK[p.candleInterval], minHistoryDays: 1 })),
-  });
-});
-afterAll(async () => {
-  await Promise.all(markets.map((m) => m.dispose()));
-  await table?.stop();
-  await servers?.close();
-});
+const LOOKBACK = { '5m': 5, '1h': 10 } as const;
+const h = useIngestHarness(LOOKBACK);
+const { newAsset, ingest, expectedAggregate, stored, codes } = h;
 
 describe('data faults and the quality report', () => {
   it('a flash-crash wick on one venue is not taken: the stored low is the other venues\', OUTLIER_BARS names the venue and bar', async () => {
@@ -86,7 +21,7 @@ describe('data faults and the quality report', () => {
     const lowsOf = async (venue: VenueId) => (await expectedAggregate(asset, '5m', [venue])).find((c) => c.openTimeMs === crashAt)!.low;
     // Open and close stay the three-venue medians; the low comes from the two venues that agree.
     const expectedLow = Math.min(await lowsOf('binance'), await lowsOf('coinbase'), all.open, all.close);
-    servers.fault('kraken', { fault: { kind: 'flash-crash', atMs: crashAt, lowFraction: 0.5 }, pair: `${asset.symbol}USD` });
+    h.servers.fault('kraken', { fault: { kind: 'flash-crash', atMs: crashAt, lowFraction: 0.5 }, pair: `${asset.symbol}USD` });
     try {
       const snapshot = await ingest(asset);
       const bar = (await stored(asset, '5m')).find((c) => c.openTimeMs === crashAt)!;
@@ -96,14 +31,14 @@ describe('data faults and the quality report', () => {
       expect(snapshot.quality.report!.outliers.find((o) => o.interval === '5m')).toMatchObject({ venue: 'kraken', side: 'low', openTimeMs: crashAt });
       expect(snapshot.quality.passed).toBe(true);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('a two-hour gap on every venue stays a gap (never filled) and is reported; on one venue the others fill it', async () => {
     const asset = newAsset();
     const gapStart = floorTo(START, H1) - 30 * H1;
-    for (const venue of ['binance', 'coinbase', 'kraken'] as const) servers.fault(venue, { fault: { kind: 'gap', fromMs: gapStart, toMs: gapStart + 2 * H1 }, endpoint: 'candles' });
+    for (const venue of ['binance', 'coinbase', 'kraken'] as const) h.servers.fault(venue, { fault: { kind: 'gap', fromMs: gapStart, toMs: gapStart + 2 * H1 }, endpoint: 'candles' });
     try {
       const snapshot = await ingest(asset);
       const bars = await stored(asset, '5m');
@@ -118,22 +53,22 @@ describe('data faults and the quality report', () => {
       // 24 of 1,440 bars (1.7 %) is within the 2 % missing-bar limit: reported, not failed.
       expect(snapshot.quality.passed).toBe(true);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
     const other = newAsset();
-    servers.fault('coinbase', { fault: { kind: 'gap', fromMs: gapStart, toMs: gapStart + 2 * H1 }, endpoint: 'candles' });
+    h.servers.fault('coinbase', { fault: { kind: 'gap', fromMs: gapStart, toMs: gapStart + 2 * H1 }, endpoint: 'candles' });
     try {
       const snapshot = await ingest(other);
       expect(codes(snapshot)).toEqual([]);
       expect((await stored(other, '5m')).filter((c) => c.openTimeMs >= gapStart && c.openTimeMs < gapStart + 2 * H1)).toHaveLength(24);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('a stale feed on one venue: VENUE_STALE, the venue does not count, the aggregate stays current from the others', async () => {
     const asset = newAsset();
-    servers.fault('coinbase', { fault: { kind: 'stale', sinceMs: START - 5 * H1 }, endpoint: 'candles' });
+    h.servers.fault('coinbase', { fault: { kind: 'stale', sinceMs: START - 5 * H1 }, endpoint: 'candles' });
     try {
       const snapshot = await ingest(asset);
       expect(codes(snapshot).sort()).toEqual(['VENUE_STALE:warning:coinbase:1h', 'VENUE_STALE:warning:coinbase:5m']);
@@ -141,13 +76,13 @@ describe('data faults and the quality report', () => {
       expect(snapshot.quality.report!.venuesMissing).toEqual(['coinbase']);
       expect(snapshot.series.find((s) => s.interval === '5m')!.endMs).toBe(floorTo(START, M5));
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('every feed stale: STALE_LAST_BAR on the series and TOO_FEW_VENUES (weak evidence)', async () => {
     const asset = newAsset();
-    for (const venue of ['binance', 'coinbase', 'kraken'] as const) servers.fault(venue, { fault: { kind: 'stale', sinceMs: START - 5 * H1 }, endpoint: 'candles' });
+    for (const venue of ['binance', 'coinbase', 'kraken'] as const) h.servers.fault(venue, { fault: { kind: 'stale', sinceMs: START - 5 * H1 }, endpoint: 'candles' });
     try {
       const snapshot = await ingest(asset);
       // Five hours of 5m bars missing at the end is also 4.2 % of the 5-day lookback: MISSING_BARS too.
@@ -165,14 +100,14 @@ describe('data faults and the quality report', () => {
       ]);
       expect(snapshot.quality.passed).toBe(false);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('crossed and empty books are not used and are reported per venue; no usable book anywhere fails', async () => {
     const asset = newAsset();
-    servers.fault('binance', { fault: { kind: 'crossed-book' }, endpoint: 'book' });
-    servers.fault('coinbase', { fault: { kind: 'empty-book' }, endpoint: 'book' });
+    h.servers.fault('binance', { fault: { kind: 'crossed-book' }, endpoint: 'book' });
+    h.servers.fault('coinbase', { fault: { kind: 'empty-book' }, endpoint: 'book' });
     try {
       const snapshot = await ingest(asset);
       expect(snapshot.books.map((b) => b.venue)).toEqual(['kraken']);
@@ -183,25 +118,25 @@ describe('data faults and the quality report', () => {
         { venue: 'kraken', status: 'ok' },
       ]);
       expect(snapshot.quality.passed).toBe(true);
-      servers.fault('kraken', { fault: { kind: 'empty-book' }, endpoint: 'book' });
+      h.servers.fault('kraken', { fault: { kind: 'empty-book' }, endpoint: 'book' });
       const none = await ingest(newAsset());
       expect(codes(none)).toContain('EMPTY_BOOK:failure');
       expect(none.quality.passed).toBe(false);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('a zero-volume run on one venue is reported with its start and length', async () => {
     const asset = newAsset();
     const from = floorTo(START, H1) - 5 * H1;
-    servers.fault('kraken', { fault: { kind: 'zero-volume', fromMs: from, toMs: from + 2 * H1 }, endpoint: 'candles' });
+    h.servers.fault('kraken', { fault: { kind: 'zero-volume', fromMs: from, toMs: from + 2 * H1 }, endpoint: 'candles' });
     try {
       const snapshot = await ingest(asset);
       expect(codes(snapshot)).toEqual(expect.arrayContaining(['ZERO_VOLUME_RUN:warning:kraken:5m']));
       expect(snapshot.quality.report!.zeroVolumeRuns).toEqual(expect.arrayContaining([{ interval: '5m', venue: 'kraken', startMs: from, bars: 24 }]));
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 });

@@ -1,81 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfig } from '../../shared/config/load.js';
-import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../shared/config/schema.js';
-import { INTERVAL_MS } from '../../shared/config/schema.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
-import { aggregateVenueCandles } from '../../shared/market/aggregate.js';
-import type { LiveMarket } from '../../shared/market/venues/live.js';
-import type { MarketSnapshot } from '../../shared/model/snapshot.js';
+import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY, floorTo } from '../../shared/util/time.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
-import { FAST_RESILIENCE, fastLiveMarket, startVenueServers, type FaultRule, type VenueServers } from '../support/venue-server.js';
+import type { FaultRule } from '../support/venue-server.js';
+import { H1, M5, START, useIngestHarness } from '../support/ingest-harness.js';
 
 /**
  * ingestAsset over LiveMarket, the loopback venues and a real local DynamoDB-API server: each fault's
  * outcome is read from the stored snapshot and series, and a failed venue never corrupts the aggregate.
  */
 
-const START = Date.UTC(2025, 5, 1, 12, 7, 30);
-let clock = START;
-const M5 = INTERVAL_MS['5m'];
-const H1 = INTERVAL_MS['1h'];
-const LOOKBACK: Record<CandleInterval, number> = { '5m': 2, '1h': 4 };
-
-let servers: VenueServers;
-let table: TestTable;
-let config: AdvisorConfig;
-let counter = 0;
-const markets: LiveMarket[] = [];
-
-/** A fresh asset per test: the series store is per asset, and ingest continues what is stored. */
-function newAsset(): AssetConfig {
-  const symbol = `T${String(++counter).padStart(3, '0')}`;
-  const asset: AssetConfig = { ...config.assets[0]!, symbol, name: symbol, venuePairs: { binance: `${symbol}USDT`, coinbase: `${symbol}-USD`, kraken: `${symbol}USD` } };
-  config.assets.push(asset);
-  return asset;
-}
-
-function market(): LiveMarket {
-  const m = fastLiveMarket(servers.venues, { now: () => clock, resilience: { ...FAST_RESILIENCE, timeoutMs: 100 } });
-  markets.push(m);
-  return m;
-}
-
-const ingest = (asset: AssetConfig, nowMs = START) => {
-  clock = nowMs;
-  return ingestAsset({ config, source: market(), store: table.store }, asset, nowMs);
-};
-
-/** What the aggregate must be from the given venues alone, fetched fault-free by a separate client. */
-async function expectedAggregate(asset: AssetConfig, interval: CandleInterval, venues: VenueId[], nowMs = START) {
-  clock = nowMs;
-  const m = market();
-  const endMs = floorTo(nowMs, INTERVAL_MS[interval]);
-  const startMs = endMs - LOOKBACK[interval] * MS_PER_DAY;
-  const perVenue = await Promise.all(venues.map(async (venue) => ({ venue, candles: await m.getCandles({ asset, venue, interval, startMs, endMs }) })));
-  return aggregateVenueCandles(perVenue).candles;
-}
-
-const stored = (asset: AssetConfig, interval: CandleInterval, nowMs = START) => {
-  const endMs = floorTo(nowMs, INTERVAL_MS[interval]);
-  return table.store.series.getBars(asset.symbol, interval, endMs - LOOKBACK[interval] * MS_PER_DAY, endMs);
-};
-const codes = (s: MarketSnapshot) => s.quality.issues.map((i) => `${i.code}:${i.severity}${i.venue ? `:${i.venue}` : ''}${i.interval ? `:${i.interval}` : ''}`);
-
-beforeAll(async () => {
-  servers = await startVenueServers({ now: () => clock, recorded: false });
-  table = await startTestTable();
-  const base = buildConfig();
-  config = buildConfig({
-    venues: servers.venues,
-    profiles: base.profiles.map((p) => ({ ...p, lookbackDays: LOOKBACK[p.candleInterval], minHistoryDays: 1 })),
-  });
-});
-afterAll(async () => {
-  await Promise.all(markets.map((m) => m.dispose()));
-  await table?.stop();
-  await servers?.close();
-});
+const LOOKBACK = { '5m': 2, '1h': 4 } as const;
+const h = useIngestHarness(LOOKBACK);
+const { newAsset, ingest, expectedAggregate, stored, codes } = h;
 
 describe('ingest over live venues: healthy cycle and incremental history', () => {
   it('stores the three-venue aggregate, books in USD and the quote rate used; quality passes clean', async () => {
@@ -103,10 +38,10 @@ describe('ingest over live venues: healthy cycle and incremental history', () =>
     await ingest(asset);
     const first = await stored(asset, '5m');
     const head = first.at(-1)!.openTimeMs;
-    const before = servers.requests().length;
+    const before = h.servers.requests().length;
     const later = START + 2 * H1;
     const snapshot = await ingest(asset, later);
-    const candleRequests = servers.requests().slice(before).filter((r) => r.endpoint === 'candles' && r.query.symbol === `${asset.symbol}USDT`);
+    const candleRequests = h.servers.requests().slice(before).filter((r) => r.endpoint === 'candles' && r.query.symbol === `${asset.symbol}USDT`);
     expect(candleRequests.map((r) => [r.query.interval, Number(r.query.startTime)]).sort()).toEqual(
       [
         ['1h', floorTo(START, H1) - H1],
@@ -135,7 +70,7 @@ describe('a failed venue never corrupts the aggregate', () => {
   it.each(faults)('%s on Coinbase: the venue is reported failed, the stored series is the Binance + Kraken aggregate exactly', async (_name, rule) => {
     const asset = newAsset();
     const expected = await expectedAggregate(asset, '5m', ['binance', 'kraken']);
-    servers.fault('coinbase', rule);
+    h.servers.fault('coinbase', rule);
     try {
       const snapshot = await ingest(asset);
       expect(snapshot.venues.find((v) => v.venue === 'coinbase')).toMatchObject({ candles: 'failed', book: 'failed' });
@@ -144,48 +79,48 @@ describe('a failed venue never corrupts the aggregate', () => {
       expect(snapshot.books.map((b) => b.venue).sort()).toEqual(['binance', 'kraken']);
       expect(await stored(asset, '5m')).toEqual(expected);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('429 with Retry-After on one venue costs time, not data: all three venues, nothing flagged', async () => {
     const asset = newAsset();
     // A fractional Retry-After keeps this test short; the standard integer form is tested in venues-faults.test.ts.
-    servers.fault('kraken', { fault: { kind: 'status', status: 429, retryAfterSeconds: 0.2 }, endpoint: 'candles', times: 1 });
+    h.servers.fault('kraken', { fault: { kind: 'status', status: 429, retryAfterSeconds: 0.2 }, endpoint: 'candles', times: 1 });
     try {
       const snapshot = await ingest(asset);
       expect(codes(snapshot)).toEqual([]);
       expect(snapshot.quality.venuesWithData).toBe(3);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('Kraken down: its venue is failed and Binance USDT prices are taken at par, flagged', async () => {
     const asset = newAsset();
-    servers.fault('kraken', { fault: { kind: 'status', status: 503 } });
+    h.servers.fault('kraken', { fault: { kind: 'status', status: 503 } });
     try {
       const snapshot = await ingest(asset);
       expect(codes(snapshot).sort()).toEqual(['QUOTE_RATE_ASSUMED:warning:binance', 'VENUE_FAILED:warning:kraken']);
       expect(snapshot.venues.find((v) => v.venue === 'binance')!.quote).toMatchObject({ usdPerQuote: 1, source: 'assumed-par' });
       expect(snapshot.quality.passed).toBe(true);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 
   it('two venues failing leaves one: TOO_FEW_VENUES fails the snapshot (weak evidence), the one venue\'s bars are stored', async () => {
     const asset = newAsset();
     const expected = await expectedAggregate(asset, '1h', ['coinbase']);
-    servers.fault('binance', { fault: { kind: 'wrong-shape' }, pair: `${asset.symbol}USDT` });
-    servers.fault('kraken', { fault: { kind: 'wrong-shape' }, pair: `${asset.symbol}USD` });
+    h.servers.fault('binance', { fault: { kind: 'wrong-shape' }, pair: `${asset.symbol}USDT` });
+    h.servers.fault('kraken', { fault: { kind: 'wrong-shape' }, pair: `${asset.symbol}USD` });
     try {
       const snapshot = await ingest(asset);
       expect(snapshot.quality.passed).toBe(false);
       expect(codes(snapshot)).toContain('TOO_FEW_VENUES:failure');
       expect(await stored(asset, '1h')).toEqual(expected);
     } finally {
-      servers.clearFaults();
+      h.servers.clearFaults();
     }
   });
 });
