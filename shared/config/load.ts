@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdvisorError } from '../util/errors.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { advisorConfigSchema, type AdvisorConfig } from './schema.js';

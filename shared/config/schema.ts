@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The advisor's configuration: asset universe, venues, protocol profiles and policy knobs.

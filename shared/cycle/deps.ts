@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../config/load.js';
 import type { AdvisorConfig } from '../config/schema.js';
 import { DiscourseSink } from '../governance/discourse.js';

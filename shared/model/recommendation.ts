@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lendingParametersSchema, perpParametersSchema } from '../config/schema.js';
 import { dataQualitySchema } from './snapshot.js';
 

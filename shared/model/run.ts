@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const runStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { candleInterval, venueId } from '../config/schema.js';
 
 export const marketSourceKind = z.enum(['sim', 'live', 'replay']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdvisorError } from '../../util/errors.js';
 import type { BookLevel } from '../types.js';
 

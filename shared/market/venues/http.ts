@@ -1,5 +1,5 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { VenueHttpStatusError, VenueMalformedResponseError, VenueNetworkError, VenuePayloadError, VenueRequestError } from '../errors.js';
 import type { VenueGuard } from '../resilience.js';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { VenueApiError, VenueIntervalUnsupportedError, VenuePayloadError } from '../errors.js';
 import { barsInRange, sortBook } from './common.js';
 import type { VenueHttp } from './http.js';

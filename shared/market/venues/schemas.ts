@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One zod schema per venue payload. A payload that does not match is refused whole (VenuePayloadError):
