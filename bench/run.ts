@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from '../shared/config/load.js';
 import { ingestAsset, summarizeBook } from '../shared/cycle/ingest.js';
+import { workerDepsFromEnvironment } from '../shared/cycle/market-deps.js';
 import { SimulatedMarket } from '../shared/market/simulator.js';
 import { aggregateCandles } from '../shared/market/aggregate.js';
 import type { BookSummary } from '../shared/model/snapshot.js';
@@ -83,12 +84,12 @@ async function benchIngest() {
   const dataDir = mkdtempSync(join(tmpdir(), 'advisor-bench-'));
   const runtime = await startRuntime({ dataDir, port: 0 });
   try {
-    const { config, store, source } = runtime.deps;
+    const { config, store, source } = workerDepsFromEnvironment();
     const start = performance.now();
     for (const asset of config.assets) await ingestAsset({ config, source, store }, asset, Date.now());
     line('ingest, all assets (simulator + series chunks + snapshots)', `${(performance.now() - start).toFixed(0)} ms`);
     const cycle = await runtime.runCycle();
-    line('one full cycle: ingest -> compute -> publish (first)', `${cycle.ms.toFixed(0)} ms`);
+    line('one full cycle: plan -> 8 asset workers -> finalize -> publish (first)', `${cycle.ms.toFixed(0)} ms`);
     const second = await runtime.runCycle();
     line('one full cycle (second, warm)', `${second.ms.toFixed(0)} ms`);
     const rss = process.memoryUsage().rss / 2 ** 20;

@@ -37,6 +37,10 @@ export class InProcessInvoker implements Invoker {
     void work.finally(() => this.inFlight.delete(work));
   }
 
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   /** Resolves when nothing is in flight, including stages started by other stages meanwhile. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { resolve } from 'node:path';
 import { loadConfig } from '../shared/config/load.js';
-import { resolveAutoSource } from '../shared/cycle/deps.js';
+import { resolveAutoSource } from '../shared/cycle/market-deps.js';
 import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
 import { recommendationTable } from './report.js';
@@ -51,7 +51,7 @@ async function printRecommendations(runtime: Runtime): Promise<void> {
   const lists = await Promise.all(config.profiles.map((p) => store.recommendations.latestForProfile(p.id)));
   const all = lists.flat();
   for (const profile of config.profiles) {
-    console.log(`\n${profile.name} [${profile.id}, ${profile.kind}]${runtime.deps.source.simulated ? '  *** SIMULATED ***' : ''}`);
+    console.log(`\n${profile.name} [${profile.id}, ${profile.kind}]${runtime.deps.simulated ? '  *** SIMULATED ***' : ''}`);
     console.log(recommendationTable(profile, all));
   }
 }
@@ -105,6 +105,9 @@ async function main(): Promise<number> {
     clockMs = coverage.endMs;
   }
   let outboxDir = '';
+  // Progress of the current cycle's assets (the worker reports each one as it finishes).
+  let assetsDone = 0;
+  let assetsPlanned = 0;
   const runtime = await startRuntime({
     dataDir: values['data-dir'],
     port,
@@ -113,6 +116,11 @@ async function main(): Promise<number> {
     source,
     ...(source === 'replay' ? { replayDir, clockMs } : {}),
     onStage: (report) => console.log(`[${clock()}]   ${describeStage(report, outboxDir)}`),
+    onAsset: (report) => {
+      assetsDone++;
+      const status = report.failed ? `FAILED${report.error ? `: ${report.error.message}` : ' (see the run errors)'}` : 'done';
+      console.log(`[${clock()}]     ${report.work.asset.padEnd(6)} ${status} (${(report.ms / 1000).toFixed(1)} s) [${assetsDone}/${assetsPlanned}]`);
+    },
   });
   outboxDir = runtime.outboxDir;
   const { config } = runtime.deps;
@@ -136,7 +144,9 @@ async function main(): Promise<number> {
     cycling = true;
     cycleNumber++;
     try {
-      console.log(`\n[${clock()}] cycle ${cycleNumber}: ingest ${config.assets.length} assets from ${config.venues.length} ${source === 'sim' ? 'simulated ' : ''}venues...`);
+      assetsDone = 0;
+      assetsPlanned = config.assets.length;
+      console.log(`\n[${clock()}] cycle ${cycleNumber}: ${config.assets.length} assets from ${config.venues.length} ${source === 'sim' ? 'simulated ' : ''}venues, 4 at a time...`);
       const { runId, ms } = await runtime.runCycle();
       console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId})`);
       const run = runId ? await runtime.deps.store.runs.get(runId) : null;

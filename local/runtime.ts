@@ -2,16 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { depsFromEnvironment, resetDeps, type HandlerDeps } from '../shared/cycle/deps.js';
+import { baseDepsFromEnvironment, resetDeps, type BaseDeps } from '../shared/cycle/deps.js';
 import { registerInvoker } from '../shared/cycle/invoker.js';
+import { registerAssetQueue } from '../shared/cycle/queue.js';
 import { AdvisorError } from '../shared/util/errors.js';
 import { handler as apiHandler } from '../functions/api/handler.js';
 import { handler as computeHandler } from '../functions/compute/handler.js';
 import { handler as ingestHandler } from '../functions/ingest/handler.js';
 import { handler as publishHandler } from '../functions/publish/handler.js';
+import { handler as workerHandler } from '../functions/worker/handler.js';
 import { ensureTable, localDynamoClient, startLocalDynamo, type LocalDynamo } from './dynamo.js';
-import { serveApi } from './http.js';
+import { rateLimitFromEnvironment, serveApi, type RateLimit } from './http.js';
 import { InProcessInvoker, type StageReport } from './invoker.js';
+import { InProcessAssetQueue, type AssetReport } from './queue.js';
 
 export const LOCAL_TABLE_NAME = 'leverage-advisor';
 
@@ -27,18 +30,24 @@ export interface RuntimeOptions {
   /** Powertools log level of the handlers (their JSON logs go to stdout). */
   logLevel?: string;
   onStage?: (report: StageReport) => void;
+  /** Each asset's worker, as it finishes (progress of a run). */
+  onAsset?: (report: AssetReport) => void;
+  /** Assets worked on at once (the cloud's worker concurrency); default 4. */
+  assetConcurrency?: number;
   /** Market source (default sim); `auto` must be resolved by the caller. */
   source?: 'sim' | 'live' | 'replay';
   replayDir?: string;
   /** Fixed clock, epoch ms (replay: the end of the recorded data). */
   clockMs?: number;
+  /** Per-client API rate limit; null = off. Default: ADVISOR_RATE_LIMIT_RPS, else 50 req/s, burst 100. */
+  rateLimit?: RateLimit | null;
 }
 
 export interface Runtime {
   url: string;
   apiToken: string;
   tableCreated: boolean;
-  deps: HandlerDeps;
+  deps: BaseDeps;
   outboxDir: string;
   /** Runs one scheduled cycle (ingest -> compute -> publish) and waits until every stage is done. */
   runCycle(): Promise<{ runId: string | null; ms: number }>;
@@ -102,6 +111,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ADVISOR_API_TOKEN: apiToken,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     POWERTOOLS_SERVICE_NAME: 'leverage-advisor',
+    // EMF metrics are for CloudWatch; locally the CLI reports the run itself.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
   if (options.configFile) process.env.ADVISOR_CONFIG_FILE = resolve(options.configFile);
   if (options.replayDir) process.env.ADVISOR_REPLAY_DIR = resolve(options.replayDir);
@@ -113,13 +124,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     options.onStage,
   );
   registerInvoker(invoker);
+  const queue = new InProcessAssetQueue(workerHandler, {
+    concurrency: options.assetConcurrency ?? 4,
+    maxReceives: 3,
+    ...(options.onAsset ? { onReport: options.onAsset } : {}),
+  });
+  registerAssetQueue(queue);
+  /** Stages start work on the queue and the queue starts stages: wait until both are quiet. */
+  const idle = async () => {
+    do {
+      await invoker.idle();
+      await queue.idle();
+    } while (invoker.busy || queue.busy);
+  };
   resetDeps();
 
   let server: Server;
   let url: string;
   try {
     // The public URL must be known before the deps are built (proposals link to it).
-    ({ server, url } = await serveApi((event) => apiHandler(event), options.port, host));
+    ({ server, url } = await serveApi((event) => apiHandler(event), options.port, host, {
+      rateLimit: options.rateLimit !== undefined ? options.rateLimit : rateLimitFromEnvironment(),
+    }));
   } catch (error) {
     await dynamo.stop();
     const code = (error as NodeJS.ErrnoException).code;
@@ -132,9 +158,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
   process.env.ADVISOR_PUBLIC_URL = url;
-  let deps: HandlerDeps;
+  let deps: BaseDeps;
   try {
-    deps = depsFromEnvironment();
+    deps = baseDepsFromEnvironment();
   } catch (error) {
     await new Promise((r) => server.close(r));
     await dynamo.stop();
@@ -151,21 +177,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async runCycle() {
       const started = performance.now();
       const result = (await ingestHandler({})) as { runId?: string };
-      await invoker.idle();
+      await idle();
       return { runId: result.runId ?? null, ms: performance.now() - started };
     },
     async publish() {
       await invoker.invoke('publish', { reason: 'schedule' });
-      await invoker.idle();
+      await idle();
     },
-    idle: () => invoker.idle(),
+    idle,
     async stop() {
       if (stopped) return;
       stopped = true;
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));
-      await invoker.idle();
+      await idle();
       registerInvoker(undefined);
+      registerAssetQueue(undefined);
       resetDeps();
       deps.dispose();
       await dynamo.stop();

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createApi } from '../../shared/api/app.js';
-import { depsFromEnvironment, type HandlerDeps } from '../../shared/cycle/deps.js';
+import { baseDepsFromEnvironment, type BaseDeps } from '../../shared/cycle/deps.js';
 
 /** The HTTP API: reads, plus the authenticated POST /v1/recompute. */
-export function createApiHandler(deps: () => HandlerDeps) {
+export function createApiHandler(deps: () => BaseDeps) {
   let api: ReturnType<typeof createApi> | undefined;
-  let builtFrom: HandlerDeps | undefined;
+  let builtFrom: BaseDeps | undefined;
   return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const d = deps();
     d.logger.addContext(context ?? ({} as Context));
@@ -19,7 +19,7 @@ export function createApiHandler(deps: () => HandlerDeps) {
       logger: d.logger,
       now: d.now,
       auth: d.env.ADVISOR_AUTH_MODE === 'token' ? { kind: 'token', token: d.env.ADVISOR_API_TOKEN! } : { kind: 'iam' },
-      simulated: d.source.simulated,
+      simulated: d.simulated,
       // Recommendations change once per cycle: let caches hold them for a tenth of it.
       cacheMaxAgeSeconds: Math.max(30, Math.floor((d.config.schedule.cycleEveryMinutes * 60) / 10)),
       });
@@ -28,4 +28,4 @@ export function createApiHandler(deps: () => HandlerDeps) {
   };
 }
 
-export const handler = createApiHandler(depsFromEnvironment);
+export const handler = createApiHandler(baseDepsFromEnvironment);

@@ -1,16 +1,31 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { depsFromEnvironment, type HandlerDeps } from '../../shared/cycle/deps.js';
+import { baseDepsFromEnvironment, type BaseDeps } from '../../shared/cycle/deps.js';
+import { publishTargetOf } from '../../shared/cycle/environment.js';
 import type { ComputeEvent } from '../../shared/cycle/invoker.js';
-import { runComputeStage } from '../../shared/cycle/stages.js';
+import { runFinalizeStage, type FinalizeResult } from '../../shared/cycle/stages.js';
 
-/** Started by ingest with the run id: recommendations, proposals, run outcome. */
-export function createComputeHandler(deps: () => HandlerDeps) {
-  return async (event: ComputeEvent, context?: Context) => {
-    const d = deps();
-    d.logger.addContext(context ?? ({} as Context));
-    const status = await runComputeStage(d, { runId: event.runId, ingestErrors: event.ingestErrors ?? [] });
-    return { runId: event.runId, status };
+/** The run's health as CloudWatch metrics (EMF): the staleness alarm watches DataAgeMaxSeconds. */
+export type RunMetricsSink = (result: FinalizeResult) => void;
+
+export function powertoolsRunMetrics(metrics = new Metrics({ serviceName: 'leverage-advisor' })): RunMetricsSink {
+  return (result) => {
+    if (result.dataAgeMaxSeconds !== null) metrics.addMetric('DataAgeMaxSeconds', MetricUnit.Seconds, result.dataAgeMaxSeconds);
+    metrics.addMetric('AssetsFailed', MetricUnit.Count, result.assetsFailed);
+    metrics.addMetric('Recommendations', MetricUnit.Count, result.recommendations);
+    metrics.publishStoredMetrics();
   };
 }
 
-export const handler = createComputeHandler(depsFromEnvironment);
+/** Started by the worker that completed a run: proposals, the run's outcome, metrics, then publish. */
+export function createComputeHandler(deps: () => BaseDeps, recordMetrics: RunMetricsSink = powertoolsRunMetrics()) {
+  return async (event: ComputeEvent, context?: Context) => {
+    const d = deps();
+    d.logger.addContext(context ?? ({} as Context));
+    const result = await runFinalizeStage({ ...d, publishTarget: publishTargetOf(d.env) }, { runId: event.runId });
+    if (result) recordMetrics(result);
+    return { runId: event.runId, status: result?.status ?? null, ...(result ?? {}) };
+  };
+}
+
+export const handler = createComputeHandler(baseDepsFromEnvironment);

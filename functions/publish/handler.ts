@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { depsFromEnvironment, type HandlerDeps } from '../../shared/cycle/deps.js';
+import { publishDepsFromEnvironment, type PublishDeps } from '../../shared/cycle/publish-deps.js';
 import type { PublishEvent } from '../../shared/cycle/invoker.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
 
@@ -10,7 +10,7 @@ import { dispatchOutbox } from '../../shared/governance/outbox.js';
 export const DEADLINE_RESERVE_MS = 20_000;
 
 /** Scheduled, and started after each run that made proposals: sends the outbox's pending proposals. */
-export function createPublishHandler(deps: () => HandlerDeps) {
+export function createPublishHandler(deps: () => PublishDeps) {
   return async (_event: PublishEvent | undefined, context?: Context) => {
     const d = deps();
     d.logger.addContext(context ?? ({} as Context));
@@ -46,4 +46,4 @@ export function createPublishHandler(deps: () => HandlerDeps) {
   };
 }
 
-export const handler = createPublishHandler(depsFromEnvironment);
+export const handler = createPublishHandler(publishDepsFromEnvironment);

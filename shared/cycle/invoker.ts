@@ -6,9 +6,9 @@ export type Stage = 'ingest' | 'compute' | 'publish';
 export interface IngestEvent {
   runId?: string;
 }
+/** Starts the finalizer of a run whose assets are all done. */
 export interface ComputeEvent {
   runId: string;
-  ingestErrors: { asset: string | null; stage: string; message: string }[];
 }
 export interface PublishEvent {
   reason?: string;

@@ -15,5 +15,7 @@ export function newRun(input: { trigger: Run['trigger']; requestedBy: string; re
     recommendations: [],
     proposals: [],
     errors: [],
+    assetsTotal: null,
+    assetsDone: 0,
   };
 }

@@ -1,29 +1,53 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AdvisorConfig } from '../config/schema.js';
 import { draftProposals } from '../governance/outbox.js';
-import type { ProposalSink } from '../governance/sinks.js';
 import type { MarketSource } from '../market/types.js';
 import type { Recommendation } from '../model/recommendation.js';
-import type { Run } from '../model/run.js';
+import type { AssetOutcome, Run } from '../model/run.js';
 import type { Store } from '../store/index.js';
+import { RunTransitionError } from '../store/errors.js';
 import { computeRecommendation, profilesFor } from './compute.js';
 import { ingestAsset } from './ingest.js';
 import type { ComputeEvent, Invoker } from './invoker.js';
+import type { AssetQueue, AssetWork } from './queue.js';
 import { newRun } from './runs.js';
 
-/** Everything a stage needs; built from the environment by deps.ts, or directly by tests. */
-export interface CycleDeps {
+/** What every stage needs; built from the environment by deps.ts, or directly by tests. */
+export interface StageDeps {
   config: AdvisorConfig;
   store: Store;
-  source: MarketSource;
   invoker: Invoker;
   logger: Logger;
   now: () => number;
+}
+
+/** The planner also needs the queue it fans out to. */
+export interface PlanDeps extends StageDeps {
+  queue: AssetQueue;
+}
+
+/** A worker also needs the market. */
+export interface AssetDeps extends StageDeps {
+  source: MarketSource;
+  /**
+   * How long a delivery holds an asset of a run against concurrent duplicates; longer than a worker
+   * can run (its Lambda timeout). Default DEFAULT_ASSET_LEASE_MS.
+   */
+  assetLeaseMs?: number;
+  /** Wall clock for leases, even when `now` is fixed (replay): a dead worker's lease must run out. */
+  leaseClock?: () => number;
+}
+
+/** Longer than the worker's Lambda timeout (3 min in infra), shorter than the queue's visibility timeout. */
+export const DEFAULT_ASSET_LEASE_MS = 5 * 60_000;
+
+/** The finalizer drafts proposals: it needs their links and the label of the publish target. */
+export interface FinalizeDeps extends StageDeps {
   /** Base URL of the public API, for links in proposals. */
   publicBaseUrl: string;
-  /** Null when no publish target is configured: proposals stay pending in the outbox. */
-  sink: ProposalSink | null;
-  maxPublishAttempts: number;
+  /** The configured publish target (`discourse`, `webhook`, `local-outbox`, ...), or `none`. */
+  publishTarget: string;
 }
 
 type RunError = Run['errors'][number];
@@ -33,10 +57,11 @@ function assetsOf(config: AdvisorConfig, run: Run): string[] {
 }
 
 /**
- * Ingest stage: takes a queued run (or creates a scheduled one), pulls every asset's market data and
- * hands over to compute. Returns null when the run was already taken (a duplicate delivery).
+ * Plan stage (the `ingest` function): takes a queued run, or creates a scheduled one, starts it and
+ * fans out one message per asset. Nothing per asset runs here, so 1,000 assets cost one invocation of
+ * a few hundred milliseconds. Returns null when the run was already taken (a duplicate delivery).
  */
-export async function runIngestStage(deps: CycleDeps, runId?: string): Promise<{ runId: string; errors: RunError[] } | null> {
+export async function runPlanStage(deps: PlanDeps, runId?: string): Promise<{ runId: string; assets: number } | null> {
   const { config, store, logger } = deps;
   let id = runId;
   if (!id) {
@@ -46,79 +71,181 @@ export async function runIngestStage(deps: CycleDeps, runId?: string): Promise<{
   }
   const run = await store.runs.get(id);
   if (!run) throw new Error(`run ${id} does not exist`);
-  if (!(await store.runs.start(id, deps.now()))) {
-    logger.warn('run already started or finished; skipping duplicate ingest', { runId: id, status: run.status });
+  const assets = [...new Set(assetsOf(config, run))];
+  if (!(await store.runs.start(id, deps.now(), assets.length))) {
+    logger.warn('run already started or finished; skipping duplicate plan', { runId: id, status: run.status });
     return null;
   }
-  const errors: RunError[] = [];
-  const nowMs = deps.now();
-  for (const symbol of assetsOf(config, run)) {
-    const asset = config.assets.find((a) => a.symbol === symbol);
-    if (!asset) {
-      errors.push({ asset: symbol, stage: 'ingest', message: `unknown asset ${symbol}` });
-      continue;
-    }
-    try {
-      const snapshot = await ingestAsset({ config, source: deps.source, store }, asset, nowMs);
-      logger.info('ingested', { runId: id, asset: symbol, quality: snapshot.quality.passed, issues: snapshot.quality.issues.length });
-    } catch (error) {
-      logger.error('ingest failed', { runId: id, asset: symbol, error: error as Error });
-      errors.push({ asset: symbol, stage: 'ingest', message: (error as Error).message });
-    }
-  }
-  await deps.invoker.invoke('compute', { runId: id, ingestErrors: errors });
-  return { runId: id, errors };
+  // A crash between start and enqueue leaves the run running with no work: the async retry of this
+  // invocation then skips it (not queued), and the run is reported stuck by its age (docs/deploy.md).
+  await deps.queue.enqueue(assets.map((asset) => ({ runId: id, asset })));
+  logger.info('run planned', { runId: id, assets: assets.length });
+  if (assets.length === 0) await deps.invoker.invoke('compute', { runId: id });
+  return { runId: id, assets: assets.length };
 }
 
 /**
- * Compute stage: a new recommendation version per (asset, profile) from the latest snapshots, then one
- * proposal per profile into the outbox, then the run is finished and publish is started.
+ * Computes (asset, profile) for a run, or returns the version this run already stored: a redelivered
+ * message must not append a second version.
  */
-export async function runComputeStage(deps: CycleDeps, event: ComputeEvent): Promise<Run['status'] | null> {
+async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: ReturnType<typeof profilesFor>[number], nowMs: number): Promise<Recommendation> {
+  const { store, config } = deps;
+  const latest = await store.recommendations.latest(work.asset, profile.id);
+  if (latest && latest.runId === work.runId) return latest;
+  const snapshot = await store.snapshots.latest(work.asset);
+  if (!snapshot) throw new Error(`no market snapshot for ${work.asset}`);
+  return computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs);
+}
+
+/** The outcome of one asset in a run: ingest, then every profile covering it. Never throws for the asset's own failures. */
+async function produceOutcome(deps: AssetDeps, work: AssetWork): Promise<AssetOutcome> {
   const { config, store, logger } = deps;
-  const run = await store.runs.get(event.runId);
-  if (!run || run.status !== 'running') {
-    logger.warn('run is not running; skipping compute', { runId: event.runId, status: run?.status });
-    return null;
-  }
-  const errors: RunError[] = [...event.ingestErrors];
-  const failedIngest = new Set(event.ingestErrors.map((e) => e.asset));
-  const recommendations: Recommendation[] = [];
   const nowMs = deps.now();
-  for (const symbol of assetsOf(config, run)) {
-    if (failedIngest.has(symbol)) continue;
-    const snapshot = await store.snapshots.latest(symbol);
-    if (!snapshot) {
-      errors.push({ asset: symbol, stage: 'compute', message: `no market snapshot for ${symbol}` });
-      continue;
+  const errors: RunError[] = [];
+  const recommendations: AssetOutcome['recommendations'] = [];
+  const asset = config.assets.find((a) => a.symbol === work.asset);
+  let snapshotTakenAtMs: number | null = null;
+  if (!asset) {
+    errors.push({ asset: work.asset, stage: 'ingest', message: `unknown asset ${work.asset}` });
+  } else {
+    try {
+      const snapshot = await ingestAsset({ config, source: deps.source, store }, asset, nowMs);
+      snapshotTakenAtMs = snapshot.takenAtMs;
+      logger.info('ingested', { runId: work.runId, asset: work.asset, quality: snapshot.quality.passed, issues: snapshot.quality.issues.length });
+    } catch (error) {
+      logger.error('ingest failed', { runId: work.runId, asset: work.asset, error: error as Error });
+      errors.push({ asset: work.asset, stage: 'ingest', message: (error as Error).message });
+      // The freshest data we still have: what the staleness alarm measures.
+      snapshotTakenAtMs = (await store.snapshots.latest(work.asset))?.takenAtMs ?? null;
     }
-    for (const profile of profilesFor(config, symbol)) {
+  }
+  if (errors.length === 0) {
+    for (const profile of profilesFor(config, work.asset)) {
       try {
-        recommendations.push(await computeRecommendation({ config, store }, snapshot, profile, run.id, nowMs));
+        const r = await recommendationForRun(deps, work, profile, nowMs);
+        recommendations.push({ asset: r.asset, profileId: r.profileId, version: r.version });
       } catch (error) {
-        logger.error('compute failed', { runId: run.id, asset: symbol, profileId: profile.id, error: error as Error });
-        errors.push({ asset: symbol, stage: 'compute', message: `${profile.id}: ${(error as Error).message}` });
+        logger.error('compute failed', { runId: work.runId, asset: work.asset, profileId: profile.id, error: error as Error });
+        errors.push({ asset: work.asset, stage: 'compute', message: `${profile.id}: ${(error as Error).message}` });
       }
     }
   }
-  const proposals = draftProposals({
-    config,
-    runId: run.id,
-    nowMs,
-    publicBaseUrl: deps.publicBaseUrl,
-    target: deps.sink?.target ?? 'none',
+  return {
+    runId: work.runId,
+    asset: work.asset,
+    status: recommendations.length > 0 ? 'succeeded' : 'failed',
     recommendations,
-  });
+    errors,
+    snapshotTakenAtMs,
+    finishedAtMs: deps.now(),
+  };
+}
+
+export type AssetStageResult =
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'recorded'; outcome: AssetOutcome; done: number; total: number; finalizing: boolean };
+
+/**
+ * Asset stage (the `worker` function, one SQS message): market data and recommendations of one asset,
+ * its outcome recorded once, the asset counted done; the worker that completes the run starts the
+ * finalizer. Idempotent per (run, asset): a redelivery reuses the stored outcome and versions.
+ * Throws only when the store or the invoker fails (the message is then redelivered).
+ */
+export async function runAssetStage(deps: AssetDeps, work: AssetWork): Promise<AssetStageResult> {
+  const { store, logger } = deps;
+  const run = await store.runs.get(work.runId);
+  if (!run || run.status !== 'running') {
+    logger.warn('run is not running; dropping asset work', { ...work, status: run?.status });
+    return { kind: 'skipped', reason: run ? `run is ${run.status}` : 'no such run' };
+  }
+  let outcome = await store.runs.assetOutcome(work.runId, work.asset);
+  if (!outcome) {
+    // Throws AssetBusyError while a concurrent delivery of the same message works on it.
+    await store.runs.claimAsset(work.runId, work.asset, randomUUID(), (deps.leaseClock ?? Date.now)(), deps.assetLeaseMs ?? DEFAULT_ASSET_LEASE_MS);
+    const produced = await produceOutcome(deps, work);
+    // Another delivery of the same message may have recorded first: theirs is the outcome.
+    outcome = (await store.runs.recordAssetOutcome(produced)).recorded ? produced : ((await store.runs.assetOutcome(work.runId, work.asset)) ?? produced);
+  }
+  const progress = await store.runs.markAssetDone(work.runId, work.asset);
+  if (!progress) return { kind: 'skipped', reason: 'run finished meanwhile' };
+  const finalizing = progress.done >= progress.total;
+  if (finalizing) await deps.invoker.invoke('compute', { runId: work.runId });
+  return { kind: 'recorded', outcome, ...progress, finalizing };
+}
+
+/** What the finalizer reports, for the run's metrics (the staleness alarm reads `dataAgeMaxSeconds`). */
+export interface FinalizeResult {
+  status: Run['status'];
+  assets: number;
+  assetsFailed: number;
+  recommendations: number;
+  proposals: number;
+  /** Age of the oldest market snapshot behind this run (its freshest data per asset); null when none. */
+  dataAgeMaxSeconds: number | null;
+}
+
+/** Loads the versions the outcomes point to, a few at a time. */
+async function loadRecommendations(store: Store, refs: AssetOutcome['recommendations']): Promise<Recommendation[]> {
+  const loaded: Recommendation[] = [];
+  const concurrency = 16;
+  for (let start = 0; start < refs.length; start += concurrency) {
+    const batch = await Promise.all(refs.slice(start, start + concurrency).map((r) => store.recommendations.version(r.asset, r.profileId, r.version)));
+    for (const r of batch) if (r) loaded.push(r);
+  }
+  return loaded;
+}
+
+/**
+ * Finalize stage (the `compute` function, started by the worker that completed the run): one proposal
+ * per profile into the outbox from the run's recommendations, the run finished, publish started.
+ * Idempotent: proposal ids are deterministic and the run finishes once; a second call returns null.
+ */
+export async function runFinalizeStage(deps: FinalizeDeps, event: ComputeEvent): Promise<FinalizeResult | null> {
+  const { config, store, logger } = deps;
+  const run = await store.runs.get(event.runId);
+  if (!run || run.status !== 'running') {
+    logger.warn('run is not running; skipping finalize', { runId: event.runId, status: run?.status });
+    return null;
+  }
+  const outcomes = await store.runs.assetOutcomes(run.id);
+  if (run.assetsTotal !== null && outcomes.length < run.assetsTotal) {
+    // Started early by a redelivery race: the worker that records the last outcome starts it again.
+    logger.warn('run still has assets in flight; not finalizing yet', { runId: run.id, done: outcomes.length, total: run.assetsTotal });
+    return null;
+  }
+  const nowMs = deps.now();
+  const recommendations = await loadRecommendations(
+    store,
+    outcomes.flatMap((o) => o.recommendations),
+  );
+  recommendations.sort((a, b) => a.asset.localeCompare(b.asset) || a.profileId.localeCompare(b.profileId));
+  const proposals = draftProposals({ config, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations });
   for (const proposal of proposals) await store.proposals.createPending(proposal);
   const status: Run['status'] = recommendations.length > 0 ? 'succeeded' : 'failed';
-  await store.runs.finish(run.id, {
+  const errors = outcomes.flatMap((o) => o.errors);
+  try {
+    await store.runs.finish(run.id, {
+      status,
+      recommendations: recommendations.map((r) => ({ asset: r.asset, profileId: r.profileId, version: r.version })),
+      proposals: proposals.map((p) => p.id),
+      errors,
+      finishedAtMs: deps.now(),
+    });
+  } catch (error) {
+    if (!(error instanceof RunTransitionError)) throw error;
+    logger.warn('run finished by another finalizer', { runId: run.id });
+    return null;
+  }
+  const ages = outcomes.flatMap((o) => (o.snapshotTakenAtMs === null ? [] : [(nowMs - o.snapshotTakenAtMs) / 1000]));
+  const result: FinalizeResult = {
     status,
-    recommendations: recommendations.map((r) => ({ asset: r.asset, profileId: r.profileId, version: r.version })),
-    proposals: proposals.map((p) => p.id),
-    errors,
-    finishedAtMs: deps.now(),
-  });
-  logger.info('run finished', { runId: run.id, status, recommendations: recommendations.length, proposals: proposals.length, errors: errors.length });
+    assets: outcomes.length,
+    assetsFailed: outcomes.filter((o) => o.status === 'failed').length,
+    recommendations: recommendations.length,
+    proposals: proposals.length,
+    dataAgeMaxSeconds: ages.length > 0 ? Math.max(...ages) : null,
+  };
+  logger.info('run finished', { runId: run.id, ...result, errors: errors.length });
   if (proposals.length > 0) await deps.invoker.invoke('publish', { reason: `run ${run.id}` });
-  return status;
+  return result;
 }

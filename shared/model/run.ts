@@ -2,6 +2,9 @@ import * as z from 'zod';
 
 export const runStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
 
+export const runErrorSchema = z.object({ asset: z.string().nullable(), stage: z.string(), message: z.string() });
+export const recommendationRefSchema = z.object({ asset: z.string(), profileId: z.string(), version: z.number().int() });
+
 export const runSchema = z.object({
   id: z.string(),
   trigger: z.enum(['schedule', 'adhoc']),
@@ -14,8 +17,25 @@ export const runSchema = z.object({
   createdAtMs: z.number(),
   startedAtMs: z.number().nullable(),
   finishedAtMs: z.number().nullable(),
-  recommendations: z.array(z.object({ asset: z.string(), profileId: z.string(), version: z.number().int() })),
+  recommendations: z.array(recommendationRefSchema),
   proposals: z.array(z.string()),
-  errors: z.array(z.object({ asset: z.string().nullable(), stage: z.string(), message: z.string() })),
+  errors: z.array(runErrorSchema),
+  /** Assets the run fans out to (one queue message each); null until the run starts. */
+  assetsTotal: z.number().int().nonnegative().nullable().default(null),
+  /** Assets whose worker has recorded an outcome (success or failure); the last one finalizes the run. */
+  assetsDone: z.number().int().nonnegative().default(0),
 });
 export type Run = z.infer<typeof runSchema>;
+
+/** What one asset's worker produced in a run: pk RUN#<id>, sk ASSET#<symbol>. Written once. */
+export const assetOutcomeSchema = z.object({
+  runId: z.string(),
+  asset: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  recommendations: z.array(recommendationRefSchema),
+  errors: z.array(runErrorSchema),
+  /** Capture time of the market snapshot the recommendations used; null when ingest failed. */
+  snapshotTakenAtMs: z.number().nullable(),
+  finishedAtMs: z.number(),
+});
+export type AssetOutcome = z.infer<typeof assetOutcomeSchema>;

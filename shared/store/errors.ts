@@ -22,3 +22,10 @@ export class RunTransitionError extends AdvisorError {
     super('RUN_TRANSITION', `run ${runId} cannot move to ${to} from its current status`, { runId, to });
   }
 }
+
+/** Another worker holds this asset of this run (a concurrent duplicate delivery): retry after its lease. */
+export class AssetBusyError extends AdvisorError {
+  constructor(runId: string, asset: string, heldUntilMs: number | null) {
+    super('ASSET_BUSY', `asset ${asset} of run ${runId} is being worked on by another delivery`, { runId, asset, heldUntilMs });
+  }
+}

@@ -103,6 +103,14 @@ export class RecommendationRepository {
     return result.Item ? recommendationSchema.parse(result.Item) : null;
   }
 
+  /** One stored version, or null. */
+  async version(asset: string, profileId: string, version: number): Promise<Recommendation | null> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.asset(asset), sk: keys.recommendationVersion(profileId, version) }, ConsistentRead: true }),
+    );
+    return result.Item ? recommendationSchema.parse(result.Item) : null;
+  }
+
   /** Latest recommendation of every asset of a profile (gsi1), sorted by asset. */
   async latestForProfile(profileId: string): Promise<Recommendation[]> {
     const items: Recommendation[] = [];

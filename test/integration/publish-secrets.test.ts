@@ -5,7 +5,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPublishHandler } from '../../functions/publish/handler.js';
-import { readEnvironment, sinksFor, type HandlerDeps } from '../../shared/cycle/deps.js';
+import { readEnvironment } from '../../shared/cycle/deps.js';
+import { sinksFor, type PublishDeps } from '../../shared/cycle/publish-deps.js';
 import { DiscourseSink } from '../../shared/governance/discourse.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
 import { SecretUnavailableError, SecretsManagerSecret } from '../../shared/governance/secrets.js';
@@ -169,7 +170,7 @@ describe('secrets stay out of logs', () => {
     const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
     try {
       const logger = new Logger({ serviceName: 'test', logLevel: 'DEBUG' });
-      const deps = { env, store, sink, simulatedSink, logger, maxPublishAttempts: 3, now: clock.now } as unknown as HandlerDeps;
+      const deps = { env, store, sink, simulatedSink, logger, maxPublishAttempts: 3, now: clock.now } as unknown as PublishDeps;
       forum.fault({ match: () => true, respond: { status: 500, body: { errors: [`bad key ${KEY_A}`] } } });
       await store.proposals.createPending(forumProposal('logged-1', ['BTC']));
       const result = await createPublishHandler(() => deps)(undefined);

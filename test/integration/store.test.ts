@@ -94,13 +94,57 @@ describe('runs', () => {
   it('move queued -> running -> finished once; a duplicate start is refused', async () => {
     const run = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: 'test', assets: ['BTC'], nowMs: Date.now() });
     await table.store.runs.create(run);
-    expect(await table.store.runs.start(run.id, 1)).toBe(true);
-    expect(await table.store.runs.start(run.id, 2)).toBe(false);
+    expect(await table.store.runs.start(run.id, 1, 1)).toBe(true);
+    expect(await table.store.runs.start(run.id, 2, 1)).toBe(false);
     await table.store.runs.finish(run.id, { status: 'succeeded', recommendations: [], proposals: [], errors: [], finishedAtMs: 3 });
     await expect(
       table.store.runs.finish(run.id, { status: 'failed', recommendations: [], proposals: [], errors: [], finishedAtMs: 4 }),
     ).rejects.toThrow(RunTransitionError);
     expect((await table.store.runs.get(run.id))?.status).toBe('succeeded');
+  });
+});
+
+describe('run fan-out', () => {
+  const outcome = (runId: string, asset: string, status: 'succeeded' | 'failed' = 'succeeded') => ({
+    runId,
+    asset,
+    status,
+    recommendations: status === 'succeeded' ? [{ asset, profileId: 'aave-v3-core', version: 1 }] : [],
+    errors: status === 'failed' ? [{ asset, stage: 'ingest', message: 'venue down' }] : [],
+    snapshotTakenAtMs: 1_000,
+    finishedAtMs: 2_000,
+  });
+
+  it('counts each asset once however often it is marked, and reports when the run is complete', async () => {
+    const run = newRun({ trigger: 'schedule', requestedBy: 'schedule', reason: null, assets: [], nowMs: Date.now() });
+    await table.store.runs.create(run);
+    expect(await table.store.runs.start(run.id, 1, 3)).toBe(true);
+    expect(await table.store.runs.markAssetDone(run.id, 'BTC')).toEqual({ done: 1, total: 3 });
+    // A redelivered message: the set already holds BTC.
+    expect(await table.store.runs.markAssetDone(run.id, 'BTC')).toEqual({ done: 1, total: 3 });
+    expect(await table.store.runs.markAssetDone(run.id, 'ETH')).toEqual({ done: 2, total: 3 });
+    expect((await table.store.runs.get(run.id))?.assetsDone).toBe(2);
+    // Eight concurrent duplicates of the last asset: every one sees the run complete, none counts twice.
+    const last = await Promise.all(Array.from({ length: 8 }, () => table.store.runs.markAssetDone(run.id, 'SOL')));
+    expect(last).toEqual(Array.from({ length: 8 }, () => ({ done: 3, total: 3 })));
+    await table.store.runs.finish(run.id, { status: 'succeeded', recommendations: [], proposals: [], errors: [], finishedAtMs: 3 });
+    expect(await table.store.runs.markAssetDone(run.id, 'LINK')).toBeNull();
+  });
+
+  it('keeps the first outcome of an asset and lists every outcome of the run', async () => {
+    const run = newRun({ trigger: 'schedule', requestedBy: 'schedule', reason: null, assets: [], nowMs: Date.now() });
+    await table.store.runs.create(run);
+    expect(await table.store.runs.recordAssetOutcome(outcome(run.id, 'BTC'))).toEqual({ recorded: true });
+    expect(await table.store.runs.recordAssetOutcome(outcome(run.id, 'BTC', 'failed'))).toEqual({ recorded: false });
+    expect((await table.store.runs.assetOutcome(run.id, 'BTC'))?.status).toBe('succeeded');
+    expect(await table.store.runs.assetOutcome(run.id, 'ETH')).toBeNull();
+    await table.store.runs.recordAssetOutcome(outcome(run.id, 'ETH', 'failed'));
+    expect((await table.store.runs.assetOutcomes(run.id)).map((o) => [o.asset, o.status])).toEqual([
+      ['BTC', 'succeeded'],
+      ['ETH', 'failed'],
+    ]);
+    // Outcomes live beside the run item without disturbing it.
+    expect((await table.store.runs.get(run.id))?.status).toBe('queued');
   });
 });
 

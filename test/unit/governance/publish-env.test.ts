@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnvironmentError, readEnvironment, sinksFor } from '../../../shared/cycle/deps.js';
+import { EnvironmentError, readEnvironment } from '../../../shared/cycle/deps.js';
+import { sinksFor } from '../../../shared/cycle/publish-deps.js';
 import { DiscourseSink } from '../../../shared/governance/discourse.js';
 import { FanOutSink, LocalOutboxSink } from '../../../shared/governance/sinks.js';
 import { WebhookSink } from '../../../shared/governance/webhook.js';

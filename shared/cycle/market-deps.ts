@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import type { AdvisorConfig } from '../config/schema.js';
+import { ReplayMarket } from '../market/replay/market.js';
+import { SimulatedMarket } from '../market/simulator.js';
+import type { MarketSource } from '../market/types.js';
+import { LiveMarket } from '../market/venues/live.js';
+import { baseDepsFromEnvironment, onResetDeps, type BaseDeps } from './deps.js';
+import type { Environment } from './environment.js';
+import type { AssetDeps } from './stages.js';
+
+export function marketSourceFor(env: Environment, config: AdvisorConfig): MarketSource {
+  switch (env.ADVISOR_SOURCE) {
+    case 'sim':
+      return new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
+    case 'live':
+      return new LiveMarket({ venues: config.venues });
+    case 'replay':
+      return new ReplayMarket({ dataDir: env.ADVISOR_REPLAY_DIR ?? resolve(process.cwd(), '../shared/data') });
+  }
+}
+
+/** `auto`: live when at least policy.minVenues venues answer a ping, else the simulator. */
+export async function resolveAutoSource(config: AdvisorConfig): Promise<'live' | 'sim'> {
+  const probe = new LiveMarket({ venues: config.venues });
+  try {
+    return (await probe.probe({ minReachable: config.policy.minVenues })).reachable ? 'live' : 'sim';
+  } finally {
+    await probe.dispose();
+  }
+}
+
+export type WorkerDeps = BaseDeps & AssetDeps;
+
+let cached: WorkerDeps | undefined;
+onResetDeps(() => (cached = undefined));
+
+/** The worker's deps: the base plus the market source (venue adapters, simulator or replay). */
+export function workerDepsFromEnvironment(): WorkerDeps {
+  if (cached) return cached;
+  const base = baseDepsFromEnvironment();
+  cached = { ...base, source: marketSourceFor(base.env, base.config) };
+  return cached;
+}

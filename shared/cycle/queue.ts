@@ -1,0 +1,25 @@
+import * as z from 'zod';
+import { assetSymbol } from '../config/schema.js';
+
+/** One unit of fanned-out work: pull one asset's market data and compute its recommendations for one run. */
+export const assetWorkSchema = z.object({ runId: z.string().min(1).max(64), asset: assetSymbol }).strict();
+export type AssetWork = z.infer<typeof assetWorkSchema>;
+
+/**
+ * Where a run's per-asset work goes: an SQS queue in the cloud (a worker Lambda per batch), an
+ * in-process pool locally. Delivery is at least once; the worker is idempotent per (run, asset).
+ */
+export interface AssetQueue {
+  enqueue(work: readonly AssetWork[]): Promise<void>;
+}
+
+let registered: AssetQueue | undefined;
+
+/** The local runtime registers its in-process queue, as it does its invoker. */
+export function registerAssetQueue(queue: AssetQueue | undefined): void {
+  registered = queue;
+}
+
+export function registeredAssetQueue(): AssetQueue | undefined {
+  return registered;
+}

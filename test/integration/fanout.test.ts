@@ -1,0 +1,237 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createComputeHandler } from '../../functions/compute/handler.js';
+import { createWorkerHandler } from '../../functions/worker/handler.js';
+import { buildConfig } from '../../shared/config/load.js';
+import type { AdvisorConfig } from '../../shared/config/schema.js';
+import { computeRecommendation, profilesFor } from '../../shared/cycle/compute.js';
+import { ingestAsset } from '../../shared/cycle/ingest.js';
+import type { BaseDeps } from '../../shared/cycle/deps.js';
+import { readEnvironment } from '../../shared/cycle/environment.js';
+import type { Invoker, Stage, StageEvents } from '../../shared/cycle/invoker.js';
+import type { WorkerDeps } from '../../shared/cycle/market-deps.js';
+import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
+import { newRun } from '../../shared/cycle/runs.js';
+import { runAssetStage, runFinalizeStage, runPlanStage, type FinalizeResult, type StageDeps } from '../../shared/cycle/stages.js';
+import { SimulatedMarket } from '../../shared/market/simulator.js';
+import type { MarketSource } from '../../shared/market/types.js';
+import { createDocumentClient } from '../../shared/store/client.js';
+import { AssetBusyError } from '../../shared/store/errors.js';
+import { createStore } from '../../shared/store/index.js';
+import { startTestTable, type TestTable } from '../support/dynamo.js';
+
+/**
+ * The fan-out cycle on a real local DynamoDB-API server: plan -> one worker per asset (any order, any
+ * number of deliveries) -> the finalizer, once. The queue and the invoker are recorded rather than
+ * run, so each test decides the delivery order, duplicates and crashes.
+ */
+
+const NOW = Date.UTC(2025, 9, 1, 12, 0, 0);
+const ASSETS = ['BTC', 'ETH', 'LINK'];
+
+class RecordingQueue implements AssetQueue {
+  readonly sent: AssetWork[] = [];
+  async enqueue(work: readonly AssetWork[]): Promise<void> {
+    this.sent.push(...work);
+  }
+}
+
+class RecordingInvoker implements Invoker {
+  readonly calls: { stage: Stage; event: unknown }[] = [];
+  async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
+    this.calls.push({ stage, event });
+  }
+  of(stage: Stage) {
+    return this.calls.filter((c) => c.stage === stage);
+  }
+}
+
+/** The simulator, with chosen assets failing at their first venue call. */
+function marketFailing(config: AdvisorConfig, failing: ReadonlySet<string>): MarketSource {
+  const simulator = new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
+  return {
+    kind: simulator.kind,
+    simulated: simulator.simulated,
+    getCandles: async (request) => {
+      if (failing.has(request.asset.symbol)) throw new Error(`every venue refused ${request.asset.symbol}`);
+      return simulator.getCandles(request);
+    },
+    getOrderBook: (request) => simulator.getOrderBook(request),
+  };
+}
+
+let table: TestTable;
+let config: AdvisorConfig;
+
+beforeAll(async () => {
+  table = await startTestTable();
+  const base = buildConfig();
+  // Short lookbacks keep each asset's compute fast; the fan-out is what is under test.
+  config = buildConfig({
+    assets: base.assets.filter((a) => ASSETS.includes(a.symbol)),
+    profiles: base.profiles.map((p) => ({ ...p, lookbackDays: Math.min(p.lookbackDays, 20) })),
+  } as never);
+});
+afterAll(async () => table?.stop());
+
+function deps(failing: ReadonlySet<string> = new Set()) {
+  const invoker = new RecordingInvoker();
+  const queue = new RecordingQueue();
+  const stage: StageDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now: () => NOW };
+  return {
+    invoker,
+    queue,
+    plan: { ...stage, queue },
+    worker: { ...stage, source: marketFailing(config, failing) },
+    finalize: { ...stage, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
+  };
+}
+
+async function versionsOf(asset: string, profileId: string): Promise<number[]> {
+  return (await table.store.recommendations.history(asset, profileId, { limit: 100 })).items.map((r) => r.version);
+}
+
+describe('plan', () => {
+  it('starts the run and sends one message per asset; a second delivery of the same run sends nothing', async () => {
+    const d = deps();
+    const planned = await runPlanStage(d.plan);
+    expect(planned).toMatchObject({ assets: ASSETS.length });
+    expect(d.queue.sent).toEqual(ASSETS.map((asset) => ({ runId: planned!.runId, asset })));
+    expect(await table.store.runs.get(planned!.runId)).toMatchObject({ status: 'running', assetsTotal: 3, assetsDone: 0 });
+    expect(await runPlanStage(d.plan, planned!.runId)).toBeNull();
+    expect(d.queue.sent).toHaveLength(ASSETS.length);
+  });
+});
+
+describe('workers and the finalizer', () => {
+  it('any delivery order and duplicate deliveries: one version per (asset, profile), one finalize, one proposal per profile', async () => {
+    const d = deps();
+    const { runId } = (await runPlanStage(d.plan))!;
+    const before = await Promise.all(profilesFor(config, 'ETH').map((p) => versionsOf('ETH', p.id)));
+    // Out of order, with ETH delivered three times (once concurrently with itself).
+    const [eth] = d.queue.sent.filter((w) => w.asset === 'ETH');
+    const others = d.queue.sent.filter((w) => w.asset !== 'ETH');
+    const concurrent = await Promise.allSettled([runAssetStage(d.worker, eth!), runAssetStage(d.worker, eth!)]);
+    // One delivery does the work; its concurrent duplicate is refused and would come back from the queue.
+    expect(concurrent.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(concurrent.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(AssetBusyError) });
+    await runAssetStage(d.worker, eth!);
+    const results = [];
+    for (const work of [...others].reverse()) results.push(await runAssetStage(d.worker, work));
+    expect(results.map((r) => r.kind === 'recorded' && r.finalizing)).toEqual([false, true]);
+    expect(d.invoker.of('compute')).toEqual([{ stage: 'compute', event: { runId } }]);
+
+    const after = await Promise.all(profilesFor(config, 'ETH').map((p) => versionsOf('ETH', p.id)));
+    after.forEach((versions, i) => expect(versions.length).toBe(before[i]!.length + 1));
+
+    // A late redelivery after the run is complete: counts nothing new, asks for the finalizer again.
+    expect(await runAssetStage(d.worker, eth!)).toMatchObject({ kind: 'recorded', done: 3, total: 3 });
+    const first = await runFinalizeStage(d.finalize, { runId });
+    const second = await runFinalizeStage(d.finalize, { runId });
+    expect(second).toBeNull();
+    expect(first).toMatchObject({ status: 'succeeded', assets: 3, assetsFailed: 0, recommendations: 3 * config.profiles.length });
+    const run = await table.store.runs.get(runId);
+    expect(run).toMatchObject({ status: 'succeeded', assetsTotal: 3, assetsDone: 3 });
+    expect(run!.recommendations).toHaveLength(first!.recommendations);
+    expect(run!.proposals).toHaveLength(first!.proposals);
+    for (const id of run!.proposals) expect((await table.store.proposals.get(id))?.status).toBe('pending');
+    expect(d.invoker.of('publish')).toHaveLength(first!.proposals > 0 ? 1 : 0);
+    // After the run finished, more work for it is dropped.
+    expect(await runAssetStage(d.worker, eth!)).toEqual({ kind: 'skipped', reason: 'run is succeeded' });
+  });
+
+  it('a worker that crashed after storing a recommendation does not store a second one on redelivery', async () => {
+    const d = deps();
+    const { runId } = (await runPlanStage(d.plan))!;
+    const [crashed, other] = profilesFor(config, 'BTC');
+    // The first delivery ingested BTC and stored one profile's recommendation, then died.
+    const snapshot = await ingestAsset({ config, source: d.worker.source, store: table.store }, config.assets.find((a) => a.symbol === 'BTC')!, NOW);
+    await computeRecommendation({ config, store: table.store }, snapshot, crashed!, runId, NOW);
+    const crashedVersions = await versionsOf('BTC', crashed!.id);
+    const otherVersions = await versionsOf('BTC', other!.id);
+    // The redelivery reuses that version and computes only what is missing.
+    const result = await runAssetStage(d.worker, { runId, asset: 'BTC' });
+    expect(await versionsOf('BTC', crashed!.id)).toEqual(crashedVersions);
+    expect(await versionsOf('BTC', other!.id)).toHaveLength(otherVersions.length + 1);
+    expect(result.kind === 'recorded' && result.outcome.recommendations).toEqual([
+      { asset: 'BTC', profileId: crashed!.id, version: crashedVersions[0] },
+      { asset: 'BTC', profileId: other!.id, version: otherVersions.length + 1 },
+    ]);
+  });
+
+  it('an asset whose venues all fail keeps its stored history: recommended on weak evidence (tighten only), not dropped', async () => {
+    const d = deps(new Set(['LINK']));
+    const { runId } = (await runPlanStage(d.plan))!;
+    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
+    expect(await runFinalizeStage(d.finalize, { runId })).toMatchObject({ status: 'succeeded', assets: 3, assetsFailed: 0 });
+    const link = await table.store.recommendations.latest('LINK', profilesFor(config, 'LINK')[0]!.id);
+    expect(link).toMatchObject({ runId, quality: { passed: false } });
+  });
+
+  it('an asset that cannot be worked on is recorded as failed; the run completes with the others and says why', async () => {
+    const d = deps();
+    // The run asked for an asset the configuration no longer has.
+    const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC', 'XYZ'], nowMs: NOW });
+    await table.store.runs.create(queued);
+    await runPlanStage(d.plan, queued.id);
+    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
+    const result = await runFinalizeStage(d.finalize, { runId: queued.id });
+    expect(result).toMatchObject({ status: 'succeeded', assets: 2, assetsFailed: 1 });
+    const run = await table.store.runs.get(queued.id);
+    expect(run!.errors).toEqual([{ asset: 'XYZ', stage: 'ingest', message: 'unknown asset XYZ' }]);
+    expect(run!.recommendations.map((r) => r.asset)).toEqual(profilesFor(config, 'BTC').map(() => 'BTC'));
+  });
+
+  it('the finalizer waits while assets are in flight (a start raced ahead of the last outcome)', async () => {
+    const d = deps();
+    const { runId } = (await runPlanStage(d.plan))!;
+    await runAssetStage(d.worker, d.queue.sent[0]!);
+    expect(await runFinalizeStage(d.finalize, { runId })).toBeNull();
+    expect((await table.store.runs.get(runId))?.status).toBe('running');
+  });
+});
+
+describe('worker handler (SQS batch)', () => {
+  const record = (messageId: string, body: string) => ({ messageId, body }) as SQSEvent['Records'][number];
+
+  it('reports malformed messages and store failures for redelivery; good messages in the same batch succeed', async () => {
+    const d = deps();
+    const { runId } = (await runPlanStage(d.plan))!;
+    const handler = createWorkerHandler(() => ({ ...d.worker }) as unknown as WorkerDeps);
+    const response = await handler({
+      Records: [
+        record('not-json', '{'),
+        record('wrong-shape', JSON.stringify({ runId, asset: 'btc lower' })),
+        record('good', JSON.stringify({ runId, asset: 'BTC' })),
+      ],
+    });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'not-json' }, { itemIdentifier: 'wrong-shape' }]);
+    expect(await table.store.runs.assetOutcome(runId, 'BTC')).toMatchObject({ status: 'succeeded' });
+
+    // A table that does not exist: the store throws, the message goes back to the queue.
+    const doc = createDocumentClient({ endpoint: table.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const broken = createWorkerHandler(() => ({ ...d.worker, store: createStore(doc, 'no-such-table') }) as unknown as WorkerDeps);
+    expect((await broken({ Records: [record('m1', JSON.stringify({ runId, asset: 'ETH' }))] })).batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    doc.destroy();
+  });
+});
+
+describe('compute handler (finalizer) metrics', () => {
+  it('records the data age, failed assets and recommendations of the finished run, once', async () => {
+    const d = deps();
+    const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: [...ASSETS, 'XYZ'], nowMs: NOW });
+    await table.store.runs.create(queued);
+    const runId = queued.id;
+    await runPlanStage(d.plan, runId);
+    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
+    const recorded: FinalizeResult[] = [];
+    const env = readEnvironment({ TABLE_NAME: table.tableName });
+    const handler = createComputeHandler(() => ({ ...d.finalize, env, publicBaseUrl: 'http://x', simulated: true, dispose: () => {} }) as BaseDeps, (r) => recorded.push(r));
+    await handler({ runId });
+    await handler({ runId });
+    expect(recorded).toHaveLength(1);
+    const snapshotAges = await Promise.all(ASSETS.map(async (a) => (NOW - (await table.store.snapshots.latest(a))!.takenAtMs) / 1000));
+    expect(recorded[0]).toMatchObject({ assetsFailed: 1, dataAgeMaxSeconds: Math.max(...snapshotAges) });
+  });
+});
