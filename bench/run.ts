@@ -12,6 +12,7 @@ import { computeParameters } from '../shared/risk/recommend.js';
 import { startRuntime } from '../local/runtime.js';
 import { benchCompute } from './compute.js';
 import { benchVenues } from './venues.js';
+import { benchBundles } from './bundles.js';
 import { MS_PER_DAY, floorTo } from '../shared/util/time.js';
 
 /**
@@ -107,3 +108,4 @@ await benchSimulator();
 await benchProfiles();
 await benchVenues();
 await benchIngest();
+await benchBundles();
