@@ -8,8 +8,11 @@ import { runFinalizeStage, type FinalizeResult } from '../../shared/cycle/stages
 /** The run's health as CloudWatch metrics (EMF): the staleness alarm watches DataAgeMaxSeconds. */
 export type RunMetricsSink = (result: FinalizeResult) => void;
 
-export function powertoolsRunMetrics(metrics = new Metrics({ serviceName: 'leverage-advisor' })): RunMetricsSink {
+/** Created at the first run, not at import: the local runtime disables EMF output after importing the handlers. */
+export function powertoolsRunMetrics(create = () => new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'LeverageAdvisor', serviceName: 'leverage-advisor' })): RunMetricsSink {
+  let metrics: Metrics | undefined;
   return (result) => {
+    metrics ??= create();
     if (result.dataAgeMaxSeconds !== null) metrics.addMetric('DataAgeMaxSeconds', MetricUnit.Seconds, result.dataAgeMaxSeconds);
     metrics.addMetric('AssetsFailed', MetricUnit.Count, result.assetsFailed);
     metrics.addMetric('Recommendations', MetricUnit.Count, result.recommendations);
