@@ -209,6 +209,15 @@ export const scheduleSchema = z.object({
   publishEveryMinutes: z.number().int().positive(),
 });
 
+export const proposalsSchema = z.object({
+  /**
+   * Assets per proposal: a profile's changes are split into parts of at most this many assets, so a post
+   * stays under Discourse's default max_post_length (32,000 characters; a lending asset renders to about
+   * 2.6 KB) and a stored proposal far under DynamoDB's 400 KB item limit.
+   */
+  maxAssetsPerProposal: z.number().int().min(1).max(50).default(10),
+});
+
 export const advisorConfigSchema = z
   .object({
     methodologyVersion: z.string().min(1),
@@ -218,6 +227,7 @@ export const advisorConfigSchema = z
     policy: policySchema,
     simulator: simulatorSchema,
     schedule: scheduleSchema,
+    proposals: proposalsSchema.default({ maxAssetsPerProposal: 10 }),
   })
   .superRefine((config, ctx) => {
     const symbols = new Set<string>();

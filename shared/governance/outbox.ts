@@ -8,9 +8,20 @@ import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
 import { renderProposal } from './render.js';
 import type { ProposalSink } from './sinks.js';
 
-/** Deterministic id: a retried compute for the same run and profile finds the proposal it already made. */
-export function proposalId(profileId: string, runId: string): string {
-  return `${profileId}-${runId}`.toLowerCase();
+/**
+ * Deterministic id: a retried finalizer for the same run and profile finds the proposal it already made.
+ * A profile split into parts numbers them: `<profile>-<run>-2of3`.
+ */
+export function proposalId(profileId: string, runId: string, part?: { index: number; count: number }): string {
+  const suffix = part && part.count > 1 ? `-${part.index}of${part.count}` : '';
+  return `${profileId}-${runId}${suffix}`.toLowerCase();
+}
+
+/** Splits a sorted list into consecutive groups of at most `size`. */
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const groups: T[][] = [];
+  for (let start = 0; start < items.length; start += size) groups.push(items.slice(start, start + size));
+  return groups;
 }
 
 export interface DraftInput {
@@ -24,14 +35,28 @@ export interface DraftInput {
 
 /**
  * One proposal per profile per run, holding every change the guard rails let through (or that needs a
- * vote). Profiles with nothing to change get no proposal.
+ * vote); split into parts of at most `proposals.maxAssetsPerProposal` assets (by symbol) for a large
+ * universe. Profiles with nothing to change get no proposal.
  */
 export function draftProposals(input: DraftInput): Proposal[] {
   const proposals: Proposal[] = [];
   for (const profile of input.config.profiles) {
-    const recommendations = input.recommendations.filter((r) => r.profileId === profile.id).sort((a, b) => a.asset.localeCompare(b.asset));
+    const changed = input.recommendations
+      .filter((r) => r.profileId === profile.id && changesOf(r).length > 0)
+      .sort((a, b) => a.asset.localeCompare(b.asset));
+    const parts = chunk(changed, input.config.proposals.maxAssetsPerProposal);
+    parts.forEach((recommendations, i) => proposals.push(draftPart(input, profile, recommendations, { index: i + 1, count: parts.length })));
+  }
+  return proposals;
+}
+
+function draftPart(
+  input: DraftInput,
+  profile: AdvisorConfig['profiles'][number],
+  recommendations: readonly Recommendation[],
+  part: { index: number; count: number },
+): Proposal {
     const changes = recommendations.flatMap((r) => changesOf(r));
-    if (changes.length === 0) continue;
     const simulated = recommendations.some((r) => r.simulated);
     const { title, markdown } = renderProposal({
       profile,
@@ -42,9 +67,10 @@ export function draftProposals(input: DraftInput): Proposal[] {
       publicBaseUrl: input.publicBaseUrl,
       recommendations,
       changes,
+      part,
     });
-    proposals.push({
-      id: proposalId(profile.id, input.runId),
+    return {
+      id: proposalId(profile.id, input.runId, part),
       profileId: profile.id,
       runId: input.runId,
       createdAtMs: input.nowMs,
@@ -58,9 +84,7 @@ export function draftProposals(input: DraftInput): Proposal[] {
       externalRef: null,
       sentAtMs: null,
       lastError: null,
-    });
-  }
-  return proposals;
+    };
 }
 
 export interface DispatchResult {

@@ -75,6 +75,8 @@ export interface RenderInput {
   publicBaseUrl: string;
   recommendations: readonly Recommendation[];
   changes: readonly ParameterChange[];
+  /** Which part of the profile's changes this is, when they are split over several proposals. */
+  part?: { index: number; count: number };
 }
 
 /** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
@@ -153,7 +155,8 @@ export function renderProposal(input: RenderInput): ProposalContent {
   const assetList = assets.length <= 4 ? assets.join(', ') : `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more`;
   const title =
     `${input.simulated ? '[SIMULATED] ' : ''}${profile.name}: ${changes.length} parameter change` +
-    `${changes.length === 1 ? '' : 's'} for ${assetList}`;
+    `${changes.length === 1 ? '' : 's'} for ${assetList}` +
+    (input.part && input.part.count > 1 ? ` (part ${input.part.index} of ${input.part.count})` : '');
 
   const lines: string[] = [`# ${escapeMarkdown(title)}`, ''];
   if (input.simulated) {

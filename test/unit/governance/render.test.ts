@@ -115,4 +115,17 @@ describe('drafting proposals', () => {
     expect(new Set(proposals[0]!.changes.map((c) => c.asset))).toEqual(new Set(['BTC', 'ETH']));
     expect(proposals[0]!.status).toBe('pending');
   });
+
+  it('splits a large universe into parts of at most maxAssetsPerProposal assets, each asset in exactly one part', () => {
+    const symbols = Array.from({ length: 23 }, (_, i) => `A${String(i).padStart(2, '0')}`);
+    const recommendations = symbols.map((asset) => rec({ asset, current, steps: [step('liquidationThresholdBps', 7800, 7750, 7750, 'within-bounds')] }));
+    const proposals = draftProposals({ config, runId: 'RUN9', nowMs: 1, publicBaseUrl: 'http://x', target: 'local-outbox', recommendations });
+    expect(config.proposals.maxAssetsPerProposal).toBe(10);
+    expect(proposals.map((p) => p.id)).toEqual(['1of3', '2of3', '3of3'].map((part) => `aave-v3-ethereum-run9-${part}`));
+    expect(proposals.map((p) => new Set(p.changes.map((c) => c.asset)).size)).toEqual([10, 10, 3]);
+    expect(proposals.flatMap((p) => p.changes.map((c) => c.asset))).toEqual(symbols);
+    expect(proposals[1]!.title).toMatch(/\(part 2 of 3\)$/);
+    // Under Discourse's default max_post_length with room to spare.
+    for (const p of proposals) expect(p.markdown.length).toBeLessThan(32_000);
+  });
 });
