@@ -1,28 +1,37 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 // Type-only: the CDK app must not load the handlers' runtime code (SDK clients, logger) to synthesize.
-import type { Environment } from '../shared/cycle/deps.js';
+import type { Environment } from '../shared/cycle/environment.js';
+import { FUNCTION_SPECS, type FunctionSpec, type HandlerName } from './function-specs.js';
 
-/** The handlers live in functions/<name>/handler.ts, each exporting `handler`. */
-export type HandlerName = 'ingest' | 'compute' | 'publish' | 'api';
+export type { HandlerName } from './function-specs.js';
 
 /**
- * Variables read by shared/cycle/deps.ts. Typed from its schema so a misspelt name fails `tsc`
+ * Variables read by shared/cycle/environment.ts. Typed from its schema so a misspelt name fails `tsc`
  * instead of failing the function at its first cold start.
  */
 export type HandlerEnvironment = { [K in keyof Environment]?: string };
 
+/** Powertools' own variables, the same for every function of a stage. */
+export const POWERTOOLS_SERVICE_NAME = 'leverage-advisor';
+
 export interface AdvisorFunctionProps {
   readonly handlerName: HandlerName;
-  readonly memorySize: number;
-  readonly timeout: Duration;
   readonly environment: HandlerEnvironment;
-  /** Applied to the function's log group, so that `prod` keeps its logs when the stack goes. */
+  readonly logRetention: RetentionDays;
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** POWERTOOLS_METRICS_NAMESPACE: where the function's EMF metrics land. */
+  readonly metricsNamespace: string;
+  /** Applied to the log group, so that `prod` keeps its logs when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
+  readonly reservedConcurrentExecutions?: number;
+  /** Defaults to FUNCTION_SPECS[handlerName]. */
+  readonly spec?: FunctionSpec;
 }
 
 /** Resolved from this file rather than process.cwd(), so synth works from any directory (and from vitest). */
@@ -36,27 +45,39 @@ const ESM_REQUIRE_SHIM = "import { createRequire } from 'module'; const require 
 
 /**
  * One of the advisor's Lambda functions: a NodejsFunction with the project's bundling and runtime
- * defaults (ESM, arm64, Node 22, source maps) and a log group with a bounded retention.
+ * defaults (ESM, arm64, the latest Node LTS runtime, minified with source maps), a log group with a
+ * bounded retention, and a role of its own that may write to that log group and nothing else until
+ * the stack grants it more (no AWSLambdaBasicExecutionRole: it may create any log group anywhere).
  */
 export class AdvisorFunction extends NodejsFunction {
+  readonly handlerName: HandlerName;
+  readonly spec: FunctionSpec;
+
   constructor(scope: Construct, id: string, props: AdvisorFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy,
+    const spec = props.spec ?? FUNCTION_SPECS[props.handlerName];
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.handlerName} function of ${id}`,
     });
+    logGroup.grantWrite(role);
     super(scope, id, {
+      description: spec.description,
       entry: fileURLToPath(new URL(`../functions/${props.handlerName}/handler.ts`, import.meta.url)),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'leverage-advisor',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         // Stack traces point at the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
         ...(props.environment as Record<string, string>),
@@ -78,5 +99,7 @@ export class AdvisorFunction extends NodejsFunction {
         externalModules: [],
       },
     });
+    this.handlerName = props.handlerName;
+    this.spec = spec;
   }
 }

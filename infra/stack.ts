@@ -1,164 +1,171 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { DEFAULT_CONFIG } from '../shared/config/defaults.js';
-import { TABLE_DEFINITION } from '../shared/store/table.js';
-import { AdvisorFunction, type HandlerEnvironment, type HandlerName } from './advisor-function.js';
+import { AdvisorFunction, POWERTOOLS_SERVICE_NAME, type HandlerEnvironment } from './advisor-function.js';
+import { AdvisorAlarms } from './constructs/advisor-alarms.js';
+import { AdvisorApi } from './constructs/advisor-api.js';
+import { AdvisorTable } from './constructs/advisor-table.js';
+import { AssetFanOut } from './constructs/asset-fan-out.js';
+import { PublishTargets } from './constructs/publish-targets.js';
+import { ASYNC_INVOKE, FUNCTION_SPECS, HANDLER_NAMES, publishLeaseMs, type HandlerName } from './function-specs.js';
+import { metricsNamespaceOf, type StageConfig } from './stages.js';
 
 export interface LeverageAdvisorStackProps extends StackProps {
-  /** Deployment stage, e.g. `dev` or `prod`. Only `prod` keeps its data when the stack is deleted. */
-  readonly stage: string;
+  /** The validated stage configuration (stages.ts resolveStageConfig). */
+  readonly config: StageConfig;
 }
 
-/** The writes the cycle makes: conditional puts, updates and batched series chunks. Nothing deletes (TTL does). */
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
+/** Which function starts which, asynchronously, and the variable that names the callee. */
+const INVOCATIONS: readonly { caller: HandlerName; variable: keyof HandlerEnvironment; callee: HandlerName }[] = [
+  // POST /v1/recompute queues a run and starts the planner.
+  { caller: 'api', variable: 'INGEST_FUNCTION_NAME', callee: 'ingest' },
+  // The worker that finishes a run's last asset starts the finalizer...
+  { caller: 'worker', variable: 'COMPUTE_FUNCTION_NAME', callee: 'compute' },
+  // ...and the planner does, for a run with no assets to fan out.
+  { caller: 'ingest', variable: 'COMPUTE_FUNCTION_NAME', callee: 'compute' },
+  // The finalizer starts a dispatch when the run made proposals.
+  { caller: 'compute', variable: 'PUBLISH_FUNCTION_NAME', callee: 'publish' },
+];
 
-const ATTRIBUTE_TYPES = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
-
-function attribute(key: { readonly name: string; readonly type: keyof typeof ATTRIBUTE_TYPES }) {
-  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
-}
+const constructIdOf = (name: HandlerName) => `${name[0]!.toUpperCase()}${name.slice(1)}Function`;
 
 /**
- * The Leverage Advisor in one stack: a single DynamoDB table, the four handlers, the schedules that
- * drive a cycle (ingest -> compute -> publish, each started asynchronously by the one before), the
- * public HTTP API, a dead-letter queue for failed asynchronous invocations, and error alarms.
+ * The Leverage Advisor in one stack: the table; five functions (planner, per-asset worker behind a
+ * queue, finalizer, publisher, API); the schedules that start a cycle and retry the outbox; the HTTP
+ * API; the publish targets' secrets; dead-letter queues; and the alarms, all from a stage's config.
+ *
+ * A cycle: schedule -> ingest (plans the run, one SQS message per asset) -> worker (per asset, a
+ * few at a time) -> the last worker starts compute (proposals, metrics) -> publish (the outbox).
  */
 export class LeverageAdvisorStack extends Stack {
+  readonly config: StageConfig;
   readonly table: Table;
   readonly functions: Record<HandlerName, AdvisorFunction>;
+  readonly fanOut: AssetFanOut;
+  /** Failed asynchronous invocations (ingest, compute, publish) after their retries. */
   readonly deadLetterQueue: Queue;
-  readonly api: HttpApi;
+  readonly api: AdvisorApi;
+  readonly publishTargets: PublishTargets;
+  readonly alarms: AdvisorAlarms;
+  readonly schedules: { readonly cycle: Rule; readonly publish: Rule };
 
   constructor(scope: Construct, id: string, props: LeverageAdvisorStackProps) {
     super(scope, id, props);
-    const removalPolicy = props.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const { schedule } = DEFAULT_CONFIG;
+    const { config } = props;
+    this.config = config;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    // Key schema from shared/store/table.ts, the same definition the local runtime creates its table from.
-    this.table = new Table(this, 'Table', {
-      partitionKey: attribute(TABLE_DEFINITION.partitionKey),
-      sortKey: attribute(TABLE_DEFINITION.sortKey),
-      timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryption.AWS_MANAGED,
+    const data = new AdvisorTable(this, 'Data', { retainData: config.retainData, pointInTimeRecovery: config.pointInTimeRecovery });
+    this.table = data.table;
+    this.publishTargets = new PublishTargets(this, 'PublishTargets', { publish: config.publish, removalPolicy });
+
+    // What each function reads beyond the common variables (the rest is wired below, from references).
+    const ownEnvironment: Record<HandlerName, HandlerEnvironment> = {
+      ingest: {},
+      worker: {},
+      // Compute labels each proposal with its target (publishTargetOf), so it sees the same target
+      // variables; the ARNs are not secret, and only publish may read the secrets behind them.
+      compute: { ...this.publishTargets.environment },
+      publish: { ...this.publishTargets.environment, ADVISOR_PUBLISH_LEASE_MS: String(publishLeaseMs()) },
+      api: { ADVISOR_AUTH_MODE: 'iam' },
+    };
+    const reserved: Partial<Record<HandlerName, number>> = {
+      compute: config.concurrency.computeReserved,
+      publish: config.concurrency.publishReserved,
+    };
+    const functions = {} as Record<HandlerName, AdvisorFunction>;
+    for (const name of HANDLER_NAMES) {
+      functions[name] = new AdvisorFunction(this, constructIdOf(name), {
+        handlerName: name,
+        environment: { TABLE_NAME: this.table.tableName, ADVISOR_SOURCE: config.marketSource, ...ownEnvironment[name] },
+        logRetention: config.logRetentionDays,
+        logLevel: config.logLevel,
+        metricsNamespace: metricsNamespaceOf(config.stage),
+        removalPolicy,
+        reservedConcurrentExecutions: reserved[name],
+      });
+      data.grantActions(functions[name], FUNCTION_SPECS[name].tableActions);
+    }
+    this.functions = functions;
+    const { ingest, worker, compute, publish, api } = functions;
+
+    this.fanOut = new AssetFanOut(this, 'AssetFanOut', {
+      worker,
+      workerTimeout: Duration.seconds(FUNCTION_SPECS.worker.timeoutSeconds),
+      batchSize: config.concurrency.workerBatchSize,
+      maxConcurrency: config.concurrency.workerMax,
       removalPolicy,
     });
-    for (const gsi of TABLE_DEFINITION.globalSecondaryIndexes) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: gsi.indexName,
-        partitionKey: attribute(gsi.partitionKey),
-        sortKey: attribute(gsi.sortKey),
-        // As createTableInput() does locally: queries on the index read whole items.
-        projectionType: ProjectionType.ALL,
-      });
+    ingest.addEnvironment('ASSET_QUEUE_URL', this.fanOut.queue.queueUrl);
+    this.fanOut.grantEnqueue(ingest);
+
+    for (const { caller, variable, callee } of INVOCATIONS) {
+      functions[caller].addEnvironment(variable, functions[callee].functionName);
+      // The unqualified ARN only (the callers invoke by name): grantInvoke would add `<arn>:*`, every version.
+      functions[caller].addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functions[callee].functionArn] }));
     }
+    this.publishTargets.grantRead(publish);
 
-    const environment: HandlerEnvironment = { TABLE_NAME: this.table.tableName, ADVISOR_AUTH_MODE: 'iam' };
-    const fn = (id: string, handlerName: HandlerName, memorySize: number, timeout: Duration) =>
-      new AdvisorFunction(this, id, { handlerName, memorySize, timeout, environment, removalPolicy });
-    this.functions = {
-      // Ingest and compute walk the whole asset universe in one invocation (see DESIGN.md on fan-out).
-      ingest: fn('IngestFunction', 'ingest', 1024, Duration.minutes(5)),
-      compute: fn('ComputeFunction', 'compute', 1024, Duration.minutes(5)),
-      publish: fn('PublishFunction', 'publish', 256, Duration.minutes(1)),
-      // API Gateway gives up after 30 s; a read that takes 10 s is already broken.
-      api: fn('ApiFunction', 'api', 512, Duration.seconds(10)),
-    };
-    const { ingest, compute, publish, api } = this.functions;
-
-    // Each stage starts only the next one. The references form a chain (api -> ingest -> compute ->
-    // publish), so CloudFormation can order it; a stage that called back up the chain would need
-    // fixed function names instead, to break the cycle.
-    const next: [AdvisorFunction, keyof HandlerEnvironment, AdvisorFunction][] = [
-      [ingest, 'COMPUTE_FUNCTION_NAME', compute],
-      [compute, 'PUBLISH_FUNCTION_NAME', publish],
-      [api, 'INGEST_FUNCTION_NAME', ingest],
-    ];
-    for (const [caller, variable, callee] of next) {
-      caller.addEnvironment(variable, callee.functionName);
-      callee.grantInvoke(caller);
-    }
-    // Proposals link to the public API rather than the local default (127.0.0.1).
-    const { httpApi, stage } = this.addHttpApi(api);
-    this.api = httpApi;
-    compute.addEnvironment('ADVISOR_PUBLIC_URL', stage.url);
-
-    for (const writer of [ingest, compute, publish]) {
-      this.table.grantReadData(writer);
-      this.table.grant(writer, ...TABLE_WRITE_ACTIONS);
-    }
-    this.table.grantReadData(api);
-    // POST /v1/recompute records the run it queues; the API changes nothing else.
-    this.table.grant(api, 'dynamodb:PutItem');
-
-    // Asynchronous invocations (schedules and stage-to-stage calls): two retries, then the event and
-    // its error go to the dead-letter queue for inspection.
+    // Asynchronous invocations (schedules and function-to-function): retries, then the event and its
+    // error go to this queue for inspection and replay.
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy,
     });
-    for (const stageFunction of [ingest, compute, publish]) {
-      stageFunction.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetterQueue) });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'It is itself a dead-letter queue: the on-failure destination of the asynchronous invocations',
+    });
+    for (const name of ASYNC_INVOKE.handlers) {
+      functions[name].configureAsyncInvoke({ retryAttempts: ASYNC_INVOKE.retryAttempts, onFailure: new SqsDestination(this.deadLetterQueue) });
     }
 
-    new Rule(this, 'CycleSchedule', {
-      description: 'Starts a full cycle: ingest, then compute, then publish',
-      schedule: Schedule.rate(Duration.minutes(schedule.cycleEveryMinutes)),
-      targets: [new LambdaFunction(ingest)],
+    this.api = new AdvisorApi(this, 'Api', {
+      handler: api,
+      throttleRatePerSecond: config.api.throttleRatePerSecond,
+      throttleBurst: config.api.throttleBurst,
+      recomputeRatePerSecond: config.api.recomputeRatePerSecond,
+      recomputeBurst: config.api.recomputeBurst,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
     });
-    new Rule(this, 'PublishSchedule', {
-      description: 'Retries pending proposals in the outbox',
-      schedule: Schedule.rate(Duration.minutes(schedule.publishEveryMinutes)),
-      targets: [new LambdaFunction(publish)],
-    });
+    // Proposals link to the public API rather than the local default (127.0.0.1).
+    compute.addEnvironment('ADVISOR_PUBLIC_URL', this.api.url);
 
-    for (const [name, f] of Object.entries(this.functions)) {
-      f.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }).createAlarm(this, `${f.node.id}Errors`, {
-        alarmDescription: `${name} function failed at least once in 5 minutes`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    }
-    // An event lands here only after its retries are spent: a cycle stage was lost.
-    this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(this, 'DeadLetterQueueNotEmpty', {
-      alarmDescription: 'An asynchronous invocation failed after its retries',
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.schedules = {
+      cycle: new Rule(this, 'CycleSchedule', {
+        description: 'Starts a cycle: plan, per-asset work, finalize, publish',
+        schedule: Schedule.rate(Duration.minutes(config.schedule.cycleEveryMinutes)),
+        targets: [new LambdaFunction(ingest)],
+      }),
+      publish: new Rule(this, 'PublishSchedule', {
+        description: 'Retries pending proposals in the outbox',
+        schedule: Schedule.rate(Duration.minutes(config.schedule.publishEveryMinutes)),
+        targets: [new LambdaFunction(publish)],
+      }),
+    };
 
-    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
+    this.alarms = new AdvisorAlarms(this, 'Alarms', { email: config.alarms.email });
+    for (const name of HANDLER_NAMES) this.alarms.watchFunctionErrors(`${constructIdOf(name)}Errors`, functions[name], name);
+    this.alarms.watchDeadLetterQueue('AsyncDeadLetters', this.deadLetterQueue, 'An asynchronous invocation (ingest, compute or publish)');
+    this.alarms.watchDeadLetterQueue('AssetDeadLetters', this.fanOut.deadLetterQueue, 'A per-asset message');
+    this.alarms.watchQueueAge('AssetBacklogAge', this.fanOut.queue, config.alarms.assetQueueMaxAgeMinutes);
+    this.alarms.watchApiServerErrors('ApiServerErrors', this.api.httpApi, config.alarms.api5xxPerFiveMinutes);
+    this.alarms.watchDataAge('DataStale', metricsNamespaceOf(config.stage), POWERTOOLS_SERVICE_NAME, config.alarms.dataStaleAfterMinutes);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API and dashboard' });
+    new CfnOutput(this, 'RecomputeUrl', { value: `${this.api.url}v1/recompute`, description: 'POST here, SigV4-signed (execute-api)' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-  }
-
-  /** The public HTTP API: reads are open, POST /v1/recompute needs a SigV4-signed (IAM) request. */
-  private addHttpApi(handler: AdvisorFunction): { httpApi: HttpApi; stage: HttpStage } {
-    // The default stage is added by hand: HttpApi's own has no throttling settings.
-    const httpApi = new HttpApi(this, 'HttpApi', { apiName: `${this.stackName}-api`, createDefaultStage: false });
-    const stage = httpApi.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
-    });
-    const integration = new HttpLambdaIntegration('ApiIntegration', handler);
-    const reads = ['/v1/health', '/v1/recommendations', '/v1/recommendations/{asset}', '/v1/recommendations/{asset}/history', '/v1/runs/{id}'];
-    for (const path of reads) httpApi.addRoutes({ path, methods: [HttpMethod.GET], integration });
-    httpApi.addRoutes({ path: '/v1/recompute', methods: [HttpMethod.POST], integration, authorizer: new HttpIamAuthorizer() });
-    return { httpApi, stage };
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe more targets to the alarms here' });
+    new CfnOutput(this, 'AssetQueueUrl', { value: this.fanOut.queue.queueUrl });
+    new CfnOutput(this, 'AsyncDeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AssetDeadLetterQueueUrl', { value: this.fanOut.deadLetterQueue.queueUrl });
   }
 }

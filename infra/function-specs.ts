@@ -1,0 +1,74 @@
+/**
+ * What each Lambda function is given, in one place: memory, timeout, and the only DynamoDB actions it
+ * may call (from the repositories in shared/store it uses). Stage-independent; stages.ts holds the rest.
+ */
+
+/** The handlers live in functions/<name>/handler.ts, each exporting `handler`. */
+export const HANDLER_NAMES = ['ingest', 'worker', 'compute', 'publish', 'api'] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** The DynamoDB item actions the repositories use. Nothing deletes: old snapshots expire by TTL. */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+
+export interface FunctionSpec {
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly tableActions: readonly TableAction[];
+}
+
+export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
+  ingest: {
+    description: 'Planner: starts a run and queues one message per asset',
+    // Reads the config and sends batches of 10 messages: light, and done in seconds even for 1,000 assets.
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    tableActions: ['GetItem', 'PutItem', 'UpdateItem'],
+  },
+  worker: {
+    description: "Per-asset worker: pulls one asset's market data and computes its recommendations",
+    // One asset's year of hourly bars, books and 10,000 simulation paths per profile; more memory is also more CPU.
+    memoryMb: 1024,
+    timeoutSeconds: 180,
+    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+  },
+  compute: {
+    description: "Finalizer: drafts proposals from a run's recommendations and closes the run",
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  },
+  publish: {
+    description: 'Sends pending proposals from the outbox to the forum and/or webhook',
+    memoryMb: 256,
+    // Below the dispatch lease (publishLeaseMs), so a proposal is never sent by two dispatchers at once.
+    timeoutSeconds: 90,
+    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+  },
+  api: {
+    description: 'HTTP API and dashboard: reads, and POST /v1/recompute',
+    // Lambda gives CPU in proportion to memory: twice the CPU of 512 MB for a faster cold start, at a few requests' cost.
+    memoryMb: 1024,
+    // Below API Gateway's 30 s integration limit, so a slow read fails in the function, visibly.
+    timeoutSeconds: 10,
+    tableActions: ['GetItem', 'Query', 'PutItem'],
+  },
+};
+
+/** Lambda's async-invoke settings for the functions started by a schedule or by another function. */
+export const ASYNC_INVOKE = { retryAttempts: 2, handlers: ['ingest', 'compute', 'publish'] } as const satisfies {
+  retryAttempts: number;
+  handlers: readonly HandlerName[];
+};
+
+/** SQS guidance: a visibility timeout of at least six times the consumer's timeout, so retries do not overlap. */
+export const QUEUE_VISIBILITY_PER_WORKER_TIMEOUT = 6;
+/** Deliveries of one asset message before it is parked in the asset dead-letter queue. */
+export const ASSET_MAX_RECEIVE_COUNT = 3;
+
+/**
+ * The dispatch lease (ADVISOR_PUBLISH_LEASE_MS) given to publish: its timeout plus a margin, so a
+ * dispatcher killed at its deadline still holds the proposal until it is certainly dead.
+ */
+export const PUBLISH_LEASE_MARGIN_SECONDS = 30;
+export const publishLeaseMs = (spec: FunctionSpec = FUNCTION_SPECS.publish) => (spec.timeoutSeconds + PUBLISH_LEASE_MARGIN_SECONDS) * 1000;
