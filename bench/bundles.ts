@@ -76,6 +76,15 @@ function apiInitMs(bundleDir: string): { importMs: number; firstRequestMs: numbe
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as { importMs: number; firstRequestMs: number };
 }
 
+/** Whether the bundle loads in a fresh Node process (a broken alias or a missing module fails here, not in Lambda). */
+function loads(bundleDir: string): string {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(join(bundleDir, 'index.mjs'))})`], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+  });
+  return result.status === 0 ? 'loads' : `DOES NOT LOAD: ${result.stderr.trim().split('\n').slice(-1)[0]}`;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
@@ -95,7 +104,7 @@ export async function benchBundles(): Promise<void> {
     const bundles = bundlesOf(outdir);
     for (const b of bundles) {
       const verdict = b.bytes < BUNDLE_BUDGET_BYTES ? 'ok' : 'OVER BUDGET';
-      line(`${b.logicalId} (${b.handler})`, `${(b.bytes / 1024).toFixed(0)} KiB  ${verdict}`);
+      line(`${b.logicalId} (${b.handler})`, `${(b.bytes / 1024).toFixed(0)} KiB  ${verdict}, ${loads(b.dir)}`);
     }
     const api = bundles.find((b) => /^Api/.test(b.logicalId));
     if (!api) {

@@ -43,6 +43,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 const ESM_REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
+const MIME_DB_STUB = fileURLToPath(new URL('./bundling/empty-mime-db.cjs', import.meta.url));
+
 /**
  * One of the advisor's Lambda functions: a NodejsFunction with the project's bundling and runtime
  * defaults (ESM, arm64, the latest Node LTS runtime, minified with source maps), a log group with a
@@ -97,6 +99,8 @@ export class AdvisorFunction extends NodejsFunction {
         // Bundle the AWS SDK instead of using the runtime's copy: the functions then run the exact
         // SDK version the tests ran against (package-lock.json), not whatever the runtime ships.
         externalModules: [],
+        // 134 KB of MIME types that only multipart uploads consult (infra/bundling/empty-mime-db.cjs).
+        esbuildArgs: { '--alias:mime-db': MIME_DB_STUB },
       },
     });
     this.handlerName = props.handlerName;
