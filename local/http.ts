@@ -1,6 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { corsReadHeaders } from '../shared/api/cors.js';
+import { problems } from '../shared/api/problem.js';
+import { AdvisorError } from '../shared/util/errors.js';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -42,7 +46,15 @@ export function toEvent(request: IncomingMessage, body: Buffer): APIGatewayProxy
   };
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 async function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3): the common
+  // GET needs no stream iterator.
+  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) {
+    request.resume();
+    return EMPTY_BODY;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -53,17 +65,136 @@ async function readBody(request: IncomingMessage): Promise<Buffer | null> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * The bytes of the last body sent. Pollers fetch the same representation over and over and the API
+ * answers them with the same (memoized) string: encoding it once spares a copy per response (90 KB for
+ * the recommendation list) and the garbage collection that comes with it.
+ */
+let lastEncoded: { text: string; base64: boolean; bytes: Buffer } | undefined;
+
+function encodeBody(text: string, base64: boolean): Buffer {
+  if (lastEncoded?.text === text && lastEncoded.base64 === base64) return lastEncoded.bytes;
+  const bytes = Buffer.from(text, base64 ? 'base64' : 'utf8');
+  lastEncoded = { text, base64, bytes };
+  return bytes;
+}
+
 function write(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
-  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  const body = result.body ? encodeBody(result.body, result.isBase64Encoded === true) : Buffer.alloc(0);
   response.writeHead(result.statusCode ?? 200, { ...result.headers, 'content-length': String(body.length) } as Record<string, string>);
   response.end(body);
 }
 
-/** Serves an HTTP API v2 Lambda handler on node:http, the way API Gateway would call it. */
-export async function serveApi(handler: ApiHandler, port: number, host = '127.0.0.1'): Promise<{ server: Server; url: string }> {
+export const rateLimitSchema = z.object({
+  /** Sustained requests per second per client. */
+  ratePerSecond: z.number().positive(),
+  /** Requests a client may send at once after a quiet spell. */
+  burst: z.number().int().min(1),
+});
+export type RateLimit = z.infer<typeof rateLimitSchema>;
+
+/** The local default per client: far above a dashboard or a poller, far below what a loop can send. */
+export const DEFAULT_LOCAL_RATE_LIMIT: RateLimit = { ratePerSecond: 50, burst: 100 };
+
+/** Above this many tracked clients, buckets that have refilled (idle clients) are forgotten. */
+const MAX_TRACKED_CLIENTS = 10_000;
+
+export class RateLimitConfigError extends AdvisorError {
+  constructor(variable: string, value: string) {
+    super('RATE_LIMIT_CONFIG', `${variable} must be a number of requests per second >= 0 (0 = off), got ${JSON.stringify(value)}`, { variable, value });
+  }
+}
+
+/**
+ * The local rate limit from `ADVISOR_RATE_LIMIT_RPS`: absent = the default, 0 = off, n = n requests/s
+ * with a burst of 2n. (In the cloud API Gateway's stage throttling does this job.)
+ */
+export function rateLimitFromEnvironment(env: NodeJS.ProcessEnv = process.env): RateLimit | null {
+  const raw = env.ADVISOR_RATE_LIMIT_RPS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LOCAL_RATE_LIMIT;
+  const ratePerSecond = Number(raw);
+  if (!Number.isFinite(ratePerSecond) || ratePerSecond < 0) throw new RateLimitConfigError('ADVISOR_RATE_LIMIT_RPS', raw);
+  return ratePerSecond === 0 ? null : { ratePerSecond, burst: Math.max(1, Math.ceil(2 * ratePerSecond)) };
+}
+
+/** Token buckets per client: each holds up to `burst` tokens, refilled at `ratePerSecond`; a request takes one. */
+export class ClientRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; updatedMs: number }>();
+
+  constructor(
+    readonly limit: RateLimit,
+    private readonly clockMs: () => number = () => performance.now(),
+  ) {
+    rateLimitSchema.parse(limit);
+  }
+
+  /** Takes a token for `client`: null when allowed, else the whole seconds until one is available. */
+  take(client: string): { retryAfterSeconds: number } | null {
+    const nowMs = this.clockMs();
+    const bucket = this.buckets.get(client) ?? { tokens: this.limit.burst, updatedMs: nowMs };
+    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * this.limit.ratePerSecond);
+    bucket.updatedMs = nowMs;
+    if (!this.buckets.has(client)) {
+      if (this.buckets.size >= MAX_TRACKED_CLIENTS) this.forgetIdle(nowMs);
+      this.buckets.set(client, bucket);
+    }
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return null;
+    }
+    return { retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.limit.ratePerSecond)) };
+  }
+
+  private forgetIdle(nowMs: number): void {
+    for (const [client, bucket] of this.buckets) {
+      if (bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * this.limit.ratePerSecond >= this.limit.burst) this.buckets.delete(client);
+    }
+  }
+}
+
+export interface ServeOptions {
+  /** Per-client (source IP) token bucket; null = no limit. Over it: 429 before the handler runs. */
+  rateLimit?: RateLimit | null;
+  /** The limiter's clock (tests). */
+  clockMs?: () => number;
+}
+
+function tooManyRequests(request: IncomingMessage, limiter: ClientRateLimiter, retryAfterSeconds: number): APIGatewayProxyStructuredResultV2 {
+  const method = (request.method ?? 'GET').toUpperCase();
+  const problem = problems.tooManyRequests(retryAfterSeconds, limiter.limit.ratePerSecond, limiter.limit.burst);
+  return {
+    statusCode: 429,
+    headers: {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...problem.headers,
+      // A browser reading the API from another origin must see the 429 to back off.
+      ...(method === 'GET' || method === 'HEAD' ? corsReadHeaders() : {}),
+    },
+    body: method === 'HEAD' ? '' : JSON.stringify(problem.toBody(new URL(request.url ?? '/', 'http://local').pathname)),
+  };
+}
+
+/**
+ * Serves an HTTP API v2 Lambda handler on node:http, the way API Gateway would call it, with a
+ * per-client rate limit in front (API Gateway's throttling, locally).
+ */
+export async function serveApi(
+  handler: ApiHandler,
+  port: number,
+  host = '127.0.0.1',
+  options: ServeOptions = {},
+): Promise<{ server: Server; url: string }> {
+  const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, options.clockMs) : null;
   const server = createServer((request, response) => {
     void (async () => {
       try {
+        const refused = limiter?.take(request.socket.remoteAddress ?? '');
+        if (refused) {
+          request.resume(); // discard any body: the connection stays usable
+          write(response, tooManyRequests(request, limiter!, refused.retryAfterSeconds));
+          return;
+        }
         const body = await readBody(request);
         if (body === null) {
           write(response, {

@@ -42,6 +42,18 @@ export const problems = {
   notFound: (detail: string) => new HttpProblem(404, 'NOT_FOUND', 'Not found', detail),
   methodNotAllowed: (allowed: string[]) =>
     new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'Method not allowed', `allowed: ${allowed.join(', ')}`, [], { allow: allowed.join(', ') }),
+  notAcceptable: (accept: string) =>
+    new HttpProblem(406, 'NOT_ACCEPTABLE', 'Not acceptable', `this resource is application/json; the request accepts only ${JSON.stringify(accept)}`),
+  /** Over the rate limit: the client may retry after `retryAfterSeconds`. */
+  tooManyRequests: (retryAfterSeconds: number, ratePerSecond: number, burst: number) =>
+    new HttpProblem(
+      429,
+      'TOO_MANY_REQUESTS',
+      'Too many requests',
+      `more than ${ratePerSecond} requests/s (burst ${burst}) from this client; retry after ${retryAfterSeconds} s`,
+      [],
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
   unsupportedMediaType: () => new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send the body as application/json'),
   internal: () => new HttpProblem(500, 'INTERNAL', 'Internal error', 'the request could not be completed; it has been logged'),
   unavailable: (detail: string) => new HttpProblem(503, 'UNAVAILABLE', 'Service unavailable', detail),

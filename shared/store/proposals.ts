@@ -1,7 +1,30 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { proposalSchema, type Proposal } from '../model/proposal.js';
 import { isConditionalCheckFailed } from './client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Page } from './recommendations.js';
 import { GSI1, keys } from './table.js';
+import { AdvisorError } from '../util/errors.js';
+
+/**
+ * The proposal log, one small item per proposal: pk PROPOSALS, sk `<createdAtMs, 15 digits>#<id>`,
+ * holding only the id. A Query on it lists every proposal newest first without a new index (tables
+ * made before the log existed have no index to add). Proposals stored before the log existed are not
+ * in it. (Key builders to move into table.ts `keys`.)
+ */
+export const proposalLogKeys = {
+  pk: 'PROPOSALS',
+  sk: (createdAtMs: number, id: string) => `${String(createdAtMs).padStart(15, '0')}#${id}`,
+} as const;
+
+export class ProposalReadThrottledError extends AdvisorError {
+  constructor(keysLeft: number) {
+    super('PROPOSAL_READ_THROTTLED', `proposal batch read kept being throttled (${keysLeft} keys left)`, { keysLeft });
+  }
+}
+
+/** BatchGetItem takes at most 100 keys. */
+const MAX_LIST_LIMIT = 100;
 
 /**
  * The proposal outbox: pk PROPOSAL#<id>, sk PROPOSAL. A proposal is stored before any send; pending
@@ -16,6 +39,14 @@ export class ProposalRepository {
 
   /** Stores a new pending proposal; an existing one with the same id is kept (idempotent retry). */
   async createPending(proposal: Proposal): Promise<{ created: boolean }> {
+    // The log entry goes first: a crash between the two writes leaves an entry without its proposal,
+    // which list() skips, never a proposal the list cannot reach.
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: proposalLogKeys.pk, sk: proposalLogKeys.sk(proposal.createdAtMs, proposal.id), id: proposal.id },
+      }),
+    );
     try {
       await this.doc.send(
         new PutCommand({
@@ -35,6 +66,61 @@ export class ProposalRepository {
       if (isConditionalCheckFailed(error)) return { created: false };
       throw error;
     }
+  }
+
+  /**
+   * Every proposal, newest first, `limit` (1-100) per page; `nextCursor` is null on the last page. A
+   * page may hold fewer than `limit` items: a log entry whose proposal is missing (a crash between the
+   * two writes of createPending), or whose timestamp is not the proposal's (a retried createPending,
+   * whose proposal kept its first one), is skipped.
+   */
+  async list(options: { limit: number; cursor?: string }): Promise<Page<Proposal>> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit)), MAX_LIST_LIMIT);
+    // One more than asked: whether it exists says whether there is a next page.
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': proposalLogKeys.pk },
+        ScanIndexForward: false,
+        Limit: limit + 1,
+        ExclusiveStartKey: decodeCursor(options.cursor, proposalLogKeys.pk),
+      }),
+    );
+    const entries = (page.Items ?? []).slice(0, limit).map((item) => ({ pk: String(item.pk), sk: String(item.sk), id: String(item.id) }));
+    const more = (page.Items?.length ?? 0) > limit;
+    const last = entries[entries.length - 1];
+    const nextCursor = more && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : null;
+    const byId = await this.getMany([...new Set(entries.map((e) => e.id))]);
+    const items: Proposal[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      const proposal = byId.get(entry.id);
+      if (!proposal || seen.has(proposal.id) || entry.sk !== proposalLogKeys.sk(proposal.createdAtMs, proposal.id)) continue;
+      seen.add(proposal.id);
+      items.push(proposal);
+    }
+    return { items, nextCursor };
+  }
+
+  /** Proposals by id (BatchGetItem, unprocessed keys resent with a short backoff); missing ids are absent. */
+  private async getMany(ids: string[]): Promise<Map<string, Proposal>> {
+    const found = new Map<string, Proposal>();
+    if (ids.length === 0) return found;
+    let keysToGet: Record<string, unknown>[] | undefined = ids.map((id) => ({ pk: keys.proposal(id), sk: keys.proposalSort }));
+    for (let attempt = 0; keysToGet && keysToGet.length > 0; attempt++) {
+      if (attempt > 8) throw new ProposalReadThrottledError(keysToGet.length);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      const result = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysToGet, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        const proposal = proposalSchema.parse(item);
+        found.set(proposal.id, proposal);
+      }
+      keysToGet = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+    }
+    return found;
   }
 
   async get(id: string): Promise<Proposal | null> {

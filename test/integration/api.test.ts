@@ -54,6 +54,8 @@ describe('HTTP API reads', () => {
     expect(res.statusCode).toBe(200);
     const body = json(res.body);
     expect(body.simulated).toBe(true);
+    expect(body.units).toBe('bps');
+    expect(body.nextCursor).toBeNull();
     expect(body.recommendations.map((r: { asset: string; profileId: string; version: number }) => `${r.asset}/${r.profileId}/v${r.version}`)).toEqual([
       'BTC/aave-v3-ethereum/v3',
       'BTC/perp-dex/v1',
@@ -110,7 +112,7 @@ describe('HTTP API reads', () => {
     expect((await api(httpEvent('GET', '/v2/nothing'))).statusCode).toBe(404);
     const res = await api(httpEvent('DELETE', '/v1/recommendations'));
     expect(res.statusCode).toBe(405);
-    expect(res.headers?.allow).toBe('GET');
+    expect(res.headers?.allow).toBe('GET, HEAD, OPTIONS');
   });
 
   it('GET /v1/runs/{id}: 404 for unknown or malformed ids', async () => {

@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { Proposal } from '../model/proposal.js';
+import type { proposalSummarySchema } from './schemas.js';
+
+export type ProposalSummary = z.infer<typeof proposalSummarySchema>;
+
+/**
+ * The http(s) URLs in a proposal's `externalRef` (space-separated targets: an outbox path, a forum post
+ * URL, `webhook:<id>`), each once, in order. Anything else is not a link a reader can follow.
+ */
+export function proposalLinks(externalRef: string | null): string[] {
+  if (!externalRef) return [];
+  const links: string[] = [];
+  for (const token of externalRef.split(/\s+/)) {
+    if (!/^https?:\/\//i.test(token)) continue;
+    try {
+      const href = new URL(token).href;
+      if (!links.includes(href)) links.push(href);
+    } catch {
+      // not a URL after all: leave it out
+    }
+  }
+  return links;
+}
+
+/** A proposal as the list shows it: no Markdown body, lease or error internals. */
+export function proposalSummary(proposal: Proposal): ProposalSummary {
+  return {
+    id: proposal.id,
+    profileId: proposal.profileId,
+    runId: proposal.runId,
+    createdAtMs: proposal.createdAtMs,
+    simulated: proposal.simulated,
+    title: proposal.title,
+    status: proposal.status,
+    target: proposal.target,
+    externalRef: proposal.externalRef,
+    links: proposalLinks(proposal.externalRef),
+    sentAtMs: proposal.sentAtMs,
+    changes: proposal.changes,
+  };
+}
