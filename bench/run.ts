@@ -13,6 +13,7 @@ import { startRuntime } from '../local/runtime.js';
 import { benchCompute } from './compute.js';
 import { benchVenues } from './venues.js';
 import { benchBundles } from './bundles.js';
+import { benchApi } from './api.js';
 import { MS_PER_DAY, floorTo } from '../shared/util/time.js';
 
 /**
@@ -108,4 +109,5 @@ await benchSimulator();
 await benchProfiles();
 await benchVenues();
 await benchIngest();
+await benchApi();
 await benchBundles();

@@ -139,12 +139,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   resetDeps();
 
+  // Read before listening: a bad ADVISOR_RATE_LIMIT_RPS is a configuration error, not a port problem.
+  const rateLimit = options.rateLimit !== undefined ? options.rateLimit : rateLimitFromEnvironment();
   let server: Server;
   let url: string;
   try {
     // The public URL must be known before the deps are built (proposals link to it).
     ({ server, url } = await serveApi((event) => apiHandler(event), options.port, host, {
-      rateLimit: options.rateLimit !== undefined ? options.rateLimit : rateLimitFromEnvironment(),
+      rateLimit,
     }));
   } catch (error) {
     await dynamo.stop();

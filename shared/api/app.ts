@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z, ZodError, ZodType } from 'zod';
+import type * as z from 'zod';
+import type { ZodError, ZodType } from 'zod';
 import type { AdvisorConfig } from '../config/schema.js';
 import { INTERVAL_MS } from '../config/schema.js';
 import type { Invoker } from '../cycle/invoker.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assetSymbol, candleInterval, lendingParametersSchema, perpParametersSchema } from '../config/schema.js';
 import { proposalSchema, parameterChangeSchema } from '../model/proposal.js';
 import { lendingRecommendationSchema, marginTierSchema, perpRecommendationSchema, recommendationSchema } from '../model/recommendation.js';

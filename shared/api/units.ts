@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Recommendation } from '../model/recommendation.js';
 
 /**

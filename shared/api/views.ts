@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Proposal } from '../model/proposal.js';
 import type { proposalSummarySchema } from './schemas.js';
 

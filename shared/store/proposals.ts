@@ -6,17 +6,6 @@ import type { Page } from './recommendations.js';
 import { GSI1, keys } from './table.js';
 import { AdvisorError } from '../util/errors.js';
 
-/**
- * The proposal log, one small item per proposal: pk PROPOSALS, sk `<createdAtMs, 15 digits>#<id>`,
- * holding only the id. A Query on it lists every proposal newest first without a new index (tables
- * made before the log existed have no index to add). Proposals stored before the log existed are not
- * in it. (Key builders to move into table.ts `keys`.)
- */
-export const proposalLogKeys = {
-  pk: 'PROPOSALS',
-  sk: (createdAtMs: number, id: string) => `${String(createdAtMs).padStart(15, '0')}#${id}`,
-} as const;
-
 export class ProposalReadThrottledError extends AdvisorError {
   constructor(keysLeft: number) {
     super('PROPOSAL_READ_THROTTLED', `proposal batch read kept being throttled (${keysLeft} keys left)`, { keysLeft });
@@ -30,6 +19,11 @@ const MAX_LIST_LIMIT = 100;
  * The proposal outbox: pk PROPOSAL#<id>, sk PROPOSAL. A proposal is stored before any send; pending
  * ones are indexed in gsi1 (OUTBOX#pending) and leave the index when sent or failed. A dispatcher
  * claims one (a lease: leaseOwner, leaseUntilMs) before sending it; every outcome releases the lease.
+ *
+ * The proposal log, one small item per proposal: pk PROPOSALS, sk `<createdAtMs, 15 digits>#<id>`,
+ * holding only the id. A Query on it lists every proposal newest first without a new index (tables
+ * made before the log existed have no index to add). Proposals stored before the log existed are not
+ * in it.
  */
 export class ProposalRepository {
   constructor(
@@ -44,7 +38,7 @@ export class ProposalRepository {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: proposalLogKeys.pk, sk: proposalLogKeys.sk(proposal.createdAtMs, proposal.id), id: proposal.id },
+        Item: { pk: keys.proposalLog, sk: keys.proposalLogSort(proposal.createdAtMs, proposal.id), id: proposal.id },
       }),
     );
     try {
@@ -81,10 +75,10 @@ export class ProposalRepository {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': proposalLogKeys.pk },
+        ExpressionAttributeValues: { ':pk': keys.proposalLog },
         ScanIndexForward: false,
         Limit: limit + 1,
-        ExclusiveStartKey: decodeCursor(options.cursor, proposalLogKeys.pk),
+        ExclusiveStartKey: decodeCursor(options.cursor, keys.proposalLog),
       }),
     );
     const entries = (page.Items ?? []).slice(0, limit).map((item) => ({ pk: String(item.pk), sk: String(item.sk), id: String(item.id) }));
@@ -96,7 +90,7 @@ export class ProposalRepository {
     const seen = new Set<string>();
     for (const entry of entries) {
       const proposal = byId.get(entry.id);
-      if (!proposal || seen.has(proposal.id) || entry.sk !== proposalLogKeys.sk(proposal.createdAtMs, proposal.id)) continue;
+      if (!proposal || seen.has(proposal.id) || entry.sk !== keys.proposalLogSort(proposal.createdAtMs, proposal.id)) continue;
       seen.add(proposal.id);
       items.push(proposal);
     }

@@ -140,11 +140,18 @@ export class RecommendationRepository {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.recommendationVersionPrefix(profileId) },
         ScanIndexForward: false,
-        Limit: options.limit,
+        // One more than asked: a page that ends the history then says so (nextCursor null), where
+        // DynamoDB's LastEvaluatedKey would send the caller for one more, empty page.
+        Limit: options.limit + 1,
         ExclusiveStartKey: decodeCursor(options.cursor, pk),
       }),
     );
-    const items = (page.Items ?? []).map((item) => recommendationSchema.parse(item));
-    return { items, nextCursor: encodeCursor(page.LastEvaluatedKey as Record<string, unknown> | undefined) };
+    const raw = (page.Items ?? []).slice(0, options.limit);
+    const more = (page.Items?.length ?? 0) > options.limit;
+    const last = raw[raw.length - 1];
+    return {
+      items: raw.map((item) => recommendationSchema.parse(item)),
+      nextCursor: more && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : null,
+    };
   }
 }

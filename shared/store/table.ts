@@ -66,5 +66,8 @@ export const keys = {
   runAssetClaim: (symbol: string) => `CLAIM#${symbol}`,
   proposal: (id: string) => `PROPOSAL#${id}`,
   proposalSort: 'PROPOSAL',
+  /** The proposal log: every proposal ever drafted, newest last by sort key (GET /v1/proposals). */
+  proposalLog: 'PROPOSALS',
+  proposalLogSort: (createdAtMs: number, id: string) => `${String(createdAtMs).padStart(15, '0')}#${id}`,
   outboxPending: 'OUTBOX#pending',
 } as const;

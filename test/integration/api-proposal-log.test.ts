@@ -2,7 +2,6 @@ import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/store/client.js';
 import { InvalidCursorError } from '../../shared/store/errors.js';
-import { proposalLogKeys } from '../../shared/store/proposals.js';
 import { keys } from '../../shared/store/table.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { proposal } from '../support/fixtures.js';
@@ -57,7 +56,7 @@ describe('ProposalRepository.list', () => {
   });
 
   it('skips a log entry whose proposal is missing (a crash between the two writes)', async () => {
-    await doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: proposalLogKeys.pk, sk: proposalLogKeys.sk(T0 + 50_000, 'ghost'), id: 'ghost' } }));
+    await doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: keys.proposalLog, sk: keys.proposalLogSort(T0 + 50_000, 'ghost'), id: 'ghost' } }));
     await doc.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: keys.proposal('p-5'), sk: keys.proposalSort } }));
     const { ids } = await walk(2);
     expect(ids).toEqual(['p-6', 'p-4', 'p-3', 'p-2', 'p-1', 'p-0']);

@@ -56,7 +56,12 @@ describe('recommendation versions on the local DynamoDB-API server', () => {
       pages++;
     } while (cursor);
     expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => 23 - i));
-    expect(pages).toBeGreaterThanOrEqual(5);
+    // Exactly the pages needed: the last one says it is the last (no empty page after it).
+    expect(pages).toBe(5);
+    for (let i = 0; i < 2; i++) await recommendations.append(recommendationDraft({ asset: 'LINK' }));
+    const first = await recommendations.history('LINK', 'aave-v3-ethereum', { limit: 20 });
+    const second = await recommendations.history('LINK', 'aave-v3-ethereum', { limit: 20, cursor: first.nextCursor! });
+    expect([first.items.length, second.items.length, second.nextCursor]).toEqual([20, 5, null]);
   });
 
   it('profiles keep separate version sequences', async () => {
