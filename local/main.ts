@@ -168,7 +168,8 @@ async function main(): Promise<number> {
   const everyMs = config.schedule.cycleEveryMinutes * 60_000;
   const cycleTimer = setInterval(() => void cycle(), everyMs);
   const publishTimer = setInterval(() => void runtime.publish(), config.schedule.publishEveryMinutes * 60_000);
-  console.log(`\nAPI      ${runtime.url}/v1/recommendations   (health: ${runtime.url}/v1/health)`);
+  console.log(`\nDashboard ${runtime.url}/`);
+  console.log(`API       ${runtime.url}/v1/recommendations   (contract: ${runtime.url}/v1/openapi.json)`);
   console.log(`Recompute: curl -X POST -H "Authorization: Bearer $(cat ${values['data-dir']}/api-token)" ${runtime.url}/v1/recompute`);
   console.log(`Next cycle every ${config.schedule.cycleEveryMinutes} min. Ctrl-C to stop.`);
 
