@@ -90,8 +90,8 @@ export class AdvisorFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_SHIM,
         minify: true,
-        // AdvisorError sets `name` from its class: keep class names readable in logs and API errors.
-        keepNames: true,
+        // AdvisorError sets `name` from its class: keep class names readable in logs (see FunctionSpec).
+        keepNames: spec.keepClassNames,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         // --enable-source-maps needs only the mappings, not a copy of every source file.

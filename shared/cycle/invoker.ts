@@ -26,13 +26,15 @@ export interface Invoker {
 
 /** Cloud: an asynchronous Lambda invocation (Lambda retries it and sends failures to the DLQ). */
 export class LambdaInvoker implements Invoker {
-  private readonly client = new LambdaClient({});
+  // Created at the first invocation: most API requests never start a stage, and cold start counts.
+  private client: LambdaClient | undefined;
 
   constructor(private readonly functionNames: Record<Stage, string | undefined>) {}
 
   async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
     const functionName = this.functionNames[stage];
     if (!functionName) throw new Error(`no function name configured for stage ${stage}`);
+    this.client ??= new LambdaClient({});
     await this.client.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),
     );
