@@ -25,7 +25,7 @@ export function createComputeHandler(deps: () => BaseDeps, recordMetrics: RunMet
   return async (event: ComputeEvent, context?: Context) => {
     const d = deps();
     d.logger.addContext(context ?? ({} as Context));
-    const result = await runFinalizeStage({ ...d, publishTarget: publishTargetOf(d.env) }, { runId: event.runId });
+    const result = await runFinalizeStage({ ...d, publishTarget: publishTargetOf(d.env) }, { runId: event.runId, closeIncomplete: event.closeIncomplete === true });
     if (result) recordMetrics(result);
     return { runId: event.runId, status: result?.status ?? null, ...(result ?? {}) };
   };

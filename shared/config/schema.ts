@@ -207,6 +207,11 @@ export const scheduleSchema = z.object({
   cycleEveryMinutes: z.number().int().positive(),
   /** Local runtime: minutes between outbox dispatches. */
   publishEveryMinutes: z.number().int().positive(),
+  /**
+   * A run still running this long after it started has lost an asset (its message parked in the
+   * dead-letter queue): the next scheduled plan closes it with what it has, naming the missing assets.
+   */
+  runTimeoutMinutes: z.number().int().positive().default(60),
 });
 
 export const proposalsSchema = z.object({

@@ -6,9 +6,11 @@ export type Stage = 'ingest' | 'compute' | 'publish';
 export interface IngestEvent {
   runId?: string;
 }
-/** Starts the finalizer of a run whose assets are all done. */
+/** Starts the finalizer of a run whose assets are all done, or of one the planner found stuck. */
 export interface ComputeEvent {
   runId: string;
+  /** Close the run with the outcomes it has, the missing assets as errors (it exceeded runTimeoutMinutes). */
+  closeIncomplete?: boolean;
 }
 export interface PublishEvent {
   reason?: string;

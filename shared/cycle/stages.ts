@@ -65,6 +65,8 @@ export async function runPlanStage(deps: PlanDeps, runId?: string): Promise<{ ru
   const { config, store, logger } = deps;
   let id = runId;
   if (!id) {
+    // Each scheduled plan first closes the runs that lost an asset, so none stays "running" for ever.
+    await closeStuckRuns(deps);
     const run = newRun({ trigger: 'schedule', requestedBy: 'schedule', reason: null, assets: [], nowMs: deps.now() });
     await store.runs.create(run);
     id = run.id;
@@ -82,6 +84,29 @@ export async function runPlanStage(deps: PlanDeps, runId?: string): Promise<{ ru
   logger.info('run planned', { runId: id, assets: assets.length });
   if (assets.length === 0) await deps.invoker.invoke('compute', { runId: id });
   return { runId: id, assets: assets.length };
+}
+
+/**
+ * Starts the finalizer, in close-incomplete mode, of every run still running `schedule.runTimeoutMinutes`
+ * after it started: one of its asset messages was parked in the dead-letter queue (or lost), so the last
+ * worker never came. Returns their ids. Drops finished runs left in the active set.
+ */
+export async function closeStuckRuns(deps: StageDeps): Promise<string[]> {
+  const { store, logger } = deps;
+  const timeoutMs = deps.config.schedule.runTimeoutMinutes * 60_000;
+  const closing: string[] = [];
+  for (const id of await store.runs.activeRunIds()) {
+    const run = await store.runs.get(id);
+    if (!run || run.status !== 'running') {
+      await store.runs.forgetActive(id);
+      continue;
+    }
+    if ((run.startedAtMs ?? run.createdAtMs) > deps.now() - timeoutMs) continue;
+    logger.warn('run exceeded its timeout; closing it with the assets it has', { runId: id, done: run.assetsDone, total: run.assetsTotal });
+    await deps.invoker.invoke('compute', { runId: id, closeIncomplete: true });
+    closing.push(id);
+  }
+  return closing;
 }
 
 /**
@@ -177,7 +202,10 @@ export async function runAssetStage(deps: AssetDeps, work: AssetWork): Promise<A
 export interface FinalizeResult {
   status: Run['status'];
   assets: number;
+  /** Assets with a failed outcome, plus those with none (a run closed incomplete). */
   assetsFailed: number;
+  /** Assets that never reported (a run closed incomplete after its timeout). */
+  assetsMissing: number;
   recommendations: number;
   proposals: number;
   /** Age of the oldest market snapshot behind this run (its freshest data per asset); null when none. */
@@ -208,7 +236,9 @@ export async function runFinalizeStage(deps: FinalizeDeps, event: ComputeEvent):
     return null;
   }
   const outcomes = await store.runs.assetOutcomes(run.id);
-  if (run.assetsTotal !== null && outcomes.length < run.assetsTotal) {
+  const reported = new Set(outcomes.map((o) => o.asset));
+  const missing = event.closeIncomplete ? [...new Set(assetsOf(config, run))].filter((a) => !reported.has(a)) : [];
+  if (!event.closeIncomplete && run.assetsTotal !== null && outcomes.length < run.assetsTotal) {
     // Started early by a redelivery race: the worker that records the last outcome starts it again.
     logger.warn('run still has assets in flight; not finalizing yet', { runId: run.id, done: outcomes.length, total: run.assetsTotal });
     return null;
@@ -222,7 +252,14 @@ export async function runFinalizeStage(deps: FinalizeDeps, event: ComputeEvent):
   const proposals = draftProposals({ config, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations });
   for (const proposal of proposals) await store.proposals.createPending(proposal);
   const status: Run['status'] = recommendations.length > 0 ? 'succeeded' : 'failed';
-  const errors = outcomes.flatMap((o) => o.errors);
+  const errors = [
+    ...outcomes.flatMap((o) => o.errors),
+    ...missing.map((asset) => ({
+      asset,
+      stage: 'worker',
+      message: `no outcome ${config.schedule.runTimeoutMinutes} min after the run started: its message is in the asset dead-letter queue, or was lost`,
+    })),
+  ];
   try {
     await store.runs.finish(run.id, {
       status,
@@ -239,8 +276,9 @@ export async function runFinalizeStage(deps: FinalizeDeps, event: ComputeEvent):
   const ages = outcomes.flatMap((o) => (o.snapshotTakenAtMs === null ? [] : [(nowMs - o.snapshotTakenAtMs) / 1000]));
   const result: FinalizeResult = {
     status,
-    assets: outcomes.length,
-    assetsFailed: outcomes.filter((o) => o.status === 'failed').length,
+    assets: outcomes.length + missing.length,
+    assetsFailed: outcomes.filter((o) => o.status === 'failed').length + missing.length,
+    assetsMissing: missing.length,
     recommendations: recommendations.length,
     proposals: proposals.length,
     dataAgeMaxSeconds: ages.length > 0 ? Math.max(...ages) : null,

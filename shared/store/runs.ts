@@ -53,6 +53,7 @@ export class RunRepository {
           ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': startedAtMs, ':total': assetsTotal },
         }),
       );
+      await this.setActive(id, true);
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
@@ -85,6 +86,36 @@ export class RunRepository {
       if (isConditionalCheckFailed(error)) throw new RunTransitionError(id, outcome.status);
       throw error;
     }
+    await this.setActive(id, false);
+  }
+
+  /**
+   * The active-run set: ids of runs started and not finished, so the planner can find a run that lost
+   * an asset. ADD and DELETE on a string set are idempotent; a crash between a transition and this
+   * update leaves a finished id in the set (dropped by the next sweep) or a running run out of it.
+   */
+  private async setActive(id: string, active: boolean): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.activeRuns, sk: keys.activeRunsSort },
+        UpdateExpression: active ? 'ADD runIds :id' : 'DELETE runIds :id',
+        ExpressionAttributeValues: { ':id': new Set([id]) },
+      }),
+    );
+  }
+
+  /** Ids of the runs started and not yet finished. */
+  async activeRunIds(): Promise<string[]> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.activeRuns, sk: keys.activeRunsSort }, ConsistentRead: true }),
+    );
+    return [...((result.Item?.runIds as Set<string> | undefined) ?? [])].sort();
+  }
+
+  /** Removes an id from the active set (a run found finished by the sweep). */
+  async forgetActive(id: string): Promise<void> {
+    await this.setActive(id, false);
   }
 
   /**

@@ -64,6 +64,9 @@ export const keys = {
   runAsset: (symbol: string) => `ASSET#${symbol}`,
   runAssetPrefix: 'ASSET#',
   runAssetClaim: (symbol: string) => `CLAIM#${symbol}`,
+  /** One item holding the ids of the runs started and not yet finished (a string set). */
+  activeRuns: 'RUNS',
+  activeRunsSort: 'ACTIVE',
   proposal: (id: string) => `PROPOSAL#${id}`,
   proposalSort: 'PROPOSAL',
   /** The proposal log: every proposal ever drafted, newest last by sort key (GET /v1/proposals). */

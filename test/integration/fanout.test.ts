@@ -13,7 +13,7 @@ import type { Invoker, Stage, StageEvents } from '../../shared/cycle/invoker.js'
 import type { WorkerDeps } from '../../shared/cycle/market-deps.js';
 import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
 import { newRun } from '../../shared/cycle/runs.js';
-import { runAssetStage, runFinalizeStage, runPlanStage, type FinalizeResult, type StageDeps } from '../../shared/cycle/stages.js';
+import { closeStuckRuns, runAssetStage, runFinalizeStage, runPlanStage, type FinalizeResult, type StageDeps } from '../../shared/cycle/stages.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { MarketSource } from '../../shared/market/types.js';
 import { createDocumentClient } from '../../shared/store/client.js';
@@ -75,10 +75,10 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.stop());
 
-function deps(failing: ReadonlySet<string> = new Set()) {
+function deps(failing: ReadonlySet<string> = new Set(), now: () => number = () => NOW) {
   const invoker = new RecordingInvoker();
   const queue = new RecordingQueue();
-  const stage: StageDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now: () => NOW };
+  const stage: StageDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
   return {
     invoker,
     queue,
@@ -189,6 +189,34 @@ describe('workers and the finalizer', () => {
     await runAssetStage(d.worker, d.queue.sent[0]!);
     expect(await runFinalizeStage(d.finalize, { runId })).toBeNull();
     expect((await table.store.runs.get(runId))?.status).toBe('running');
+  });
+});
+
+describe('a run that lost an asset', () => {
+  it('is closed by the next scheduled plan after runTimeoutMinutes, with the missing asset named; a late worker changes nothing', async () => {
+    let clock = NOW;
+    const d = deps(new Set(), () => clock);
+    const { runId } = (await runPlanStage(d.plan))!;
+    // Two of three assets report; the third message went to the dead-letter queue.
+    const [lost, ...delivered] = d.queue.sent;
+    for (const work of delivered) await runAssetStage(d.worker, work);
+    expect(await table.store.runs.activeRunIds()).toContain(runId);
+
+    clock = NOW + (config.schedule.runTimeoutMinutes - 1) * 60_000;
+    expect(await closeStuckRuns(d.plan)).not.toContain(runId);
+    clock = NOW + (config.schedule.runTimeoutMinutes + 1) * 60_000;
+    expect(await closeStuckRuns(d.plan)).toContain(runId);
+    expect(d.invoker.of('compute')).toContainEqual({ stage: 'compute', event: { runId, closeIncomplete: true } });
+
+    const result = await runFinalizeStage(d.finalize, { runId, closeIncomplete: true });
+    expect(result).toMatchObject({ status: 'succeeded', assets: 3, assetsMissing: 1, assetsFailed: 1 });
+    const run = await table.store.runs.get(runId);
+    expect(run!.errors).toContainEqual(expect.objectContaining({ asset: lost!.asset, stage: 'worker', message: expect.stringContaining('dead-letter queue') }));
+    expect(new Set(run!.recommendations.map((r) => r.asset))).toEqual(new Set(delivered.map((w) => w.asset)));
+    expect(await table.store.runs.activeRunIds()).not.toContain(runId);
+    // The parked message, replayed after the run closed: dropped, the run untouched.
+    expect(await runAssetStage(d.worker, lost!)).toEqual({ kind: 'skipped', reason: 'run is succeeded' });
+    expect(await closeStuckRuns(d.plan)).not.toContain(runId);
   });
 });
 
