@@ -52,6 +52,8 @@ export interface ParameterRule {
    */
   resolution: number;
   unit?: ParameterUnit;
+  /** How the reason sentences name it for governance readers ('Liquidation threshold'); default `parameter`. */
+  label?: string;
 }
 
 export interface Evidence {
@@ -244,6 +246,7 @@ function roundTowardCurrent(value: number, current: number, resolution: number):
 
 function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
   const { parameter, unit } = rule;
+  const name = rule.label ?? parameter;
   const target = input.target[parameter]!;
   const current = input.current?.[parameter] ?? null;
   const fmt = (v: number) => formatValue(v, unit);
@@ -256,16 +259,16 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
       status: input.frozen ? 'frozen' : 'new-listing-needs-vote',
       direction: 'none',
       reason: input.frozen
-        ? `${parameter} is frozen (manual override) and not listed: the target ${fmt(target)} is not proposed.`
-        : `${parameter} has no live value: listing it at ${fmt(target)} needs a governance vote, since a steward only adjusts listed parameters.`,
+        ? `${name} is frozen (manual override) and not listed: the target ${fmt(target)} is not proposed.`
+        : `${name} has no live value: listing it at ${fmt(target)} needs a governance vote, since a steward only adjusts listed parameters.`,
     };
   }
 
   const direction = target === current ? 'none' : (target > current) === rule.higherIsLooser ? 'loosen' : 'tighten';
   const held = (status: StepStatus, reason: string): ParameterStep => ({ ...base, proposed: current, status, direction, reason });
 
-  if (input.frozen) return held('frozen', `${parameter} is frozen (manual override): kept at ${fmt(current)} instead of ${fmt(target)}.`);
-  if (direction === 'none') return held('unchanged', `${parameter} stays at ${fmt(current)}: the target equals the live value.`);
+  if (input.frozen) return held('frozen', `${name} is frozen (manual override): kept at ${fmt(current)} instead of ${fmt(target)}.`);
+  if (direction === 'none') return held('unchanged', `${name} stays at ${fmt(current)}: the target equals the live value.`);
 
   const stress = direction === 'tighten' && rule.stressTighten !== undefined && !strictlyInside(rule.stressTighten, current, target);
   const smallMove = strictlyInside(rule.hysteresis, current, target);
@@ -279,16 +282,16 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
   if (!stress && smallMove) {
     return held(
       'held-hysteresis',
-      `${parameter} kept at ${fmt(current)}: the move to ${fmt(target)} is smaller than the ${formatLimit(rule.hysteresis, unit)} hysteresis.`,
+      `${name} kept at ${fmt(current)}: the move to ${fmt(target)} is smaller than the ${formatLimit(rule.hysteresis, unit)} hysteresis.`,
     );
   }
   // Weak evidence may only tighten (a stress step is a tightening, so it is never held here).
   if (direction === 'loosen' && !input.evidence.strong) {
     const why = input.evidence.reasons.length > 0 ? input.evidence.reasons.join('; ') : 'evidence marked weak';
-    return held('held-weak-evidence', `${parameter} kept at ${fmt(current)}: loosening to ${fmt(target)} needs fresh, complete data (${why}).`);
+    return held('held-weak-evidence', `${name} kept at ${fmt(current)}: loosening to ${fmt(target)} needs fresh, complete data (${why}).`);
   }
   if (!stress && tooSoon) {
-    return held('held-min-delay', `${parameter} kept at ${fmt(current)}: ${sinceChange} and at least ${minimumDelay} must pass between updates.`);
+    return held('held-min-delay', `${name} kept at ${fmt(current)}: ${sinceChange} and at least ${minimumDelay} must pass between updates.`);
   }
   // Say what the fast path actually skipped; an on-chain steward would still refuse a step within its delay.
   const skipped = [
@@ -316,7 +319,7 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
       proposed,
       status: 'within-bounds',
       direction,
-      reason: `${parameter} ${verb} from ${fmt(current)} to ${fmt(target)}, within the ${formatLimit(rule.limit, unit)} per-update limit${stressNote}.`,
+      reason: `${name} ${verb} from ${fmt(current)} to ${fmt(target)}, within the ${formatLimit(rule.limit, unit)} per-update limit${stressNote}.`,
     };
   }
   const why = toZero ? 'setting it to 0 needs a governance vote' : `reaching ${fmt(target)} needs a governance vote`;
@@ -327,7 +330,7 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
     proposed,
     status: 'bounded-needs-vote',
     direction,
-    reason: `${parameter} ${moved}, the most one update allows (${formatLimit(rule.limit, unit)}); ${why}${stressNote}.`,
+    reason: `${name} ${moved}, the most one update allows (${formatLimit(rule.limit, unit)}); ${why}${stressNote}.`,
   };
 }
 
@@ -388,8 +391,9 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
     stressTightenBps = 200,
     capStressCutShare = 0.5,
   } = knobs;
-  const bpsRule = (parameter: string, higherIsLooser: boolean): ParameterRule => ({
+  const bpsRule = (parameter: string, label: string, higherIsLooser: boolean): ParameterRule => ({
     parameter,
+    label,
     limit: { kind: 'absolute', maxStep: ltvLtBonusMaxStepBps },
     minDelayMs,
     hysteresis: { kind: 'absolute', maxStep: hysteresisBps },
@@ -399,8 +403,9 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
     resolution: 1,
     unit: 'bps',
   });
-  const capRule = (parameter: string): ParameterRule => ({
+  const capRule = (parameter: string, label: string): ParameterRule => ({
     parameter,
+    label,
     limit: { kind: 'relative', maxShare: capMaxShare },
     minDelayMs,
     hysteresis: { kind: 'relative', maxShare: capHysteresisShare },
@@ -411,12 +416,12 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
     unit: 'usd',
   });
   return [
-    bpsRule('ltvBps', true),
-    bpsRule('liquidationThresholdBps', true),
+    bpsRule('ltvBps', 'LTV', true),
+    bpsRule('liquidationThresholdBps', 'Liquidation threshold', true),
     // A higher bonus pays liquidators more: safer for the protocol, so higher is tighter.
-    bpsRule('liquidationBonusBps', false),
-    capRule('supplyCapUsd'),
-    capRule('borrowCapUsd'),
+    bpsRule('liquidationBonusBps', 'Liquidation bonus', false),
+    capRule('supplyCapUsd', 'Supply cap'),
+    capRule('borrowCapUsd', 'Borrow cap'),
   ];
 }
 
@@ -459,8 +464,9 @@ export function perpRules(knobs: PerpRuleKnobs): ParameterRule[] {
     initialStressTightenBps = 400,
     leverageStressCutShare = 0.5,
   } = knobs;
-  const marginRule = (parameter: string, maxStepBps: number, stressBps: number | null): ParameterRule => ({
+  const marginRule = (parameter: string, label: string, maxStepBps: number, stressBps: number | null): ParameterRule => ({
     parameter,
+    label,
     limit: { kind: 'absolute', maxStep: maxStepBps },
     minDelayMs,
     hysteresis: { kind: 'absolute', maxStep: hysteresisBps },
@@ -473,10 +479,11 @@ export function perpRules(knobs: PerpRuleKnobs): ParameterRule[] {
     unit: 'bps',
   });
   return [
-    marginRule('maintenanceMarginBps', maintenanceMarginMaxStepBps, maintenanceStressTightenBps),
-    marginRule('initialMarginBps', initialMarginMaxStepBps, initialStressTightenBps),
+    marginRule('maintenanceMarginBps', 'Maintenance margin', maintenanceMarginMaxStepBps, maintenanceStressTightenBps),
+    marginRule('initialMarginBps', 'Initial margin', initialMarginMaxStepBps, initialStressTightenBps),
     {
       parameter: 'maxLeverage',
+      label: 'Max leverage',
       limit: { kind: 'factor', maxFactor: leverageMaxFactor },
       minDelayMs,
       hysteresis: { kind: 'relative', maxShare: leverageHysteresisShare },

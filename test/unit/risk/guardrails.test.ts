@@ -55,6 +55,8 @@ describe('guard rails: one status at a time (Aave steward defaults, hysteresis 2
     const step = stepFor(lending({ liquidationThresholdBps: 8260 }), 'liquidationThresholdBps');
     expect(step).toMatchObject({ status: 'within-bounds', proposed: 8260, target: 8260, direction: 'tighten', stress: false });
     expect(step.reason).toContain('±50 bps');
+    // Reasons are read by governance: the parameter by its name, not its key.
+    expect(step.reason).toMatch(/^Liquidation threshold tightens from 8,300 bps to 8,260 bps/);
   });
 
   it('bounded-needs-vote: a 150 bps LT cut moves 50 bps and keeps the target visible', () => {
