@@ -80,6 +80,15 @@ export interface RenderInput {
 }
 
 /** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
+/**
+ * Stress tightenings the per-update bounds cannot reach: the steward may move only the bounded step now,
+ * and the backtest (docs/backtest.md, finding 2) shows that takes 4-15 days to reach the target where a
+ * fast vote takes 1-2. They lead the proposal so a committee can act on them first.
+ */
+export function emergencyChanges(changes: readonly ParameterChange[]): ParameterChange[] {
+  return changes.filter((c) => c.stress && c.status === 'bounded-needs-vote' && c.target !== c.recommended);
+}
+
 function voteSummary(withinBounds: number, needVote: number): string {
   const total = withinBounds + needVote;
   const bounds = 'within the per-update bounds a risk steward may apply';
@@ -153,8 +162,9 @@ export function renderProposal(input: RenderInput): ProposalContent {
   const added = changes.filter((c) => direction(c) === 'new').length;
   const needVote = changes.filter((c) => c.status !== 'within-bounds').length;
   const assetList = assets.length <= 4 ? assets.join(', ') : `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more`;
+  const emergency = emergencyChanges(changes);
   const title =
-    `${input.simulated ? '[SIMULATED] ' : ''}${profile.name}: ${changes.length} parameter change` +
+    `${input.simulated ? '[SIMULATED] ' : ''}${emergency.length > 0 ? '[EMERGENCY CUT] ' : ''}${profile.name}: ${changes.length} parameter change` +
     `${changes.length === 1 ? '' : 's'} for ${assetList}` +
     (input.part && input.part.count > 1 ? ` (part ${input.part.index} of ${input.part.count})` : '');
 
@@ -176,6 +186,29 @@ export function renderProposal(input: RenderInput): ProposalContent {
     '',
     `Run \`${input.runId}\`, methodology \`${escapeMarkdown(input.methodologyVersion)}\`, computed ${new Date(input.createdAtMs).toISOString()}.`,
     '',
+  );
+  if (emergency.length > 0) {
+    lines.push(
+      '## Emergency: cut to the target',
+      '',
+      `${emergency.length === 1 ? 'One tightening is' : `${emergency.length} tightenings are`} beyond the stress line and beyond what one ` +
+        'bounded update can reach. A risk steward may apply the bounded step now; reaching the target needs a vote, ' +
+        'and a fast-track vote is recommended: step by step it takes days while the risk is present.',
+      '',
+      table(
+        ['Asset', 'Parameter', 'Current', 'Bounded step now', 'Cut to (target)'],
+        emergency.map((c) => [
+          escapeMarkdown(c.asset),
+          PARAMETER_LABELS[c.parameter] ?? c.parameter,
+          formatValue(c.unit, c.current),
+          formatValue(c.unit, c.recommended),
+          `**${formatValue(c.unit, c.target)}**`,
+        ]),
+      ),
+      '',
+    );
+  }
+  lines.push(
     '## Changes',
     '',
     table(

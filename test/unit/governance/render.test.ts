@@ -128,4 +128,29 @@ describe('drafting proposals', () => {
     // Under Discourse's default max_post_length with room to spare.
     for (const p of proposals) expect(p.markdown.length).toBeLessThan(32_000);
   });
+
+  it('leads with an emergency section when a stress tightening is beyond what one bounded update reaches', () => {
+    const stressStep = { ...step('liquidationThresholdBps', 7800, 7300, 7750, 'bounded-needs-vote'), stress: true };
+    const calm = rec({ asset: 'ETH', current, steps: [step('liquidationThresholdBps', 7800, 7600, 7750, 'bounded-needs-vote')] });
+    const [plain] = draftProposals({ config, runId: 'RUN7', nowMs: 1, publicBaseUrl: 'http://x', target: 'local-outbox', recommendations: [calm] });
+    expect(plain!.title).not.toContain('EMERGENCY');
+    expect(plain!.markdown).not.toContain('## Emergency');
+
+    const [urgent] = draftProposals({
+      config,
+      runId: 'RUN8',
+      nowMs: 1,
+      publicBaseUrl: 'http://x',
+      target: 'local-outbox',
+      recommendations: [calm, rec({ current, steps: [stressStep] })],
+    });
+    expect(urgent!.title).toMatch(/^(\[SIMULATED\] )?\[EMERGENCY CUT\] /);
+    const md = urgent!.markdown;
+    expect(md.indexOf('## Emergency: cut to the target')).toBeGreaterThan(-1);
+    expect(md.indexOf('## Emergency: cut to the target')).toBeLessThan(md.indexOf('## Changes'));
+    const section = md.slice(md.indexOf('## Emergency'), md.indexOf('## Changes'));
+    // Only the stress step: BTC's threshold, 78 % now, 77.5 % by the steward, 73 % by a vote.
+    expect(section).toContain('| BTC | Liquidation threshold | 78.00 % | 77.50 % | **73.00 %** |');
+    expect(section).not.toContain('ETH');
+  });
 });
