@@ -81,12 +81,15 @@ export interface RenderInput {
 
 /** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
 /**
- * Stress tightenings the per-update bounds cannot reach: the steward may move only the bounded step now,
- * and the backtest (docs/backtest.md, finding 2) shows that takes 4-15 days to reach the target where a
- * fast vote takes 1-2. They lead the proposal so a committee can act on them first.
+ * Stress tightenings the per-update bounds cannot reach, on assets whose volatility regime is stressed:
+ * the steward may move only the bounded step now, and the backtest (docs/backtest.md, finding 2) shows
+ * that takes 4-15 days to reach the target where a fast vote takes 1-2. They lead the proposal so a
+ * committee can act on them first. A large gap in a calm or normal regime is a disagreement with the
+ * protocol's current values, not an emergency: it stays a vote in the changes table.
  */
-export function emergencyChanges(changes: readonly ParameterChange[]): ParameterChange[] {
-  return changes.filter((c) => c.stress && c.status === 'bounded-needs-vote' && c.target !== c.recommended);
+export function emergencyChanges(changes: readonly ParameterChange[], recommendations: readonly Recommendation[]): ParameterChange[] {
+  const stressed = new Set(recommendations.filter((r) => r.volatility.regime === 'stressed').map((r) => r.asset));
+  return changes.filter((c) => c.stress && c.status === 'bounded-needs-vote' && c.target !== c.recommended && stressed.has(c.asset));
 }
 
 function voteSummary(withinBounds: number, needVote: number): string {
@@ -162,7 +165,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
   const added = changes.filter((c) => direction(c) === 'new').length;
   const needVote = changes.filter((c) => c.status !== 'within-bounds').length;
   const assetList = assets.length <= 4 ? assets.join(', ') : `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more`;
-  const emergency = emergencyChanges(changes);
+  const emergency = emergencyChanges(changes, recommendations);
   const title =
     `${input.simulated ? '[SIMULATED] ' : ''}${emergency.length > 0 ? '[EMERGENCY CUT] ' : ''}${profile.name}: ${changes.length} parameter change` +
     `${changes.length === 1 ? '' : 's'} for ${assetList}` +
@@ -191,8 +194,8 @@ export function renderProposal(input: RenderInput): ProposalContent {
     lines.push(
       '## Emergency: cut to the target',
       '',
-      `${emergency.length === 1 ? 'One tightening is' : `${emergency.length} tightenings are`} beyond the stress line and beyond what one ` +
-        'bounded update can reach. A risk steward may apply the bounded step now; reaching the target needs a vote, ' +
+      `${emergency.length === 1 ? 'One tightening is' : `${emergency.length} tightenings are`} beyond the stress line, in a stressed ` +
+        'volatility regime, and beyond what one bounded update can reach. A risk steward may apply the bounded step now; reaching the target needs a vote, ' +
         'and a fast-track vote is recommended: step by step it takes days while the risk is present.',
       '',
       table(

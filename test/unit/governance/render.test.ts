@@ -129,7 +129,9 @@ describe('drafting proposals', () => {
     for (const p of proposals) expect(p.markdown.length).toBeLessThan(32_000);
   });
 
-  it('leads with an emergency section when a stress tightening is beyond what one bounded update reaches', () => {
+  const stressedRegime = (r: Recommendation): Recommendation => ({ ...r, volatility: { ...r.volatility, regime: 'stressed' } }) as Recommendation;
+
+  it('leads with an emergency section when a stress tightening in a stressed regime is beyond one bounded update', () => {
     const stressStep = { ...step('liquidationThresholdBps', 7800, 7300, 7750, 'bounded-needs-vote'), stress: true };
     const calm = rec({ asset: 'ETH', current, steps: [step('liquidationThresholdBps', 7800, 7600, 7750, 'bounded-needs-vote')] });
     const [plain] = draftProposals({ config, runId: 'RUN7', nowMs: 1, publicBaseUrl: 'http://x', target: 'local-outbox', recommendations: [calm] });
@@ -142,7 +144,7 @@ describe('drafting proposals', () => {
       nowMs: 1,
       publicBaseUrl: 'http://x',
       target: 'local-outbox',
-      recommendations: [calm, rec({ current, steps: [stressStep] })],
+      recommendations: [calm, stressedRegime(rec({ current, steps: [stressStep] }))],
     });
     expect(urgent!.title).toMatch(/^(\[SIMULATED\] )?\[EMERGENCY CUT\] /);
     const md = urgent!.markdown;
@@ -152,5 +154,10 @@ describe('drafting proposals', () => {
     // Only the stress step: BTC's threshold, 78 % now, 77.5 % by the steward, 73 % by a vote.
     expect(section).toContain('| BTC | Liquidation threshold | 78.00 % | 77.50 % | **73.00 %** |');
     expect(section).not.toContain('ETH');
+
+    // The same gap in a normal regime is a disagreement with the live value, not an emergency.
+    const [gap] = draftProposals({ config, runId: 'RUN9', nowMs: 1, publicBaseUrl: 'http://x', target: 'local-outbox', recommendations: [rec({ current, steps: [stressStep] })] });
+    expect(gap!.title).not.toContain('EMERGENCY');
+    expect(gap!.markdown).toContain('**needs a governance vote** (bounded step), stress');
   });
 });
