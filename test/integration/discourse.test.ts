@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiscourseSink, externalIdOf, proposalMarker, threadKeyOf } from '../../shared/governance/discourse.js';
 import { dispatchOutbox, type DispatchDeps } from '../../shared/governance/outbox.js';
 import { SecretValue, StaticSecret } from '../../shared/governance/secrets.js';
@@ -10,9 +10,8 @@ import type { Proposal } from '../../shared/model/proposal.js';
 import type { ProposalRepository } from '../../shared/store/proposals.js';
 import type { Store } from '../../shared/store/index.js';
 import { startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
-import { TestClock, forumProposal, testPolicy } from '../support/publish-fixtures.js';
-import { freshStore } from '../support/publish-table.js';
+import { forumProposal, testPolicy } from '../support/publish-fixtures.js';
+import { usePublishTable } from '../support/publish-table.js';
 
 /**
  * The Discourse target against a Discourse-like forum on loopback (real HTTP through axios) and the
@@ -25,26 +24,14 @@ const API_USER = 'leverage-advisor';
 const CATEGORY = 7;
 const isPost = (r: { method: string; path: string }) => r.method === 'POST' && r.path === '/posts.json';
 
-let table: TestTable;
-let store: Store;
-let disposeStore: () => void;
+const ctx = usePublishTable();
 let forum: FakeDiscourse;
-let clock: TestClock;
 
-beforeAll(async () => {
-  table = await startTestTable();
-});
-afterAll(async () => {
-  await table?.stop();
-});
 beforeEach(async () => {
-  clock = new TestClock();
-  ({ store, dispose: disposeStore } = await freshStore(table.dynamo.endpoint));
-  forum = await startFakeDiscourse({ apiKey: API_KEY, apiUsername: API_USER, categories: [CATEGORY], now: clock.now });
+  forum = await startFakeDiscourse({ apiKey: API_KEY, apiUsername: API_USER, categories: [CATEGORY], now: ctx.clock.now });
 });
 afterEach(async () => {
   await forum.stop();
-  disposeStore();
 });
 
 function sink(overrides: Partial<ConstructorParameters<typeof DiscourseSink>[0]> = {}): DiscourseSink {
@@ -53,23 +40,23 @@ function sink(overrides: Partial<ConstructorParameters<typeof DiscourseSink>[0]>
     categoryId: CATEGORY,
     apiUsername: API_USER,
     apiKey: new StaticSecret(new SecretValue(API_KEY), 'ADVISOR_DISCOURSE_API_KEY'),
-    policy: testPolicy(clock),
+    policy: testPolicy(ctx.clock),
     ...overrides,
   });
 }
 
 function dispatch(target: DiscourseSink, extra: Partial<DispatchDeps> = {}) {
-  return dispatchOutbox({ store, sink: target, maxAttempts: 3, now: clock.now, ...extra });
+  return dispatchOutbox({ store: ctx.store, sink: target, maxAttempts: 3, now: ctx.clock.now, ...extra });
 }
 
 async function pending(...proposals: Proposal[]): Promise<void> {
-  for (const p of proposals) await store.proposals.createPending(p);
+  for (const p of proposals) await ctx.store.proposals.createPending(p);
 }
 
 /** The outbox repository with some methods replaced (a crash injected where the real one would write). */
 function withProposals(overrides: Partial<ProposalRepository>): Store {
-  const proposals = Object.assign(Object.create(Object.getPrototypeOf(store.proposals) as object) as ProposalRepository, store.proposals, overrides);
-  return { ...store, proposals };
+  const proposals = Object.assign(Object.create(Object.getPrototypeOf(ctx.store.proposals) as object) as ProposalRepository, ctx.store.proposals, overrides);
+  return { ...ctx.store, proposals };
 }
 
 describe('Discourse: topics and replies', () => {
@@ -85,10 +72,10 @@ describe('Discourse: topics and replies', () => {
     const post = topic.posts[0]!;
     expect(post.raw).toContain('## Summary');
     expect(post.raw).toContain(proposalMarker('p-first'));
-    expect(await store.proposals.get('p-first')).toMatchObject({ status: 'sent', externalRef: `${forum.url}/p/${post.id}`, attempts: 1 });
+    expect(await ctx.store.proposals.get('p-first')).toMatchObject({ status: 'sent', externalRef: `${forum.url}/p/${post.id}`, attempts: 1 });
 
     // The same set, listed in another order, in a later run: a reply in the same topic.
-    await pending(forumProposal('p-update', ['ETH', 'BTC'], { createdAtMs: clock.now() }));
+    await pending(forumProposal('p-update', ['ETH', 'BTC'], { createdAtMs: ctx.clock.now() }));
     expect((await dispatch(sink())).sent).toEqual(['p-update']);
     expect(forum.topics).toHaveLength(1);
     expect(topic.posts.map((p) => p.raw.includes(proposalMarker('p-update')))).toEqual([false, true]);
@@ -172,7 +159,7 @@ describe('Discourse: rate limits and validation errors', () => {
     forum.rateLimit(isPost, 3);
     await pending(forumProposal('limited', ['BTC']));
     expect((await dispatch(sink())).sent).toEqual(['limited']);
-    expect(clock.sleeps).toEqual([3_000]);
+    expect(ctx.clock.sleeps).toEqual([3_000]);
     // Had the client come back early, the forum would have answered 429 again.
     expect(forum.requests.filter((r) => r.status === 429)).toHaveLength(1);
     expect(forum.posts).toHaveLength(1);
@@ -180,31 +167,31 @@ describe('Discourse: rate limits and validation errors', () => {
 
   it('a wait longer than a dispatch may take defers every proposal for the forum without counting an attempt', async () => {
     forum.rateLimit(isPost, 120);
-    await pending(forumProposal('later-1', ['BTC'], { createdAtMs: clock.now() - 2 }), forumProposal('later-2', ['ETH'], { createdAtMs: clock.now() - 1 }));
+    await pending(forumProposal('later-1', ['BTC'], { createdAtMs: ctx.clock.now() - 2 }), forumProposal('later-2', ['ETH'], { createdAtMs: ctx.clock.now() - 1 }));
     const first = await dispatch(sink());
     expect(first.deferred).toEqual(['later-1', 'later-2']);
     expect(forum.requests.filter(isPost)).toHaveLength(1); // later-2 was not even tried
-    expect(await store.proposals.get('later-1')).toMatchObject({ status: 'pending', attempts: 0, lastError: expect.stringContaining('429') });
+    expect(await ctx.store.proposals.get('later-1')).toMatchObject({ status: 'pending', attempts: 0, lastError: expect.stringContaining('429') });
 
-    clock.advance(121_000);
+    ctx.clock.advance(121_000);
     expect((await dispatch(sink())).sent).toEqual(['later-1', 'later-2']);
     expect(forum.posts).toHaveLength(2);
   });
 
   it("a 422 fails the proposal at once with Discourse's message, and it is never sent again", async () => {
     await forum.stop();
-    forum = await startFakeDiscourse({ apiKey: API_KEY, apiUsername: API_USER, now: clock.now, minTitleChars: 120 });
+    forum = await startFakeDiscourse({ apiKey: API_KEY, apiUsername: API_USER, now: ctx.clock.now, minTitleChars: 120 });
     await pending(forumProposal('too-short', ['BTC']));
     const result = await dispatch(sink());
     expect(result.failed).toEqual(['too-short']);
-    expect(await store.proposals.get('too-short')).toMatchObject({
+    expect(await ctx.store.proposals.get('too-short')).toMatchObject({
       status: 'failed',
       attempts: 1,
       lastError: 'discourse: POST /posts.json -> 422: Title is too short (minimum is 120 characters)',
     });
     expect((await dispatch(sink())).failed).toEqual([]);
     expect(forum.requests.filter(isPost)).toHaveLength(1);
-    expect(clock.sleeps).toEqual([]);
+    expect(ctx.clock.sleeps).toEqual([]);
   });
 
   it('a title already used by another topic is retried once with the thread key in it', async () => {
@@ -222,7 +209,7 @@ describe('Discourse: failures and retries', () => {
     await pending(forumProposal('flaky', ['BTC']));
     expect((await dispatch(sink())).sent).toEqual(['flaky']);
     // random() = 0.5: half of each step plus a quarter, steps 40 then 80 ms.
-    expect(clock.sleeps).toEqual([30, 60]);
+    expect(ctx.clock.sleeps).toEqual([30, 60]);
     expect(forum.posts).toHaveLength(1);
   });
 
@@ -232,7 +219,7 @@ describe('Discourse: failures and retries', () => {
     expect((await dispatch(sink())).retrying).toEqual(['down']);
     expect((await dispatch(sink())).retrying).toEqual(['down']);
     expect((await dispatch(sink())).failed).toEqual(['down']);
-    expect(await store.proposals.get('down')).toMatchObject({
+    expect(await ctx.store.proposals.get('down')).toMatchObject({
       status: 'failed',
       attempts: 3,
       lastError: 'discourse: POST /posts.json -> 503: Service Unavailable',
@@ -247,7 +234,7 @@ describe('Discourse: failures and retries', () => {
     expect((await dispatch(sink())).sent).toEqual(['ambiguous']);
     const posts = forum.postsWith(proposalMarker('ambiguous'));
     expect(posts).toHaveLength(1);
-    expect((await store.proposals.get('ambiguous'))?.externalRef).toBe(`${forum.url}/p/${posts[0]!.id}`);
+    expect((await ctx.store.proposals.get('ambiguous'))?.externalRef).toBe(`${forum.url}/p/${posts[0]!.id}`);
   });
 
   it('a timeout after the reply was made: the retry finds the reply', async () => {
@@ -282,14 +269,14 @@ describe('Discourse: failures and retries', () => {
     const wrong = sink({ apiKey: new StaticSecret(new SecretValue('wrong-key-0123456789abcdef'), 'test') });
     expect((await dispatch(wrong)).retrying).toEqual(['bad-key']);
     expect(forum.requests).toHaveLength(1);
-    expect((await store.proposals.get('bad-key'))?.lastError).toMatch(/403: You are not permitted .* API username or key is invalid/);
+    expect((await ctx.store.proposals.get('bad-key'))?.lastError).toMatch(/403: You are not permitted .* API username or key is invalid/);
   });
 
   it('the API key never reaches the outbox, even when the forum echoes it in an error', async () => {
     forum.fault({ match: isPost, times: 3, respond: { status: 500, body: { errors: [`upstream rejected key ${API_KEY}`] } } });
     await pending(forumProposal('echo', ['BTC']));
     const result = await dispatch(sink());
-    const stored = await store.proposals.get('echo');
+    const stored = await ctx.store.proposals.get('echo');
     expect(stored?.lastError).toBe('discourse: POST /posts.json -> 500: upstream rejected key [redacted]');
     expect(JSON.stringify({ result, stored })).not.toContain(API_KEY);
   });
@@ -305,13 +292,13 @@ describe('Discourse: a crash between the post and its record', () => {
     });
     const first = await dispatch(sink(), { store: crashing });
     expect(first.unconfirmed).toEqual(['crash-1']);
-    expect(await store.proposals.get('crash-1')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await ctx.store.proposals.get('crash-1')).toMatchObject({ status: 'pending', attempts: 0 });
     const [post] = forum.postsWith(proposalMarker('crash-1'));
 
     const second = await dispatch(sink());
     expect(second.sent).toEqual(['crash-1']);
     expect(forum.postsWith(proposalMarker('crash-1'))).toEqual([post]);
-    expect(await store.proposals.get('crash-1')).toMatchObject({ status: 'sent', externalRef: `${forum.url}/p/${post!.id}` });
+    expect(await ctx.store.proposals.get('crash-1')).toMatchObject({ status: 'sent', externalRef: `${forum.url}/p/${post!.id}` });
   });
 
   it('the dispatcher dies after posting: its lease keeps others off until it runs out, then the post is found, not repeated', async () => {
@@ -329,13 +316,13 @@ describe('Discourse: a crash between the post and its record', () => {
     expect(forum.postsWith(proposalMarker('died'))).toHaveLength(1);
 
     expect((await dispatch(sink(), { leaseMs: 60_000 })).busy).toEqual(['died']);
-    clock.advance(60_001);
+    ctx.clock.advance(60_001);
     expect((await dispatch(sink(), { leaseMs: 60_000 })).sent).toEqual(['died']);
     expect(forum.postsWith(proposalMarker('died'))).toHaveLength(1);
   });
 
   it('two dispatchers at once send every proposal once', async () => {
-    const proposals = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => forumProposal(`both-${id}`, i % 2 ? ['BTC'] : ['ETH', 'SOL'], { createdAtMs: clock.now() + i }));
+    const proposals = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => forumProposal(`both-${id}`, i % 2 ? ['BTC'] : ['ETH', 'SOL'], { createdAtMs: ctx.clock.now() + i }));
     await pending(...proposals);
     // Slow lookups, so both dispatchers are between "looked, not there" and "posted" at the same time.
     forum.chaos = ({ method }) => (method === 'GET' ? { match: () => true, respondDelayMs: 15 } : null);

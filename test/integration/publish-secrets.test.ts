@@ -3,19 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPublishHandler } from '../../functions/publish/handler.js';
 import { readEnvironment } from '../../shared/cycle/deps.js';
 import { sinksFor, type PublishDeps } from '../../shared/cycle/publish-deps.js';
 import { DiscourseSink } from '../../shared/governance/discourse.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
 import { SecretUnavailableError, SecretsManagerSecret } from '../../shared/governance/secrets.js';
-import type { Store } from '../../shared/store/index.js';
 import { startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { readBody } from '../support/http-faults.js';
-import { TestClock, forumProposal, testPolicy } from '../support/publish-fixtures.js';
-import { freshStore } from '../support/publish-table.js';
+import { forumProposal, testPolicy } from '../support/publish-fixtures.js';
+import { usePublishTable } from '../support/publish-table.js';
 
 /**
  * Secrets: fetched from Secrets Manager (the real SDK client against a loopback server speaking its
@@ -63,39 +61,27 @@ class FakeSecretsManager {
   }
 }
 
-let table: TestTable;
-let store: Store;
-let disposeStore: () => void;
+const ctx = usePublishTable();
 let secretsManager: FakeSecretsManager;
 let forum: FakeDiscourse;
-let clock: TestClock;
 
-beforeAll(async () => {
-  table = await startTestTable();
-});
-afterAll(async () => {
-  await table?.stop();
-});
 beforeEach(async () => {
-  clock = new TestClock();
-  ({ store, dispose: disposeStore } = await freshStore(table.dynamo.endpoint));
   secretsManager = await new FakeSecretsManager().start();
-  forum = await startFakeDiscourse({ apiKey: KEY_A, apiUsername: 'advisor', now: clock.now });
+  forum = await startFakeDiscourse({ apiKey: KEY_A, apiUsername: 'advisor', now: ctx.clock.now });
 });
 afterEach(async () => {
   await forum.stop();
   await secretsManager.stop();
-  disposeStore();
 });
 
 describe('Secrets Manager', () => {
   it('fetches the secret once, reuses it for the cache lifetime, and fetches again after it or after invalidate()', async () => {
     secretsManager.secrets.set(ARN, KEY_A);
-    const secret = new SecretsManagerSecret({ reference: ARN, client: secretsManager.client(), cacheTtlMs: 60_000, now: clock.now });
+    const secret = new SecretsManagerSecret({ reference: ARN, client: secretsManager.client(), cacheTtlMs: 60_000, now: ctx.clock.now });
     expect((await secret.get()).reveal()).toBe(KEY_A);
     expect((await secret.get()).reveal()).toBe(KEY_A);
     expect(secretsManager.requests).toEqual([`secretsmanager.GetSecretValue ${ARN}`]);
-    clock.advance(60_000);
+    ctx.clock.advance(60_000);
     await secret.get();
     secret.invalidate();
     await secret.get();
@@ -114,24 +100,24 @@ describe('Secrets Manager', () => {
 
   it('an access error becomes a failed attempt that names the secret, and the proposal stays pending', async () => {
     const apiKey = new SecretsManagerSecret({ reference: ARN, client: secretsManager.client() });
-    const sink = new DiscourseSink({ baseUrl: forum.url, categoryId: 1, apiUsername: 'advisor', apiKey, policy: testPolicy(clock) });
-    await store.proposals.createPending(forumProposal('no-secret', ['BTC']));
-    expect((await dispatchOutbox({ store, sink, maxAttempts: 3, now: clock.now })).retrying).toEqual(['no-secret']);
-    expect((await store.proposals.get('no-secret'))?.lastError).toBe(`secret ${ARN} is unavailable: AccessDeniedException`);
+    const sink = new DiscourseSink({ baseUrl: forum.url, categoryId: 1, apiUsername: 'advisor', apiKey, policy: testPolicy(ctx.clock) });
+    await ctx.store.proposals.createPending(forumProposal('no-secret', ['BTC']));
+    expect((await dispatchOutbox({ store: ctx.store, sink, maxAttempts: 3, now: ctx.clock.now })).retrying).toEqual(['no-secret']);
+    expect((await ctx.store.proposals.get('no-secret'))?.lastError).toBe(`secret ${ARN} is unavailable: AccessDeniedException`);
     expect(forum.requests).toEqual([]);
   });
 
   it('after a key rotation the cached key is refused once, then the new one is fetched and used', async () => {
     secretsManager.secrets.set(ARN, KEY_A);
     const apiKey = new SecretsManagerSecret({ reference: ARN, client: secretsManager.client() });
-    const sink = new DiscourseSink({ baseUrl: forum.url, categoryId: 1, apiUsername: 'advisor', apiKey, policy: testPolicy(clock) });
-    const dispatch = () => dispatchOutbox({ store, sink, maxAttempts: 3, now: clock.now });
-    await store.proposals.createPending(forumProposal('before-rotation', ['BTC']));
+    const sink = new DiscourseSink({ baseUrl: forum.url, categoryId: 1, apiUsername: 'advisor', apiKey, policy: testPolicy(ctx.clock) });
+    const dispatch = () => dispatchOutbox({ store: ctx.store, sink, maxAttempts: 3, now: ctx.clock.now });
+    await ctx.store.proposals.createPending(forumProposal('before-rotation', ['BTC']));
     expect((await dispatch()).sent).toEqual(['before-rotation']);
 
     secretsManager.secrets.set(ARN, KEY_B);
     forum.rotateKey(KEY_B);
-    await store.proposals.createPending(forumProposal('after-rotation', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('after-rotation', ['BTC']));
     expect((await dispatch()).retrying).toEqual(['after-rotation']);
     expect((await dispatch()).sent).toEqual(['after-rotation']);
     expect(secretsManager.requests).toHaveLength(2);
@@ -170,9 +156,9 @@ describe('secrets stay out of logs', () => {
     const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
     try {
       const logger = new Logger({ serviceName: 'test', logLevel: 'DEBUG' });
-      const deps = { env, store, sink, simulatedSink, logger, maxPublishAttempts: 3, now: clock.now } as unknown as PublishDeps;
+      const deps = { env, store: ctx.store, sink, simulatedSink, logger, maxPublishAttempts: 3, now: ctx.clock.now } as unknown as PublishDeps;
       forum.fault({ match: () => true, respond: { status: 500, body: { errors: [`bad key ${KEY_A}`] } } });
-      await store.proposals.createPending(forumProposal('logged-1', ['BTC']));
+      await ctx.store.proposals.createPending(forumProposal('logged-1', ['BTC']));
       const result = await createPublishHandler(() => deps)(undefined);
       expect(result.retrying).toEqual(['logged-1']);
       logger.debug('deps', { env });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiscourseSink, proposalMarker } from '../../shared/governance/discourse.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
 import { SecretValue, StaticSecret } from '../../shared/governance/secrets.js';
@@ -8,9 +8,8 @@ import { WebhookSink, type WebhookPayload } from '../../shared/governance/webhoo
 import type { ProposalRepository } from '../../shared/store/proposals.js';
 import type { Store } from '../../shared/store/index.js';
 import { startFakeDiscourse } from '../support/discourse-server.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
-import { TestClock, forumProposal, testPolicy } from '../support/publish-fixtures.js';
-import { freshStore } from '../support/publish-table.js';
+import { forumProposal, testPolicy } from '../support/publish-fixtures.js';
+import { usePublishTable } from '../support/publish-table.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
@@ -21,40 +20,28 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
 const SECRET = 'whsec_0123456789abcdef0123456789abcdef';
 const isPost = () => true;
 
-let table: TestTable;
-let store: Store;
-let disposeStore: () => void;
+const ctx = usePublishTable();
 let receiver: WebhookReceiver;
-let clock: TestClock;
 
-beforeAll(async () => {
-  table = await startTestTable();
-});
-afterAll(async () => {
-  await table?.stop();
-});
 beforeEach(async () => {
-  clock = new TestClock();
-  ({ store, dispose: disposeStore } = await freshStore(table.dynamo.endpoint));
   receiver = await new WebhookReceiver({ secret: SECRET }).start();
 });
 afterEach(async () => {
   await receiver.stop();
-  disposeStore();
 });
 
 function webhook(overrides: Partial<ConstructorParameters<typeof WebhookSink>[0]> = {}): WebhookSink {
-  return new WebhookSink({ url: receiver.url, secret: new StaticSecret(new SecretValue(SECRET), 'ADVISOR_WEBHOOK_SECRET'), policy: testPolicy(clock), ...overrides });
+  return new WebhookSink({ url: receiver.url, secret: new StaticSecret(new SecretValue(SECRET), 'ADVISOR_WEBHOOK_SECRET'), policy: testPolicy(ctx.clock), ...overrides });
 }
 
-function dispatch(sink: ProposalSink, s: Store = store) {
-  return dispatchOutbox({ store: s, sink, maxAttempts: 3, now: clock.now });
+function dispatch(sink: ProposalSink, s: Store = ctx.store) {
+  return dispatchOutbox({ store: s, sink, maxAttempts: 3, now: ctx.clock.now });
 }
 
 describe('signed webhook', () => {
   it('delivers the proposal and its parameter table, signed; the receiver verifies it and keeps it', async () => {
     const p = forumProposal('hook-1', ['BTC', 'ETH']);
-    await store.proposals.createPending(p);
+    await ctx.store.proposals.createPending(p);
     expect((await dispatch(webhook())).sent).toEqual(['hook-1']);
     expect(receiver.rejected).toEqual([]);
     const delivery = receiver.accepted.get('hook-1')!;
@@ -71,19 +58,19 @@ describe('signed webhook', () => {
       display: { current: '78.00 %', proposed: '77.50 %', target: '75.00 %' },
     });
     expect(Math.abs(delivery.timestamp - Date.now() / 1000)).toBeLessThan(5);
-    expect(await store.proposals.get('hook-1')).toMatchObject({ status: 'sent', externalRef: 'webhook:rcv-1' });
+    expect(await ctx.store.proposals.get('hook-1')).toMatchObject({ status: 'sent', externalRef: 'webhook:rcv-1' });
   });
 
   it('a wrong secret is refused by the receiver (401); the attempt counts and is not repeated in place', async () => {
-    await store.proposals.createPending(forumProposal('hook-bad', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('hook-bad', ['BTC']));
     const wrong = webhook({ secret: new StaticSecret(new SecretValue('not-the-secret-0123456789abcdefgh'), 'test') });
     expect((await dispatch(wrong)).retrying).toEqual(['hook-bad']);
     expect(receiver.rejected).toEqual([{ status: 401, reason: 'bad signature' }]);
-    expect((await store.proposals.get('hook-bad'))?.lastError).toBe('webhook: POST /hooks/advisor -> 401: bad signature');
+    expect((await ctx.store.proposals.get('hook-bad'))?.lastError).toBe('webhook: POST /hooks/advisor -> 401: bad signature');
   });
 
   it('a stale timestamp is refused, and so is a valid delivery replayed after the tolerance', async () => {
-    await store.proposals.createPending(forumProposal('hook-stale', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('hook-stale', ['BTC']));
     const skewed = webhook({ nowSeconds: () => Date.now() / 1000 - 600 });
     await dispatch(skewed);
     expect(receiver.rejected).toEqual([{ status: 401, reason: 'stale timestamp' }]);
@@ -110,27 +97,27 @@ describe('signed webhook', () => {
     let answer!: () => void;
     receiver.fault({ match: isPost, respond: { status: 500 } });
     receiver.fault({ match: isPost, respondAfter: new Promise<void>((resolve) => (answer = resolve)) });
-    await store.proposals.createPending(forumProposal('hook-retry', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('hook-retry', ['BTC']));
     const result = await dispatch(webhook());
     answer();
     expect(result.sent).toEqual(['hook-retry']);
-    expect(clock.sleeps).toEqual([30, 60]);
+    expect(ctx.clock.sleeps).toEqual([30, 60]);
     expect(receiver.deliveries.map((d) => d.idempotencyKey)).toEqual(['hook-retry', 'hook-retry']);
     expect(receiver.accepted.size).toBe(1);
   });
 
   it('a 422 from the receiver fails the proposal at once with its message', async () => {
     receiver.fault({ match: isPost, respond: { status: 422, body: { error: 'unknown profile aave-v3-ethereum' } } });
-    await store.proposals.createPending(forumProposal('hook-422', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('hook-422', ['BTC']));
     expect((await dispatch(webhook())).failed).toEqual(['hook-422']);
-    expect(await store.proposals.get('hook-422')).toMatchObject({ status: 'failed', lastError: 'webhook: POST /hooks/advisor -> 422: unknown profile aave-v3-ethereum' });
+    expect(await ctx.store.proposals.get('hook-422')).toMatchObject({ status: 'failed', lastError: 'webhook: POST /hooks/advisor -> 422: unknown profile aave-v3-ethereum' });
   });
 
   it('a crash between delivery and record: redelivered with the same Idempotency-Key, a fresh signature, and kept once', async () => {
-    await store.proposals.createPending(forumProposal('hook-crash', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('hook-crash', ['BTC']));
     const crashing: Store = {
-      ...store,
-      proposals: Object.assign(Object.create(Object.getPrototypeOf(store.proposals) as object) as ProposalRepository, store.proposals, {
+      ...ctx.store,
+      proposals: Object.assign(Object.create(Object.getPrototypeOf(ctx.store.proposals) as object) as ProposalRepository, ctx.store.proposals, {
         markSent: async () => {
           throw new Error('killed');
         },
@@ -142,38 +129,38 @@ describe('signed webhook', () => {
     expect(second!.timestamp).toBeGreaterThan(first!.timestamp);
     expect(second!.body).toBe(first!.body);
     expect(receiver.accepted.size).toBe(1);
-    expect((await store.proposals.get('hook-crash'))?.externalRef).toBe('webhook:rcv-1');
+    expect((await ctx.store.proposals.get('hook-crash'))?.externalRef).toBe('webhook:rcv-1');
   });
 
   it('the secret never reaches the outbox, even when the receiver echoes it', async () => {
     receiver.fault({ match: isPost, times: 3, respond: { status: 500, body: { error: `expected secret ${SECRET}` } } });
-    await store.proposals.createPending(forumProposal('hook-echo', ['BTC']));
+    await ctx.store.proposals.createPending(forumProposal('hook-echo', ['BTC']));
     await dispatch(webhook());
-    expect((await store.proposals.get('hook-echo'))?.lastError).toBe('webhook: POST /hooks/advisor -> 500: expected secret [redacted]');
+    expect((await ctx.store.proposals.get('hook-echo'))?.lastError).toBe('webhook: POST /hooks/advisor -> 500: expected secret [redacted]');
   });
 });
 
 describe('Discourse and webhook together', () => {
   it('when the webhook fails after the forum post, the retry finds the post and delivers the webhook: one post, one delivery', async () => {
-    const forum = await startFakeDiscourse({ apiKey: 'fanout-key-0123456789abcdef', apiUsername: 'advisor', now: clock.now });
+    const forum = await startFakeDiscourse({ apiKey: 'fanout-key-0123456789abcdef', apiUsername: 'advisor', now: ctx.clock.now });
     try {
       const discourse = new DiscourseSink({
         baseUrl: forum.url,
         categoryId: 1,
         apiUsername: 'advisor',
         apiKey: new StaticSecret(new SecretValue('fanout-key-0123456789abcdef'), 'test'),
-        policy: testPolicy(clock),
+        policy: testPolicy(ctx.clock),
       });
       const both = new FanOutSink([discourse, webhook()]);
       expect(both).toMatchObject({ target: 'discourse+webhook', isPublic: true });
       receiver.fault({ match: isPost, times: 3, respond: { status: 503 } });
-      await store.proposals.createPending(forumProposal('both-1', ['BTC']));
+      await ctx.store.proposals.createPending(forumProposal('both-1', ['BTC']));
       expect((await dispatch(both)).retrying).toEqual(['both-1']);
       expect((await dispatch(both)).sent).toEqual(['both-1']);
       const [post] = forum.postsWith(proposalMarker('both-1'));
       expect(forum.posts).toEqual([post]);
       expect(receiver.accepted.size).toBe(1);
-      expect((await store.proposals.get('both-1'))?.externalRef).toBe(`${forum.url}/p/${post!.id} webhook:rcv-1`);
+      expect((await ctx.store.proposals.get('both-1'))?.externalRef).toBe(`${forum.url}/p/${post!.id} webhook:rcv-1`);
     } finally {
       await forum.stop();
     }
