@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { startRuntime } from '../local/runtime.js';
+import { line as printLine } from './print.js';
 
 /**
  * `GET /v1/recommendations` under load on loopback: the local runtime (one cycle of data, rate limit
@@ -49,9 +50,7 @@ interface Measured {
   loopDelay: { p99: number; max: number };
 }
 
-function line(label: string, value: string): void {
-  console.log(`  ${label.padEnd(44)} ${value}`);
-}
+const line = (label: string, value: string) => printLine(label, value, 44);
 
 /** One autocannon run, while sampling the server's event-loop delay (how long a request could not even start). */
 async function load(url: string, options: { headers?: Record<string, string>; okStatus: number; seconds: number; corrected: boolean }): Promise<Measured> {

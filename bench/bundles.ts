@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { quantileSorted } from '../shared/risk/statistics.js';
+import { line } from './print.js';
 
 /**
  * What deploys: synthesizes the CDK app into a temporary directory (the same esbuild bundling as
@@ -21,10 +23,6 @@ interface FunctionBundle {
   handler: string;
   bytes: number;
   dir: string;
-}
-
-function line(label: string, value: string) {
-  console.log(`  ${label.padEnd(58)} ${value}`);
 }
 
 /** Lambda functions of a synthesized template with their asset directories. */
@@ -88,10 +86,6 @@ function loads(bundleDir: string): string {
   return result.status === 0 ? 'loads' : `DOES NOT LOAD: ${result.stderr.trim().split('\n').slice(-1)[0]}`;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
 export async function benchBundles(): Promise<void> {
   console.log('\nLambda bundles as deployed (cdk synth, esbuild, minified; budget 1 MB each)');
   const outdir = mkdtempSync(join(tmpdir(), 'advisor-synth-'));
@@ -117,11 +111,11 @@ export async function benchBundles(): Promise<void> {
     const samples = Array.from({ length: INIT_SAMPLES }, () => apiInitMs(api.dir));
     const totals = samples.map((s) => s.importMs + s.firstRequestMs).sort((a, b) => a - b);
     const imports = samples.map((s) => s.importMs).sort((a, b) => a - b);
-    line(`API init, fresh process x${INIT_SAMPLES}: module load, median`, `${percentile(imports, 0.5).toFixed(0)} ms`);
+    line(`API init, fresh process x${INIT_SAMPLES}: module load, median`, `${quantileSorted(imports, 0.5).toFixed(0)} ms`);
     line(
       `API init + first request (GET /v1/health), median / worst`,
       // Judged on the median: a single sample on a shared 2-core machine measures the neighbours too.
-      `${percentile(totals, 0.5).toFixed(0)} / ${totals[totals.length - 1]!.toFixed(0)} ms  ${percentile(totals, 0.5) < API_INIT_BUDGET_MS ? 'ok' : 'OVER BUDGET'} (budget ${API_INIT_BUDGET_MS} ms, median)`,
+      `${quantileSorted(totals, 0.5).toFixed(0)} / ${totals[totals.length - 1]!.toFixed(0)} ms  ${quantileSorted(totals, 0.5) < API_INIT_BUDGET_MS ? 'ok' : 'OVER BUDGET'} (budget ${API_INIT_BUDGET_MS} ms, median)`,
     );
   } finally {
     rmSync(outdir, { recursive: true, force: true });

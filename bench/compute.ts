@@ -5,6 +5,7 @@ import type { BookSummary, DataQuality } from '../shared/model/snapshot.js';
 import { fitGarchOrEwma } from '../shared/risk/garch.js';
 import { computeParameters } from '../shared/risk/recommend.js';
 import type { CandleLike } from '../shared/risk/series.js';
+import { line } from './print.js';
 
 /**
  * The risk engine on a large universe: 500 assets x 1 year of hourly bars, 3 venues x 1,000-level books,
@@ -257,7 +258,6 @@ export async function benchCompute(): Promise<void> {
   const engine = median([engineOnce().ms, engineOnce().ms, engineOnce().ms]);
   const tight = median([tightOnce().ms, tightOnce().ms, tightOnce().ms]);
   const simulatedPaths = ASSETS * paths * 2; // FHS paths, then the Monte Carlo over them
-  const line = (label: string, value: string) => console.log(`  ${label.padEnd(58)} ${value}`);
   line('engine: full recompute of the universe (compute time, median of 3)', `${(engine / 1000).toFixed(2)} s ${engine < 2000 ? '(target < 2 s: met)' : '(target < 2 s: MISSED)'}`);
   line('engine: assets/s', `${((ASSETS / engine) * 1000).toFixed(0)}`);
   line('engine: simulated paths/s (FHS + Monte Carlo)', `${((simulatedPaths / engine) * 1000 / 1e6).toFixed(2)} M`);

@@ -15,15 +15,12 @@ import { benchVenues } from './venues.js';
 import { benchBundles } from './bundles.js';
 import { benchApi } from './api.js';
 import { MS_PER_DAY, floorTo } from '../shared/util/time.js';
+import { line } from './print.js';
 
 /**
  * `npm run bench`: figures, not pass/fail. Each section prints what it measured and how often.
  * Run on an idle machine; numbers are wall-clock on one core.
  */
-
-function line(label: string, value: string): void {
-  console.log(`  ${label.padEnd(58)} ${value}`);
-}
 
 function timeIt<T>(fn: () => T): { result: T; ms: number } {
   const start = performance.now();

@@ -6,6 +6,8 @@ import { DEFAULT_VENUE_RATE_LIMITS, type VenueRateLimit } from '../shared/market
 import { LiveMarket } from '../shared/market/venues/live.js';
 import { floorTo } from '../shared/util/time.js';
 import { startVenueServers, type TokenBucket } from '../test/support/venue-server.js';
+import { quantileSorted } from '../shared/risk/statistics.js';
+import { line } from './print.js';
 
 /**
  * One steady-state cycle of live market data against the loopback venue servers: N assets x 3 venues,
@@ -61,10 +63,6 @@ export interface BenchVenuesResult {
   binanceWeight: number;
   /** The same cycle's pacing at each venue's published limit and our budget share, seconds. */
   projectedAtPublishedLimitsSeconds: Record<VenueId, number>;
-}
-
-function percentile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function syntheticAssets(count: number): AssetConfig[] {
@@ -145,7 +143,7 @@ export async function benchVenues(options: BenchVenuesOptions = {}): Promise<Ben
     retries: VENUES.reduce((sum, v) => sum + (stats[v]?.retries ?? 0), 0),
     failedCalls,
     completeAssetVenues: complete,
-    callLatencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? 0 },
+    callLatencyMs: { p50: quantileSorted(latencies, 0.5), p95: quantileSorted(latencies, 0.95), max: latencies.at(-1) ?? 0 },
     binanceWeight,
     projectedAtPublishedLimitsSeconds: projected,
   };
@@ -154,7 +152,6 @@ export async function benchVenues(options: BenchVenuesOptions = {}): Promise<Ben
 }
 
 function printResult(r: BenchVenuesResult): void {
-  const line = (label: string, value: string) => console.log(`  ${label.padEnd(58)} ${value}`);
   console.log(`\nLive venues on loopback servers (${r.assets} assets x 3 venues, ${r.latencyMs} ms added latency, rate limits enforced)`);
   line('one incremental cycle (5m + 1h candles + book per asset-venue)', `${(r.wallMs / 1000).toFixed(2)} s (target < 15 s)`);
   line('requests binance / coinbase / kraken', `${r.requests.binance} / ${r.requests.coinbase} / ${r.requests.kraken}`);
