@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { SecretValue } from '../governance/secret-value.js';
 import { DEFAULT_LEASE_MS } from '../governance/outbox.js';
 import { AdvisorError } from '../util/errors.js';
+import { TARGET_NAMES, combinedTargetName } from '../governance/targets.js';
 
 /** A secret read from the environment: wrapped at once, so logging the environment shows `[redacted]`. */
 const secretVariable = (minLength: number) =>
@@ -131,7 +132,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
  * building the sinks.
  */
 export function publishTargetOf(env: Environment): string {
-  const publicTargets = [env.ADVISOR_DISCOURSE_URL ? 'discourse' : null, env.ADVISOR_WEBHOOK_URL ? 'webhook' : null].filter((t) => t !== null);
-  if (publicTargets.length > 0) return publicTargets.join('+');
-  return env.ADVISOR_OUTBOX_DIR ? 'local-outbox' : 'none';
+  const publicTargets = [
+    env.ADVISOR_DISCOURSE_URL ? TARGET_NAMES.discourse : null,
+    env.ADVISOR_WEBHOOK_URL ? TARGET_NAMES.webhook : null,
+  ].filter((t) => t !== null);
+  if (publicTargets.length > 0) return combinedTargetName(publicTargets);
+  return env.ADVISOR_OUTBOX_DIR ? TARGET_NAMES.localOutbox : 'none';
 }

@@ -4,6 +4,7 @@ import { DeliveryError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, HttpTarget, withRetries, type RetryEvent, type RetryPolicy } from './http.js';
 import type { SecretSource, SecretValue } from './secrets.js';
 import type { ProposalSink } from './sinks.js';
+import { TARGET_NAMES } from './targets.js';
 
 /** Discourse's limit on a topic's external_id (Topic::EXTERNAL_ID_MAX_LENGTH), and its charset `[\w-]`. */
 export const DISCOURSE_EXTERNAL_ID_MAX_CHARS = 50;
@@ -152,7 +153,7 @@ function utcDay(ms: number): string {
  * the forum accepted a post, or a timeout whose post went through, ends in the lookup finding it.
  */
 export class DiscourseSink implements ProposalSink {
-  readonly target = 'discourse';
+  readonly target = TARGET_NAMES.discourse;
   readonly isPublic = true;
   private readonly http: HttpTarget;
   private readonly policy: RetryPolicy;

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Proposal } from '../model/proposal.js';
+import { TARGET_NAMES, combinedTargetName } from './targets.js';
 
 /**
  * Where proposals go: a local folder (LocalOutboxSink), a Discourse forum (discourse.ts), a signed
@@ -20,7 +21,7 @@ export interface ProposalSink {
  * content, written to a temporary name first and renamed, so a reader never sees half a proposal.
  */
 export class LocalOutboxSink implements ProposalSink {
-  readonly target = 'local-outbox';
+  readonly target = TARGET_NAMES.localOutbox;
   readonly isPublic = false;
 
   constructor(private readonly directory: string) {}
@@ -46,7 +47,7 @@ export class FanOutSink implements ProposalSink {
 
   constructor(private readonly sinks: readonly ProposalSink[]) {
     if (sinks.length === 0) throw new Error('FanOutSink needs at least one target');
-    this.target = sinks.map((s) => s.target).join('+');
+    this.target = combinedTargetName(sinks.map((s) => s.target));
     this.isPublic = sinks.some((s) => s.isPublic);
   }
 

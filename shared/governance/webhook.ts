@@ -5,6 +5,7 @@ import { DEFAULT_RETRY_POLICY, HttpTarget, withRetries, type RetryEvent, type Re
 import { PARAMETER_LABELS, direction, formatDelta, formatValue } from './render.js';
 import type { SecretSource, SecretValue } from './secrets.js';
 import type { ProposalSink } from './sinks.js';
+import { TARGET_NAMES } from './targets.js';
 
 export const WEBHOOK_HEADERS = {
   /** `v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>` */
@@ -146,7 +147,7 @@ export interface WebhookOptions {
  * answer `{"id": ...}`, which becomes the proposal's externalRef.
  */
 export class WebhookSink implements ProposalSink {
-  readonly target = 'webhook';
+  readonly target = TARGET_NAMES.webhook;
   readonly isPublic = true;
   private readonly http: HttpTarget;
   private readonly policy: RetryPolicy;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError, readEnvironment } from '../../../shared/cycle/deps.js';
+import { publishTargetOf } from '../../../shared/cycle/environment.js';
 import { sinksFor } from '../../../shared/cycle/publish-deps.js';
 import { DiscourseSink } from '../../../shared/governance/discourse.js';
 import { FanOutSink, LocalOutboxSink } from '../../../shared/governance/sinks.js';
@@ -82,5 +83,13 @@ describe('choosing the sink', () => {
     const both = sinksFor(env({ ...discourse, ADVISOR_WEBHOOK_URL: 'https://hooks.example/x', ADVISOR_WEBHOOK_SECRET: WEBHOOK_SECRET }));
     expect(both.sink).toBeInstanceOf(FanOutSink);
     expect(both.sink?.target).toBe('discourse+webhook');
+  });
+
+  it('the finalizer names the target the publish function will build, without building it', () => {
+    const hookVars = { ADVISOR_WEBHOOK_URL: 'https://hooks.example/x', ADVISOR_WEBHOOK_SECRET: WEBHOOK_SECRET };
+    const cases: Record<string, string>[] = [{}, { ADVISOR_OUTBOX_DIR: '/tmp/outbox' }, discourse, hookVars, { ...discourse, ...hookVars, ADVISOR_OUTBOX_DIR: '/tmp/outbox' }];
+    const names = cases.map((extra) => publishTargetOf(env(extra)));
+    expect(names).toEqual(cases.map((extra) => sinksFor(env(extra)).sink?.target ?? 'none'));
+    expect(names).toEqual(['none', 'local-outbox', 'discourse', 'webhook', 'discourse+webhook']);
   });
 });
