@@ -16,7 +16,7 @@ Usage: npm start [-- options]
 
 Starts a local DynamoDB-API server (data in --data-dir, kept across restarts), runs one advisory
 cycle at once and then on the configured schedule, writes proposals to <data-dir>/outbox/, and serves
-the HTTP API. Market data: live venues when reachable, else the seeded simulator (--source).
+the dashboard (/) and the HTTP API (/v1/). Market data: live venues when reachable, else the seeded simulator (--source).
 
 Options:
   --port <n>        API port (default: $PORT or 8787; 0 = any free port)
