@@ -251,7 +251,8 @@ export class DiscourseSink implements ProposalSink {
 
   private async call<T>(method: 'GET' | 'POST', path: string, data?: unknown, allow?: number[]) {
     try {
-      return await this.http.request<T>({ method, path, headers: await this.headers(), data, ...(allow ? { allow } : {}) });
+      // Lookups may follow the forum's own redirects (external_id -> topic); posts never follow any.
+      return await this.http.request<T>({ method, path, headers: await this.headers(), data, followSameOriginRedirects: method === 'GET', ...(allow ? { allow } : {}) });
     } catch (error) {
       // A rotated key: fetch it again next time.
       if (error instanceof DeliveryError && error.kind === 'auth') this.options.apiKey.invalidate();
@@ -259,7 +260,7 @@ export class DiscourseSink implements ProposalSink {
     }
   }
 
-  /** `GET /t/external_id/<id>.json` (Discourse answers with a 301 to the topic's JSON); null on 404. */
+  /** `GET /t/external_id/<id>.json` (Discourse answers with a 301 to the topic's JSON, on the same forum); null on 404. */
   private async topicByExternalId(externalId: string): Promise<DiscourseTopic | null> {
     const response = await this.call<DiscourseTopic>('GET', `/t/external_id/${encodeURIComponent(externalId)}.json`, undefined, [404]);
     return response.status === 404 ? null : response.data;

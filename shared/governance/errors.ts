@@ -55,6 +55,30 @@ export class RateLimitedError extends DeliveryError {
   }
 }
 
+/**
+ * The target answered a 3xx. Deliveries never follow redirects (a followed POST would carry the forum key
+ * or the signed body to wherever the Location points): the redirect is a permanent delivery error naming
+ * its Location, so an operator can fix the configured URL.
+ */
+export class RedirectRefusedError extends DeliveryError {
+  constructor(message: string, details: DeliveryErrorDetails & { location: string | null }) {
+    super('rejected', message, details);
+  }
+}
+
+/**
+ * A URL a credential would be sent to is not https (plain http is allowed to this machine only): the
+ * configured base URL, the webhook URL, or a URL taken from a response.
+ */
+export class InsecureUrlError extends AdvisorError {
+  constructor(target: string, url: string) {
+    super('INSECURE_URL', `${target}: ${url} is not https (plain http only to localhost, 127.0.0.1 or [::1]); a credential goes with every request`, {
+      target,
+      url,
+    });
+  }
+}
+
 export function isPermanentDeliveryFailure(error: unknown): boolean {
   return error instanceof DeliveryError && error.permanent;
 }

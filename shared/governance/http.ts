@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
-import { DeliveryError, RateLimitedError, type DeliveryErrorDetails } from './errors.js';
+import { DeliveryError, InsecureUrlError, RateLimitedError, RedirectRefusedError, type DeliveryErrorDetails } from './errors.js';
 import { redact, type SecretValue } from './secrets.js';
 
 /**
@@ -72,6 +72,29 @@ export function errorText(body: unknown): string {
   return text.length > MAX_ERROR_TEXT_CHARS ? `${text.slice(0, MAX_ERROR_TEXT_CHARS)}…` : text;
 }
 
+/** Hosts a credential may reach over plain http: this machine only (tests, a local forum). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The URL, parsed, when a credential may go there: https, or http to loopback. Every URL a target
+ * requests passes here: the configured one and any taken from a response. The error names the origin
+ * only (a URL's path or query may hold a token).
+ */
+export function secureUrl(target: string, url: string | URL, base?: string | URL): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
+    throw new InsecureUrlError(target, '(not a URL)');
+  }
+  const secure = parsed.protocol === 'https:' || (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname));
+  if (!secure) throw new InsecureUrlError(target, `${parsed.protocol}//${parsed.host}`);
+  return parsed;
+}
+
+/** Same-origin redirects a lookup may follow (Discourse's /t/external_id/<id>.json answers with one). */
+export const DEFAULT_MAX_LOOKUP_REDIRECTS = 3;
+
 export interface HttpRequest {
   method: Method;
   /** Relative to the target's base URL; may carry a query string (never a secret). */
@@ -81,6 +104,11 @@ export interface HttpRequest {
   data?: unknown;
   /** Statuses returned to the caller instead of thrown (e.g. 404 for a lookup that found nothing). */
   allow?: readonly number[];
+  /**
+   * A GET lookup may follow redirects within the target's own origin (the credential never leaves it).
+   * Deliveries never do: any 3xx is a RedirectRefusedError naming its Location.
+   */
+  followSameOriginRedirects?: boolean;
 }
 
 export interface HttpTargetOptions {
@@ -91,6 +119,8 @@ export interface HttpTargetOptions {
   /** Secrets to scrub from any message built from a response (a misbehaving target may echo them). */
   secrets?: () => readonly SecretValue[];
   userAgent?: string;
+  /** Same-origin redirects one lookup may follow (DEFAULT_MAX_LOOKUP_REDIRECTS). */
+  maxLookupRedirects?: number;
 }
 
 const NETWORK_CODES_TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
@@ -102,12 +132,15 @@ const NETWORK_CODES_TIMEOUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELE
  */
 export class HttpTarget {
   private readonly client: AxiosInstance;
+  private readonly origin: string;
 
   constructor(private readonly options: HttpTargetOptions) {
+    this.origin = secureUrl(options.name, options.baseUrl).origin;
     this.client = axios.create({
       baseURL: options.baseUrl.replace(/\/+$/, ''),
       timeout: options.policy.timeoutMs,
-      maxRedirects: 5,
+      // Never followed by axios: a followed redirect re-sends the credential headers to the Location.
+      maxRedirects: 0,
       // Statuses are classified below, not by axios.
       validateStatus: () => true,
       headers: { Accept: 'application/json', 'User-Agent': options.userAgent ?? 'leverage-advisor' },
@@ -122,11 +155,22 @@ export class HttpTarget {
     const pathOnly = request.path.split('?')[0] ?? request.path;
     const details: DeliveryErrorDetails = { target: this.options.name, method: request.method.toUpperCase(), path: pathOnly };
     const label = `${this.options.name}: ${details.method} ${pathOnly}`;
-    let response: AxiosResponse<T>;
+    const maxHops = request.followSameOriginRedirects && details.method === 'GET' ? (this.options.maxLookupRedirects ?? DEFAULT_MAX_LOOKUP_REDIRECTS) : 0;
+    let url = request.path;
+    for (let hop = 0; ; hop++) {
+      const response = await this.exchange<T>(request, url, label, details);
+      const { status } = response;
+      if (status < 300 || status >= 400 || request.allow?.includes(status)) return this.classify(request, response, label, details);
+      url = this.redirectTarget(response, url, hop < maxHops, label, { ...details, status });
+    }
+  }
+
+  /** One HTTP exchange; network failures and timeouts become transient DeliveryErrors. */
+  private async exchange<T>(request: HttpRequest, url: string, label: string, details: DeliveryErrorDetails): Promise<AxiosResponse<T>> {
     try {
-      response = await this.client.request<T>({
+      return await this.client.request<T>({
         method: request.method,
-        url: request.path,
+        url,
         headers: request.headers,
         data: request.data,
         // Strings go out untouched (a signature covers their exact bytes).
@@ -141,6 +185,34 @@ export class HttpTarget {
         : `${code || 'network error'}: ${(error as Error).message}`;
       throw new DeliveryError('transient', this.scrub(`${label} ${reason}`), { ...details });
     }
+  }
+
+  /**
+   * Where a 3xx may be followed: only by a lookup that may, within the target's own origin (so over the
+   * same https or loopback), and only so many times. Anything else is refused, naming the Location.
+   */
+  private redirectTarget(response: AxiosResponse, from: string, mayFollow: boolean, label: string, details: DeliveryErrorDetails): string {
+    const header = (response.headers as Record<string, unknown>).location;
+    const location = typeof header === 'string' && header.trim() !== '' ? header.trim() : null;
+    const refuse = (why: string) => {
+      throw new RedirectRefusedError(this.scrub(`${label} -> ${details.status} redirect to ${location ?? '(no Location)'}: ${why}`), { ...details, location });
+    };
+    if (!location) return refuse('no Location to follow');
+    if (!mayFollow) return refuse('deliveries never follow redirects; configure the final URL');
+    // As axios built it: an absolute URL as is, a path appended to the base URL.
+    const current = /^[a-z][a-z0-9+.-]*:/i.test(from) ? new URL(from) : new URL(`${this.options.baseUrl.replace(/\/+$/, '')}${from}`);
+    let next: URL;
+    try {
+      next = secureUrl(this.options.name, location, current);
+    } catch {
+      return refuse('not an https URL');
+    }
+    if (next.origin !== this.origin) return refuse('another origin; the credential stays with the target');
+    return next.href;
+  }
+
+  /** A final (non-redirect) response: returned on success or when allowed, else a typed DeliveryError. */
+  private classify<T>(request: HttpRequest, response: AxiosResponse<T>, label: string, details: DeliveryErrorDetails): AxiosResponse<T> {
     const { status } = response;
     if ((status >= 200 && status < 300) || request.allow?.includes(status)) return response;
     const text = errorText(response.data);

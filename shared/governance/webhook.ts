@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Proposal } from '../model/proposal.js';
 import { threadKeyOf } from './discourse.js';
-import { DEFAULT_RETRY_POLICY, HttpTarget, withRetries, type RetryEvent, type RetryPolicy } from './http.js';
+import { DEFAULT_RETRY_POLICY, HttpTarget, secureUrl, withRetries, type RetryEvent, type RetryPolicy } from './http.js';
 import { PARAMETER_LABELS, direction, formatDelta, formatValue } from './render.js';
 import type { SecretSource, SecretValue } from './secrets.js';
 import type { ProposalSink } from './sinks.js';
@@ -155,7 +155,8 @@ export class WebhookSink implements ProposalSink {
 
   constructor(private readonly options: WebhookOptions) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-    const url = new URL(options.url);
+    // https only (loopback http for tests); the HttpTarget never follows the receiver's redirects.
+    const url = secureUrl(TARGET_NAMES.webhook, options.url);
     this.http = new HttpTarget({
       name: 'webhook',
       baseUrl: url.origin,

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiscourseSink, externalIdOf, proposalMarker, threadKeyOf } from '../../shared/governance/discourse.js';
 import { dispatchOutbox, type DispatchDeps } from '../../shared/governance/outbox.js';
+import { InsecureUrlError } from '../../shared/governance/errors.js';
 import { SecretValue, StaticSecret } from '../../shared/governance/secrets.js';
 import { LocalOutboxSink } from '../../shared/governance/sinks.js';
 import type { Proposal } from '../../shared/model/proposal.js';
 import type { ProposalRepository } from '../../shared/store/proposals.js';
 import type { Store } from '../../shared/store/index.js';
-import { startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
+import { RecordingServer, startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
 import { forumProposal, testPolicy } from '../support/publish-fixtures.js';
 import { usePublishTable } from '../support/publish-table.js';
 
@@ -330,5 +331,56 @@ describe('Discourse: a crash between the post and its record', () => {
     expect([...one.sent, ...two.sent].sort()).toEqual(proposals.map((p) => p.id).sort());
     for (const p of proposals) expect(forum.postsWith(proposalMarker(p.id)), p.id).toHaveLength(1);
     expect(forum.topics).toHaveLength(2);
+  });
+});
+
+describe('Discourse: redirects and plain http', () => {
+  /** The host a redirect points to: it records whether the forum key reached it. */
+  async function otherHost(): Promise<RecordingServer> {
+    return new RecordingServer(() => [200, { id: 99, topic_id: 9, post_number: 1 }]).start();
+  }
+
+  it('a 307 on the post is a delivery error naming its Location: the key never reaches the other host, and it is not retried', async () => {
+    const elsewhere = await otherHost();
+    const front = await new RecordingServer(({ method }) =>
+      method === 'POST' ? [307, {}, { Location: `${elsewhere.url}/posts.json` }] : [404, { errors: ['The requested URL or resource could not be found.'] }],
+    ).start();
+    try {
+      await pending(forumProposal('p-redirect', ['BTC']));
+      const result = await dispatch(sink({ baseUrl: front.url }));
+      expect(result.failed).toEqual(['p-redirect']);
+      expect(elsewhere.received).toEqual([]);
+      expect(front.received.filter((r) => r.method === 'POST')).toHaveLength(1);
+      const stored = await ctx.store.proposals.get('p-redirect');
+      expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(stored!.lastError).toContain(`${elsewhere.url}/posts.json`);
+      expect(stored!.lastError).not.toContain(API_KEY);
+    } finally {
+      await front.stop();
+      await elsewhere.stop();
+    }
+  });
+
+  it('a lookup redirected to another host is not followed: the key stays home', async () => {
+    const elsewhere = await otherHost();
+    const front = await new RecordingServer(() => [301, {}, { Location: `${elsewhere.url}/t/topic/1.json` }]).start();
+    try {
+      await pending(forumProposal('p-lookup', ['ETH']));
+      const result = await dispatch(sink({ baseUrl: front.url }));
+      expect(result.failed).toEqual(['p-lookup']);
+      expect(elsewhere.received).toEqual([]);
+      expect((await ctx.store.proposals.get('p-lookup'))!.lastError).toContain(`${elsewhere.url}/t/topic/1.json`);
+    } finally {
+      await front.stop();
+      await elsewhere.stop();
+    }
+    // The forum's own 301 from /t/external_id/<id>.json to the topic is followed (the first test replies through it).
+  });
+
+  it('refuses a forum URL that is plain http off this machine', () => {
+    expect(() => sink({ baseUrl: 'http://forum.example.org' })).toThrow(InsecureUrlError);
+    expect(() => sink({ baseUrl: 'ftp://forum.example.org' })).toThrow(InsecureUrlError);
+    expect(() => sink({ baseUrl: 'https://forum.example.org' })).not.toThrow();
+    expect(() => sink({ baseUrl: 'http://127.0.0.1:9' })).not.toThrow();
   });
 });

@@ -2,12 +2,13 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiscourseSink, proposalMarker } from '../../shared/governance/discourse.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
+import { InsecureUrlError } from '../../shared/governance/errors.js';
 import { SecretValue, StaticSecret } from '../../shared/governance/secrets.js';
 import { FanOutSink, type ProposalSink } from '../../shared/governance/sinks.js';
 import { WebhookSink, type WebhookPayload } from '../../shared/governance/webhook.js';
 import type { ProposalRepository } from '../../shared/store/proposals.js';
 import type { Store } from '../../shared/store/index.js';
-import { startFakeDiscourse } from '../support/discourse-server.js';
+import { RecordingServer, startFakeDiscourse } from '../support/discourse-server.js';
 import { forumProposal, testPolicy } from '../support/publish-fixtures.js';
 import { usePublishTable } from '../support/publish-table.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -111,6 +112,26 @@ describe('signed webhook', () => {
     await ctx.store.proposals.createPending(forumProposal('hook-422', ['BTC']));
     expect((await dispatch(webhook())).failed).toEqual(['hook-422']);
     expect(await ctx.store.proposals.get('hook-422')).toMatchObject({ status: 'failed', lastError: 'webhook: POST /hooks/advisor -> 422: unknown profile aave-v3-ethereum' });
+  });
+
+  it('a 307 from the receiver is a delivery error naming its Location: the signed body never reaches the other host', async () => {
+    const elsewhere = await new RecordingServer(() => [200, { id: 'elsewhere' }]).start();
+    const front = await new RecordingServer(() => [307, {}, { Location: `${elsewhere.url}/collect` }]).start();
+    try {
+      await ctx.store.proposals.createPending(forumProposal('hook-307', ['BTC']));
+      expect((await dispatch(webhook({ url: `${front.url}/hooks/advisor` }))).failed).toEqual(['hook-307']);
+      expect(elsewhere.received).toEqual([]);
+      expect(front.received).toHaveLength(1);
+      expect((await ctx.store.proposals.get('hook-307'))!.lastError).toContain(`${elsewhere.url}/collect`);
+    } finally {
+      await front.stop();
+      await elsewhere.stop();
+    }
+  });
+
+  it('refuses a webhook URL that is plain http off this machine', () => {
+    expect(() => webhook({ url: 'http://hooks.example.org/advisor' })).toThrow(InsecureUrlError);
+    expect(() => webhook({ url: 'https://hooks.example.org/advisor' })).not.toThrow();
   });
 
   it('a crash between delivery and record: redelivered with the same Idempotency-Key, a fresh signature, and kept once', async () => {

@@ -311,3 +311,44 @@ export class FakeDiscourse {
 export async function startFakeDiscourse(options: DiscourseServerOptions): Promise<FakeDiscourse> {
   return new FakeDiscourse(options).start();
 }
+
+/** One request a loopback server received, with the credential headers it carried (if any). */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  apiKey: string | null;
+  signature: string | null;
+  body: string;
+}
+
+/**
+ * A plain loopback HTTP server that records every request (with its Api-Key / X-Signature headers) and
+ * answers with `respond`: the "other host" of the redirect tests, and the redirecting front itself.
+ */
+export class RecordingServer {
+  readonly received: ReceivedRequest[] = [];
+  private server: Server | null = null;
+  url = '';
+
+  constructor(private readonly respond: (request: { method: string; path: string }) => [status: number, body: unknown, headers?: Record<string, string>]) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      void readBody(request).then((body) => {
+        const method = request.method ?? 'GET';
+        const path = request.url ?? '/';
+        const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : null);
+        this.received.push({ method, path, apiKey: header('api-key'), signature: header('x-signature'), body });
+        const [status, payload, headers] = this.respond({ method, path });
+        json(response, status, payload, headers);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
