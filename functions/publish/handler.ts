@@ -17,7 +17,7 @@ export function createPublishHandler(deps: () => PublishDeps) {
     if (!d.sink) {
       const pending = await d.store.proposals.listPending();
       if (pending.length > 0) d.logger.warn('no publish target configured; proposals stay pending', { pending: pending.length });
-      return { sent: [], failed: [], retrying: [], heldBack: [], deferred: [], busy: [], unconfirmed: [], errors: [], pending: pending.length };
+      return { sent: [], failed: [], retrying: [], heldBack: [], deferred: [], busy: [], unconfirmed: [], superseded: [], leaseLost: [], errors: [], pending: pending.length };
     }
     const remainingMs = context?.getRemainingTimeInMillis?.();
     const result = await dispatchOutbox({
@@ -40,6 +40,8 @@ export function createPublishHandler(deps: () => PublishDeps) {
       deferred: result.deferred,
       busy: result.busy,
       unconfirmed: result.unconfirmed,
+      superseded: result.superseded,
+      leaseLost: result.leaseLost,
       heldBack: result.heldBack.length,
     });
     return result;

@@ -3,6 +3,7 @@ import type { AdvisorConfig } from '../config/schema.js';
 import type { Proposal } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { Store } from '../store/index.js';
+import { LeaseLostError } from '../store/proposals.js';
 import { changesOf } from './changes.js';
 import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
 import { renderProposal } from './render.js';
@@ -104,6 +105,13 @@ export interface DispatchResult {
   busy: string[];
   /** Delivered, but recording it failed: the next dispatch finds the delivery and records it. */
   unconfirmed: string[];
+  /** Not sent: a newer run proposed for the same market and asset set (status `superseded`). */
+  superseded: string[];
+  /**
+   * This dispatcher's lease ran out mid-send and another took the proposal over (LeaseLostError): it
+   * changed nothing, and the holder finishes it.
+   */
+  leaseLost: string[];
   /** The error of every proposal that did not go out, as stored. */
   errors: { id: string; message: string }[];
 }
@@ -137,7 +145,7 @@ export interface DispatchDeps {
 }
 
 function emptyResult(): DispatchResult {
-  return { sent: [], failed: [], retrying: [], heldBack: [], deferred: [], busy: [], unconfirmed: [], errors: [] };
+  return { sent: [], failed: [], retrying: [], heldBack: [], deferred: [], busy: [], unconfirmed: [], superseded: [], leaseLost: [], errors: [] };
 }
 
 /** The proposals of this dispatch with the sink each goes to, oldest first. */
@@ -162,58 +170,87 @@ async function plan(deps: DispatchDeps, result: DispatchResult): Promise<{ propo
  * Sends every pending proposal, each at most once at a time (a lease) and never twice to the forum:
  *
  * 1. claim it (conditional write; another dispatcher's live lease means skip it);
- * 2. send it: the sink looks for an earlier delivery of the same proposal before delivering, and
+ * 2. if a newer run proposed for the same market and asset set, mark it superseded instead of sending
+ *    stale numbers;
+ * 3. send it: the sink looks for an earlier delivery of the same proposal before delivering, and
  *    retries transient failures with backoff within this dispatch;
- * 3. mark it sent with where it landed, or record the failure: a rejection (4xx such as 422) fails it at
- *    once with the target's message; anything else counts an attempt, and the `maxAttempts`-th fails it.
- *    A rate limit longer than we may wait defers it (no attempt counted) and every later proposal for
- *    that target too, since they would hit the same limit.
+ * 4. mark it sent with where it landed, or record the failure: a rejection (4xx such as 422, or a
+ *    redirect) fails it at once with the target's message; anything else counts an attempt, and the
+ *    `maxAttempts`-th fails it. A rate limit longer than we may wait defers it (no attempt counted) and
+ *    every later proposal for that target too, since they would hit the same limit.
  *
- * The proposal was stored before this runs, so nothing is lost: a crash anywhere leaves it pending,
- * and once its lease runs out the next dispatch sends it, the sink's lookup finding what was delivered.
+ * Every write after the claim is conditioned on this dispatcher still holding the lease: one whose
+ * lease ran out and was taken over gets a LeaseLostError for that proposal, changes nothing, and goes
+ * on with the others. The proposal was stored before this runs, so nothing is lost: a crash anywhere
+ * leaves it pending, and once its lease runs out the next dispatch sends it, the sink's lookup finding
+ * what was delivered.
  */
 export async function dispatchOutbox(deps: DispatchDeps): Promise<DispatchResult> {
   const result = emptyResult();
   const owner = deps.owner ?? randomUUID();
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const rateLimited = new Set<ProposalSink>();
-  const proposals = deps.store.proposals;
   for (const { proposal, sink } of await plan(deps, result)) {
     if ((deps.deadlineMs !== undefined && deps.now() >= deps.deadlineMs) || rateLimited.has(sink)) {
       result.deferred.push(proposal.id);
       continue;
     }
-    const claimed = await proposals.claim(proposal.id, owner, deps.now(), leaseMs);
+    const claimed = await deps.store.proposals.claim(proposal.id, owner, deps.now(), leaseMs);
     if (!claimed) {
       result.busy.push(proposal.id);
       continue;
     }
-    let externalRef: string;
     try {
-      ({ externalRef } = await sink.send(claimed));
+      await dispatchOne(deps, { proposal: claimed, sink, owner, rateLimited }, result);
     } catch (error) {
-      const message = (error as Error).message;
-      result.errors.push({ id: proposal.id, message });
-      if (error instanceof RateLimitedError) {
-        rateLimited.add(sink);
-        await proposals.recordDeferral(proposal.id, message);
-        result.deferred.push(proposal.id);
-        continue;
-      }
-      const status = await proposals.recordFailure(proposal.id, message, deps.maxAttempts, { permanent: isPermanentDeliveryFailure(error) });
-      (status === 'failed' ? result.failed : result.retrying).push(proposal.id);
-      continue;
-    }
-    try {
-      if (await proposals.markSent(proposal.id, externalRef, deps.now())) result.sent.push(proposal.id);
-    } catch (error) {
-      // Delivered but not recorded. Not a failure (it would count an attempt against a delivered
-      // proposal): it stays pending, and the next dispatch's lookup finds the delivery and records it.
-      const message = `delivered to ${externalRef} but not recorded: ${(error as Error).message}`;
-      result.unconfirmed.push(proposal.id);
-      result.errors.push({ id: proposal.id, message });
-      await proposals.recordDeferral(proposal.id, message).catch(() => undefined);
+      if (!(error instanceof LeaseLostError)) throw error;
+      result.leaseLost.push(proposal.id);
+      result.errors.push({ id: proposal.id, message: error.message });
     }
   }
   return result;
+}
+
+/** Steps 2-4 for one claimed proposal; a LeaseLostError from any write goes up to the loop. */
+async function dispatchOne(
+  deps: DispatchDeps,
+  work: { proposal: Proposal; sink: ProposalSink; owner: string; rateLimited: Set<ProposalSink> },
+  result: DispatchResult,
+): Promise<void> {
+  const { proposal, sink, owner } = work;
+  const proposals = deps.store.proposals;
+  const newer = await proposals.newerOfSameSet(proposal);
+  if (newer) {
+    await proposals.markSuperseded(proposal.id, newer, owner);
+    result.superseded.push(proposal.id);
+    return;
+  }
+  let externalRef: string;
+  try {
+    ({ externalRef } = await sink.send(proposal));
+  } catch (error) {
+    const message = (error as Error).message;
+    result.errors.push({ id: proposal.id, message });
+    if (error instanceof RateLimitedError) {
+      work.rateLimited.add(sink);
+      await proposals.recordDeferral(proposal.id, message, owner);
+      result.deferred.push(proposal.id);
+      return;
+    }
+    const status = await proposals.recordFailure(proposal.id, message, deps.maxAttempts, { permanent: isPermanentDeliveryFailure(error), owner });
+    (status === 'failed' ? result.failed : result.retrying).push(proposal.id);
+    return;
+  }
+  try {
+    await proposals.markSent(proposal.id, externalRef, deps.now(), owner);
+    result.sent.push(proposal.id);
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    // Delivered but not recorded. Not a failure (it would count an attempt against a delivered
+    // proposal): it stays pending, and the next dispatch's lookup finds the delivery and records it.
+    const message = `delivered to ${externalRef} but not recorded: ${(error as Error).message}`;
+    result.unconfirmed.push(proposal.id);
+    result.errors.push({ id: proposal.id, message });
+    await proposals.recordDeferral(proposal.id, message, owner).catch(() => undefined);
+  }
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { decodeTime } from 'ulid';
 import * as z from 'zod';
 
 export const parameterChangeSchema = z.object({
@@ -21,6 +23,10 @@ export const parameterChangeSchema = z.object({
 });
 export type ParameterChange = z.infer<typeof parameterChangeSchema>;
 
+/** Every status of the outbox; `sent`, `failed` and `superseded` are final. */
+export const PROPOSAL_STATUSES = ['pending', 'sent', 'failed', 'superseded'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
 export const proposalSchema = z.object({
   /** Deterministic: `<profileId>-<runId>`, so a retried compute never creates a second proposal. */
   id: z.string(),
@@ -31,7 +37,8 @@ export const proposalSchema = z.object({
   title: z.string(),
   markdown: z.string(),
   changes: z.array(parameterChangeSchema),
-  status: z.enum(['pending', 'sent', 'failed']),
+  /** `superseded`: a newer run proposed for the same market and asset set first; never sent (see supersededBy). */
+  status: z.enum(PROPOSAL_STATUSES),
   attempts: z.number().int().min(0),
   target: z.string(),
   /**
@@ -41,9 +48,37 @@ export const proposalSchema = z.object({
   externalRef: z.string().nullable(),
   sentAtMs: z.number().nullable(),
   lastError: z.string().nullable(),
+  /** For a superseded proposal: the id of the newer run's proposal for the same market and asset set. */
+  supersededBy: z.string().optional(),
   /** The dispatcher sending it right now (see ProposalRepository.claim); absent when nobody is. */
   leaseOwner: z.string().optional(),
   /** Until when that dispatcher holds it (epoch ms); after that another may take it over. */
   leaseUntilMs: z.number().optional(),
 });
 export type Proposal = z.infer<typeof proposalSchema>;
+
+/**
+ * The market and asset set a proposal speaks for: its profile, whether it is simulated, and its sorted
+ * assets (hashed, to keep the key short). A newer run's proposal with the same key supersedes it.
+ */
+export function assetSetKeyOf(proposal: Pick<Proposal, 'profileId' | 'simulated' | 'changes'>): string {
+  const assets = [...new Set(proposal.changes.map((c) => c.asset))].sort();
+  const digest = createHash('sha256').update(assets.join('\n')).digest('hex').slice(0, 24);
+  return `${proposal.profileId}#${proposal.simulated ? 'simulated' : 'live'}#${digest}`;
+}
+
+/**
+ * How recent the run behind a proposal is, as a string that sorts in time order: the run's start (run
+ * ids are ULIDs, which carry it; ties broken by the id). Not the proposal's creation time: an
+ * interrupted run closed late stores its proposal after a newer run's. Null for a run id that is not a
+ * ULID (none is made so; hand-made fixtures): such a proposal neither supersedes nor is superseded.
+ */
+export function runRankOf(proposal: Pick<Proposal, 'runId'>): string | null {
+  let startedAtMs: number;
+  try {
+    startedAtMs = decodeTime(proposal.runId);
+  } catch {
+    return null;
+  }
+  return `${String(startedAtMs).padStart(15, '0')}#${proposal.runId}`;
+}

@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { proposalSchema, type Proposal } from '../model/proposal.js';
+import { assetSetKeyOf, proposalSchema, runRankOf, type Proposal } from '../model/proposal.js';
 import { isConditionalCheckFailed } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Page } from './recommendations.js';
@@ -9,6 +9,21 @@ import { AdvisorError } from '../util/errors.js';
 export class ProposalReadThrottledError extends AdvisorError {
   constructor(keysLeft: number) {
     super('PROPOSAL_READ_THROTTLED', `proposal batch read kept being throttled (${keysLeft} keys left)`, { keysLeft });
+  }
+}
+
+/**
+ * A dispatcher tried to move a proposal on after its lease was taken over (it ran out, and another
+ * dispatcher claimed the proposal) or the proposal was finished by someone else. Nothing was written;
+ * the holder finishes it. Concerns this one proposal: the dispatch goes on with the others.
+ */
+export class LeaseLostError extends AdvisorError {
+  constructor(id: string, owner: string | null, transition: string, current: Proposal | null) {
+    super(
+      'LEASE_LOST',
+      `proposal ${id}: ${transition} refused, ${owner ? `dispatcher ${owner} no longer holds its lease` : 'another dispatcher holds its lease'} (now ${current ? `${current.status}${current.leaseOwner ? `, held by ${current.leaseOwner}` : ''}` : 'missing'})`,
+      { id, owner, transition, status: current?.status ?? null, leaseOwner: current?.leaseOwner ?? null },
+    );
   }
 }
 
@@ -31,7 +46,11 @@ export class ProposalRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Stores a new pending proposal; an existing one with the same id is kept (idempotent retry). */
+  /**
+   * Stores a new pending proposal; an existing one with the same id is kept (idempotent retry). It is
+   * first recorded as the newest of its market and asset set if its run is the newest so far, before the
+   * proposal itself: a crash in between can only hold an older proposal back, never let it out.
+   */
   async createPending(proposal: Proposal): Promise<{ created: boolean }> {
     // The log entry goes first: a crash between the two writes leaves an entry without its proposal,
     // which list() skips, never a proposal the list cannot reach.
@@ -41,6 +60,7 @@ export class ProposalRepository {
         Item: { pk: keys.proposalLog, sk: keys.proposalLogSort(proposal.createdAtMs, proposal.id), id: proposal.id },
       }),
     );
+    await this.recordNewestOfSet(proposal);
     try {
       await this.doc.send(
         new PutCommand({
@@ -60,6 +80,44 @@ export class ProposalRepository {
       if (isConditionalCheckFailed(error)) return { created: false };
       throw error;
     }
+  }
+
+  /** Keeps the set's pointer on the proposal of the most recent run (see runRankOf). */
+  private async recordNewestOfSet(proposal: Proposal): Promise<void> {
+    const rank = runRankOf(proposal);
+    if (rank === null) return;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.proposalThread(assetSetKeyOf(proposal)), sk: keys.proposalThreadSort },
+          UpdateExpression: 'SET proposalId = :id, runRank = :rank',
+          ConditionExpression: 'attribute_not_exists(runRank) OR runRank < :rank',
+          ExpressionAttributeValues: { ':id': proposal.id, ':rank': rank },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /**
+   * The id of a proposal of a more recent run for the same market and asset set, which makes this one
+   * stale; null when this is the newest (or the set was recorded before supersession existed).
+   */
+  async newerOfSameSet(proposal: Proposal): Promise<string | null> {
+    const rank = runRankOf(proposal);
+    if (rank === null) return null;
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.proposalThread(assetSetKeyOf(proposal)), sk: keys.proposalThreadSort },
+        ConsistentRead: true,
+      }),
+    );
+    const item = result.Item as { proposalId?: unknown; runRank?: unknown } | undefined;
+    if (!item || typeof item.proposalId !== 'string' || typeof item.runRank !== 'string') return null;
+    return item.proposalId !== proposal.id && item.runRank > rank ? item.proposalId : null;
   }
 
   /**
@@ -182,75 +240,107 @@ export class ProposalRepository {
   }
 
   /**
-   * Keeps a claimed proposal pending without counting an attempt (the target asked us to wait longer
-   * than one dispatch may), noting why, and gives up the lease.
+   * The condition every transition after a claim carries: still pending, and leased by `owner` (or, for
+   * a call outside any dispatch, by nobody), so a dispatcher whose lease was taken over changes nothing.
    */
-  async recordDeferral(id: string, message: string): Promise<void> {
+  private leaseCondition(owner: string | undefined): { expression: string; values: Record<string, unknown> } {
+    return owner === undefined
+      ? { expression: '#status = :pending AND attribute_not_exists(leaseOwner)', values: { ':pending': 'pending' } }
+      : { expression: '#status = :pending AND leaseOwner = :me', values: { ':pending': 'pending', ':me': owner } };
+  }
+
+  /** Runs a conditional transition; a failed condition becomes LeaseLostError (or `false`, see markSent). */
+  private async transition(id: string, owner: string | undefined, name: string, update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>): Promise<void> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.proposal(id), sk: keys.proposalSort },
-          UpdateExpression: 'SET lastError = :error REMOVE leaseOwner, leaseUntilMs',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':error': message, ':pending': 'pending' },
-        }),
-      );
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: keys.proposal(id), sk: keys.proposalSort }, ...update }));
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      throw new LeaseLostError(id, owner ?? null, name, await this.get(id));
     }
   }
 
-  /** pending -> sent. False when it was no longer pending (another dispatcher got there first). */
-  async markSent(id: string, externalRef: string, sentAtMs: number): Promise<boolean> {
+  /**
+   * Keeps a claimed proposal pending without counting an attempt (the target asked us to wait longer
+   * than one dispatch may), noting why, and gives up the lease. LeaseLostError when `owner` lost it.
+   */
+  async recordDeferral(id: string, message: string, owner?: string): Promise<void> {
+    const lease = this.leaseCondition(owner);
+    await this.transition(id, owner, 'deferral', {
+      UpdateExpression: 'SET lastError = :error REMOVE leaseOwner, leaseUntilMs',
+      ConditionExpression: lease.expression,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':error': message, ...lease.values },
+    });
+  }
+
+  /**
+   * pending -> sent, by the lease holder `owner`. LeaseLostError when another dispatcher holds the lease
+   * or `owner` lost it; without an owner (outside a dispatch), false when it is no longer pending.
+   */
+  async markSent(id: string, externalRef: string, sentAtMs: number, owner?: string): Promise<boolean> {
+    const lease = this.leaseCondition(owner);
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.proposal(id), sk: keys.proposalSort },
-          UpdateExpression:
-            'SET #status = :sent, externalRef = :ref, sentAtMs = :at, attempts = attempts + :one REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':ref': externalRef, ':at': sentAtMs, ':one': 1 },
-        }),
-      );
+      await this.transition(id, owner, 'mark sent', {
+        UpdateExpression:
+          'SET #status = :sent, externalRef = :ref, sentAtMs = :at, attempts = attempts + :one REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs',
+        ConditionExpression: lease.expression,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':ref': externalRef, ':at': sentAtMs, ':one': 1, ...lease.values },
+      });
       return true;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
+      if (owner === undefined && error instanceof LeaseLostError && error.details.status !== 'pending') return false;
       throw error;
     }
   }
 
   /**
+   * pending -> superseded, by the lease holder: a newer run's proposal (`supersededBy`) for the same
+   * market and asset set replaces it, so it is never sent. Leaves the outbox index.
+   */
+  async markSuperseded(id: string, supersededBy: string, owner: string): Promise<void> {
+    const lease = this.leaseCondition(owner);
+    await this.transition(id, owner, 'mark superseded', {
+      UpdateExpression: 'SET #status = :superseded, supersededBy = :by REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs',
+      ConditionExpression: lease.expression,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':superseded': 'superseded', ':by': supersededBy, ...lease.values },
+    });
+  }
+
+  /**
    * Records a failed attempt and gives up the lease; after `maxAttempts`, or at once when the failure is
    * `permanent` (the target rejected the proposal itself, e.g. a 422), the proposal is failed, keeps the
-   * error and leaves the outbox index.
+   * error and leaves the outbox index. Conditioned on the lease of `owner` (LeaseLostError when lost).
    */
-  async recordFailure(id: string, message: string, maxAttempts: number, options: { permanent?: boolean } = {}): Promise<Proposal['status']> {
+  async recordFailure(
+    id: string,
+    message: string,
+    maxAttempts: number,
+    options: { permanent?: boolean; owner?: string } = {},
+  ): Promise<Proposal['status']> {
     const current = await this.get(id);
-    if (!current || current.status !== 'pending') return current?.status ?? 'failed';
+    if (!current || current.status !== 'pending') {
+      if (options.owner !== undefined) throw new LeaseLostError(id, options.owner, 'record failure', current);
+      return current?.status ?? 'failed';
+    }
     const attempts = current.attempts + 1;
     const exhausted = options.permanent === true || attempts >= maxAttempts;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.proposal(id), sk: keys.proposalSort },
-        UpdateExpression: exhausted
-          ? 'SET #status = :failed, attempts = :attempts, lastError = :error REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs'
-          : 'SET attempts = :attempts, lastError = :error REMOVE leaseOwner, leaseUntilMs',
-        ConditionExpression: '#status = :pending AND attempts = :previous',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':pending': 'pending',
-          ':attempts': attempts,
-          ':previous': current.attempts,
-          ':error': message,
-          ...(exhausted ? { ':failed': 'failed' } : {}),
-        },
-      }),
-    );
+    const lease = this.leaseCondition(options.owner);
+    await this.transition(id, options.owner, 'record failure', {
+      UpdateExpression: exhausted
+        ? 'SET #status = :failed, attempts = :attempts, lastError = :error REMOVE gsi1pk, gsi1sk, leaseOwner, leaseUntilMs'
+        : 'SET attempts = :attempts, lastError = :error REMOVE leaseOwner, leaseUntilMs',
+      ConditionExpression: `${lease.expression} AND attempts = :previous`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':attempts': attempts,
+        ':previous': current.attempts,
+        ':error': message,
+        ...lease.values,
+        ...(exhausted ? { ':failed': 'failed' } : {}),
+      },
+    });
     return exhausted ? 'failed' : 'pending';
   }
 }

@@ -73,4 +73,7 @@ export const keys = {
   proposalLog: 'PROPOSALS',
   proposalLogSort: (createdAtMs: number, id: string) => `${String(createdAtMs).padStart(15, '0')}#${id}`,
   outboxPending: 'OUTBOX#pending',
+  /** The newest run's proposal per market and asset set (see assetSetKeyOf): what supersedes older ones. */
+  proposalThread: (assetSetKey: string) => `PROPOSAL_SET#${assetSetKey}`,
+  proposalThreadSort: 'LATEST',
 } as const;

@@ -73,13 +73,13 @@ describe('exactly once under random faults and crashes', () => {
       const crashing: Store = {
         ...store,
         proposals: Object.assign(Object.create(Object.getPrototypeOf(store.proposals) as object) as ProposalRepository, store.proposals, {
-          markSent: async (id: string, ref: string, at: number) => {
+          markSent: async (id: string, ref: string, at: number, owner?: string) => {
             if (rng.next() < CRASH_AFTER_POST) throw new Crash(`died before recording ${id}`);
-            return store.proposals.markSent(id, ref, at);
+            return store.proposals.markSent(id, ref, at, owner);
           },
-          recordDeferral: async (id: string, message: string) => {
+          recordDeferral: async (id: string, message: string, owner?: string) => {
             if (message.includes('died before recording')) throw new Crash('still dead');
-            return store.proposals.recordDeferral(id, message);
+            return store.proposals.recordDeferral(id, message, owner);
           },
         }),
       };
