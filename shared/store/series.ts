@@ -1,4 +1,6 @@
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AdvisorError } from '../util/errors.js';
+import { isConditionalCheckFailed } from './client.js';
 import { INTERVAL_MS, type CandleInterval } from '../config/schema.js';
 import type { Candle } from '../market/types.js';
 import { keys } from './table.js';
@@ -30,21 +32,75 @@ export function decodeBars(bytes: Uint8Array): Candle[] {
   return candles;
 }
 
+/** How a chunk write that lost a race is retried: re-read, re-merge, write again after a jittered backoff. */
+export interface SeriesWriteOptions {
+  /** Tries of one chunk write, the first included. */
+  maxAttempts: number;
+  /** Backoff before try n+1 is drawn from [b/2, b] with b = min(maxBackoffMs, baseBackoffMs x 2^(n-1)). */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** Chunks written at once by one putBars (each a conditional put of its own). */
+  concurrency: number;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_SERIES_WRITE_OPTIONS: Readonly<SeriesWriteOptions> = {
+  // A write loses a race only when another writer's write landed, so n attempts always succeed against
+  // n - 1 concurrent writers of one chunk: a fleet of 10 workers plus a recompute.
+  maxAttempts: 11,
+  baseBackoffMs: 20,
+  maxBackoffMs: 1_000,
+  concurrency: 8,
+  random: Math.random,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** A chunk write kept losing to concurrent writers of the same chunk: nothing of this write was stored. */
+export class SeriesWriteConflictError extends AdvisorError {
+  constructor(asset: string, interval: CandleInterval, chunkIndex: number, attempts: number) {
+    super('SERIES_WRITE_CONFLICT', `series chunk ${chunkIndex} of ${asset} ${interval} kept changing under ${attempts} write attempts`, {
+      asset,
+      interval,
+      chunkIndex,
+      attempts,
+    });
+  }
+}
+
+interface StoredChunk {
+  bars: Candle[];
+  /** The chunk's optimistic version; 0 for a chunk written before versions existed; null when absent. */
+  version: number | null;
+}
+
 /**
  * Aggregated candle history per asset and interval, stored in fixed chunks of bars
  * (pk ASSET#<sym>, sk SERIES#<interval>#<chunk index>), binary-encoded.
+ *
+ * Writers of the same chunk (a scheduled run and a recompute ingesting the same asset) never lose each
+ * other's bars: each chunk carries a version, a write is a put conditioned on the version it merged
+ * into, and a writer that lost the race reads the chunk again, merges again and retries.
  */
 export class SeriesRepository {
+  private readonly writeOptions: SeriesWriteOptions;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: Partial<SeriesWriteOptions> = {},
+  ) {
+    this.writeOptions = { ...DEFAULT_SERIES_WRITE_OPTIONS, ...options };
+  }
 
   private chunkIndexOf(openTimeMs: number, interval: CandleInterval): number {
     return Math.floor(openTimeMs / (INTERVAL_MS[interval] * BARS_PER_CHUNK));
   }
 
-  /** Upserts bars: each touched chunk is read, merged (new bars win) and written whole. */
+  /**
+   * Upserts bars: each touched chunk is read, merged (new bars win) and written whole, conditioned on
+   * its version; a lost race re-reads and re-merges. SeriesWriteConflictError after maxAttempts.
+   */
   async putBars(asset: string, interval: CandleInterval, candles: readonly Candle[]): Promise<void> {
     if (candles.length === 0) return;
     const byChunk = new Map<number, Candle[]>();
@@ -56,32 +112,55 @@ export class SeriesRepository {
     }
     const indexes = [...byChunk.keys()].sort((a, b) => a - b);
     const existing = await this.readChunks(asset, interval, indexes[0]!, indexes[indexes.length - 1]!);
-    const items = indexes.map((index) => {
+    for (let i = 0; i < indexes.length; i += this.writeOptions.concurrency) {
+      await Promise.all(
+        indexes.slice(i, i + this.writeOptions.concurrency).map((index) =>
+          this.writeChunk(asset, interval, index, byChunk.get(index)!, existing.get(index) ?? { bars: [], version: null }),
+        ),
+      );
+    }
+  }
+
+  private async writeChunk(asset: string, interval: CandleInterval, index: number, incoming: readonly Candle[], first: StoredChunk): Promise<void> {
+    const { maxAttempts, baseBackoffMs, maxBackoffMs, random, sleep } = this.writeOptions;
+    let stored = first;
+    for (let attempt = 1; ; attempt++) {
       const merged = new Map<number, Candle>();
-      for (const c of existing.get(index) ?? []) merged.set(c.openTimeMs, c);
-      for (const c of byChunk.get(index)!) merged.set(c.openTimeMs, c);
+      for (const c of stored.bars) merged.set(c.openTimeMs, c);
+      for (const c of incoming) merged.set(c.openTimeMs, c);
       const bars = [...merged.values()].sort((a, b) => a.openTimeMs - b.openTimeMs);
-      return {
-        pk: keys.asset(asset),
-        sk: keys.seriesChunk(interval, index),
-        bars: encodeBars(bars),
-        barCount: bars.length,
-        firstOpenTimeMs: bars[0]!.openTimeMs,
-        lastOpenTimeMs: bars[bars.length - 1]!.openTimeMs,
-      };
-    });
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown[]> | undefined = {
-        [this.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      // BatchWrite may leave items unprocessed under throttling: resend them with a short backoff.
-      for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`series write for ${asset} ${interval} kept being throttled`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const result = await this.doc.send(new BatchWriteCommand({ RequestItems: requests as never }));
-        requests = result.UnprocessedItems as Record<string, unknown[]> | undefined;
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: keys.asset(asset),
+              sk: keys.seriesChunk(interval, index),
+              bars: encodeBars(bars),
+              barCount: bars.length,
+              firstOpenTimeMs: bars[0]!.openTimeMs,
+              lastOpenTimeMs: bars[bars.length - 1]!.openTimeMs,
+              version: (stored.version ?? 0) + 1,
+            },
+            ...this.versionCondition(stored.version),
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        if (attempt >= maxAttempts) throw new SeriesWriteConflictError(asset, interval, index, attempt);
+        const step = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
+        await sleep(Math.round(step / 2 + (step / 2) * random()));
+        stored = (await this.readChunks(asset, interval, index, index)).get(index) ?? { bars: [], version: null };
       }
     }
+  }
+
+  /** The put stands only if the chunk is still what was merged into: absent, unversioned, or that version. */
+  private versionCondition(version: number | null): { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
+    if (version === null) return { ConditionExpression: 'attribute_not_exists(pk)' };
+    if (version === 0) return { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' };
+    return { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } };
   }
 
   /** Bars with open time in [startMs, endMs), ascending. */
@@ -89,13 +168,13 @@ export class SeriesRepository {
     const chunks = await this.readChunks(asset, interval, this.chunkIndexOf(startMs, interval), this.chunkIndexOf(endMs, interval));
     const out: Candle[] = [];
     for (const index of [...chunks.keys()].sort((a, b) => a - b)) {
-      for (const c of chunks.get(index)!) if (c.openTimeMs >= startMs && c.openTimeMs < endMs) out.push(c);
+      for (const c of chunks.get(index)!.bars) if (c.openTimeMs >= startMs && c.openTimeMs < endMs) out.push(c);
     }
     return out;
   }
 
-  private async readChunks(asset: string, interval: CandleInterval, firstIndex: number, lastIndex: number): Promise<Map<number, Candle[]>> {
-    const chunks = new Map<number, Candle[]>();
+  private async readChunks(asset: string, interval: CandleInterval, firstIndex: number, lastIndex: number): Promise<Map<number, StoredChunk>> {
+    const chunks = new Map<number, StoredChunk>();
     let exclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -113,10 +192,11 @@ export class SeriesRepository {
       );
       for (const item of page.Items ?? []) {
         const index = Number(String(item.sk).slice(keys.seriesPrefix(interval).length));
-        chunks.set(index, decodeBars(item.bars as Uint8Array));
+        chunks.set(index, { bars: decodeBars(item.bars as Uint8Array), version: typeof item.version === 'number' ? item.version : 0 });
       }
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey);
     return chunks;
   }
 }
+

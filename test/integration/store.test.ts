@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRun } from '../../shared/cycle/runs.js';
 import type { Candle } from '../../shared/market/types.js';
-import { BARS_PER_CHUNK } from '../../shared/store/series.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BARS_PER_CHUNK, SeriesRepository, SeriesWriteConflictError } from '../../shared/store/series.js';
+import { createDocumentClient } from '../../shared/store/client.js';
 import { InvalidCursorError, RunTransitionError } from '../../shared/store/errors.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { perpRecommendationDraft, proposal, recommendationDraft } from '../support/fixtures.js';
@@ -92,6 +94,52 @@ describe('series chunks', () => {
     expect(read[20]!.open).toBe(200);
     expect(read.map((c) => c.openTimeMs)).toEqual(Array.from({ length: 40 }, (_, i) => start + i * H));
     expect(await table.store.series.getBars('AAVE', '1h', start + 5 * H, start + 7 * H)).toHaveLength(2);
+  });
+});
+
+describe('series chunks under concurrent writers', () => {
+  const H = 3_600_000;
+  const bar = (openTimeMs: number, price: number): Candle => ({ openTimeMs, open: price, high: price + 1, low: price - 1, close: price, volume: 1 });
+
+  it('many writers merging disjoint bars into the same chunk at once lose nothing', async () => {
+    const start = BARS_PER_CHUNK * H * 600;
+    const writers = 12;
+    const perWriter = 5;
+    // Each lost race means another writer's write landed, so `writers` attempts always suffice.
+    const doc = createDocumentClient({ endpoint: table.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const series = new SeriesRepository(doc, table.tableName, { maxAttempts: writers });
+    await Promise.all(
+      Array.from({ length: writers }, (_, w) =>
+        series.putBars('RACE', '1h', Array.from({ length: perWriter }, (_, i) => bar(start + (w * perWriter + i) * H, 100 + w))),
+      ),
+    );
+    doc.destroy();
+    const read = await table.store.series.getBars('RACE', '1h', start, start + writers * perWriter * H);
+    expect(read.map((c) => c.openTimeMs)).toEqual(Array.from({ length: writers * perWriter }, (_, i) => start + i * H));
+    expect(read.map((c) => c.open)).toEqual(Array.from({ length: writers * perWriter }, (_, i) => 100 + Math.floor(i / perWriter)));
+  });
+
+  it('a writer that keeps losing the race gives up with a named error after its attempts; the winner\'s bars stay', async () => {
+    const start = BARS_PER_CHUNK * H * 601;
+    // Before each of the loser's chunk writes, another writer lands a bar in the same chunk first.
+    const doc = createDocumentClient({ endpoint: table.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const rival = table.store.series;
+    let rivalBars = 0;
+    const send = doc.send.bind(doc) as (command: unknown) => Promise<unknown>;
+    (doc as unknown as { send: (command: unknown) => Promise<unknown> }).send = async (command) => {
+      if (command instanceof PutCommand) await rival.putBars('LOSER', '1h', [bar(start + (100 + rivalBars++) * H, 7)]);
+      return send(command);
+    };
+    const loser = new SeriesRepository(doc, table.tableName, { maxAttempts: 3, baseBackoffMs: 1, maxBackoffMs: 2 });
+    try {
+      const error = await loser.putBars('LOSER', '1h', [bar(start, 1)]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SeriesWriteConflictError);
+      expect((error as SeriesWriteConflictError).details).toMatchObject({ asset: 'LOSER', interval: '1h', attempts: 3 });
+      const read = await rival.getBars('LOSER', '1h', start, start + 200 * H);
+      expect(read.map((c) => c.openTimeMs)).toEqual(Array.from({ length: rivalBars }, (_, i) => start + (100 + i) * H));
+    } finally {
+      doc.destroy();
+    }
   });
 });
 
