@@ -6,6 +6,7 @@ import type { BookSummary, DataQuality, MarketSnapshot, QualityIssue, QualityRep
 import { midPrice, spreadBps } from '../risk/liquidity.js';
 import type { Store } from '../store/index.js';
 import { MS_PER_DAY, floorTo, isoOf } from '../util/time.js';
+import { DEFAULT_REFILL_LIMITS, refillRanges, type RefillLimits, type TimeRange } from './refill.js';
 
 /** Books are kept down to this fraction below mid: the widest depth band the engine reports. */
 function bookFloorFraction(config: AdvisorConfig): number {
@@ -113,6 +114,20 @@ interface FetchPlan {
   endMs: number;
   stored: Candle[];
   fetchStartMs: number;
+  /** Gaps behind the head fetched again (see refillRanges), oldest first. */
+  refills: TimeRange[];
+}
+
+/**
+ * One venue's bars of one interval this cycle: the gaps behind the head, then the head. A failed head
+ * fails the venue; a failed refill does not (the gap stays, is reported as GAP, and is asked for again).
+ */
+async function fetchIntervalBars(source: MarketSource, asset: AssetConfig, venue: VenueId, plan: FetchPlan): Promise<Candle[]> {
+  const get = (r: TimeRange) => source.getCandles({ asset, venue, interval: plan.interval, startMs: r.startMs, endMs: r.endMs });
+  const head = plan.fetchStartMs < plan.endMs ? get({ startMs: plan.fetchStartMs, endMs: plan.endMs }) : Promise.resolve([]);
+  const refills = plan.refills.map((r) => get(r).catch((): Candle[] => []));
+  const [headBars, ...refilled] = await Promise.all([head, ...refills]);
+  return [...refilled.flat(), ...headBars];
 }
 
 async function fetchVenue(source: MarketSource, asset: AssetConfig, venue: VenueId, plans: readonly FetchPlan[], nowMs: number, floorFraction: number): Promise<VenueResult> {
@@ -120,10 +135,7 @@ async function fetchVenue(source: MarketSource, asset: AssetConfig, venue: Venue
   const result: VenueResult = { venue, pair, candles: null, book: null, bookStatus: 'failed' };
   const errors: string[] = [];
   const candles = Promise.all(
-    plans.map(async (plan): Promise<[CandleInterval, Candle[]]> => [
-      plan.interval,
-      plan.fetchStartMs >= plan.endMs ? [] : await source.getCandles({ asset, venue, interval: plan.interval, startMs: plan.fetchStartMs, endMs: plan.endMs }),
-    ]),
+    plans.map(async (plan): Promise<[CandleInterval, Candle[]]> => [plan.interval, await fetchIntervalBars(source, asset, venue, plan)]),
   );
   const book = source.getOrderBook({ asset, venue, atMs: nowMs });
   const [candlesResult, bookResult] = await Promise.allSettled([candles, book]);
@@ -366,17 +378,20 @@ export interface IngestDeps {
   source: MarketSource;
   store: Store;
   /**
-   * `incremental` (default): fetch only bars after the stored head of each series (plus a small overlap);
-   * the full lookback only when nothing is stored yet. `full`: fetch the whole lookback again.
+   * `incremental` (default): fetch the bars after the stored head of each series (plus a small overlap)
+   * and the gaps behind it (bounded, see refill.ts); the full lookback only when nothing is stored yet.
+   * `full`: fetch the whole lookback again.
    */
   history?: 'incremental' | 'full';
   quality?: Partial<QualityThresholds>;
+  /** Bounds on fetching gaps behind the stored head again (incremental history only). */
+  refill?: Partial<RefillLimits>;
 }
 
 /**
  * Pulls candles and books for one asset from every configured venue, aggregates across venues,
  * judges data quality, stores the new aggregated bars and the snapshot. Only bars after the stored
- * head are fetched (the history is read back from the series store). A failed venue is reported in
+ * head, and gaps behind it, are fetched (the history is read back from the series store). A failed venue is reported in
  * the snapshot and left out of the aggregate; it never corrupts it.
  */
 export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: number): Promise<MarketSnapshot> {
@@ -386,6 +401,7 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
   const enabledVenues = new Set(config.venues.filter((v) => v.enabled).map((v) => v.id));
   const venueIds = (Object.keys(asset.venuePairs) as VenueId[]).filter((v) => enabledVenues.has(v));
   const floorFraction = bookFloorFraction(config);
+  const refillLimits: RefillLimits = { ...DEFAULT_REFILL_LIMITS, ...deps.refill };
 
   const plans: FetchPlan[] = await Promise.all(
     [...needs].map(async ([interval, lookbackDays]) => {
@@ -395,7 +411,8 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
       const stored = deps.history === 'full' ? [] : await store.series.getBars(asset.symbol, interval, lookbackStartMs, endMs);
       const head = stored[stored.length - 1];
       const fetchStartMs = head ? Math.max(lookbackStartMs, head.openTimeMs + intervalMs * (1 - thresholds.overlapBars)) : lookbackStartMs;
-      return { interval, intervalMs, lookbackDays, lookbackStartMs, endMs, stored, fetchStartMs };
+      const refills = refillRanges(stored, intervalMs, lookbackStartMs, fetchStartMs, refillLimits).reverse();
+      return { interval, intervalMs, lookbackDays, lookbackStartMs, endMs, stored, fetchStartMs, refills };
     }),
   );
   const venues = await Promise.all(venueIds.map((venue) => fetchVenue(source, asset, venue, plans, nowMs, floorFraction)));
