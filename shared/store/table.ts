@@ -73,4 +73,7 @@ export const keys = {
   proposalLog: 'PROPOSALS',
   proposalLogSort: (createdAtMs: number, id: string) => `${String(createdAtMs).padStart(15, '0')}#${id}`,
   outboxPending: 'OUTBOX#pending',
+  /** A venue's rate budget shared by the fleet (a token bucket; shared/store/venue-budget.ts). */
+  venueBudget: (venue: string) => `VENUE#${venue}`,
+  venueBudgetSort: 'BUDGET',
 } as const;
