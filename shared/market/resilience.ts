@@ -114,8 +114,8 @@ export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = {
   maxRetryAfterMs: 30_000,
   breakerConsecutiveFailures: 5,
   breakerHalfOpenAfterMs: 30_000,
-  // As long as the longest Retry-After honoured: a worker waits its turn, but not a whole cycle for one venue.
-  maxFleetBudgetWaitMs: 30_000,
+  // A worker waits its turn, not a whole cycle for one venue: 5 assets a batch x 20 s stays inside its 180 s timeout.
+  maxFleetBudgetWaitMs: 20_000,
 };
 
 export interface VenueCallStats {
