@@ -38,10 +38,11 @@ afterAll(async () => {
   await servers?.close();
 });
 
+/** One worker, its Kraken budget from the config (venues[].rateLimit), as the cloud worker builds it. */
 function worker(): LiveMarket {
+  const { venues } = buildConfig({ venues: servers.venues.map((v) => (v.id === 'kraken' ? { ...v, rateLimit: BUDGET } : v)) } as never);
   const market = new LiveMarket({
-    venues: servers.venues,
-    limits: { kraken: BUDGET },
+    venues,
     resilience: { ...FAST_RESILIENCE, timeoutMs: 5_000, maxFleetBudgetWaitMs: 60_000 },
     fleetBudget: new StoredFleetBudget(table.store.venueBudgets),
   });
