@@ -1,20 +1,30 @@
 /**
  * What each Lambda function is given, in one place: memory, timeout, and the only DynamoDB actions it
- * may call (from the repositories in shared/store it uses). Stage-independent; stages.ts holds the rest.
+ * may call. Stage-independent; stages.ts holds the rest.
+ *
+ * The DynamoDB lists are the one source of the roles' table grants (AdvisorTable.grantActions), and
+ * they are not written by hand from reading the code: test/integration/iam-actions.test.ts runs every
+ * handler through its flows on a recording client and fails, naming the action and the list, when a
+ * function sends an action its list lacks (or its list holds one it never sends).
  */
 
 /** The handlers live in functions/<name>/handler.ts, each exporting `handler`. */
 export const HANDLER_NAMES = ['ingest', 'worker', 'compute', 'publish', 'api'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
-/** The DynamoDB item actions the repositories use. Nothing deletes: old snapshots expire by TTL. */
-export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+/** DynamoDB item actions, by their IAM names (`dynamodb:<name>`; the SDK's `<name>Command`). */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'ConditionCheckItem';
+/** What may target an index: reads only. */
+export type IndexAction = 'Query' | 'Scan';
 
 export interface FunctionSpec {
   readonly description: string;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Actions on the table itself (IAM resource: the table ARN), exactly those the function sends. */
   readonly tableActions: readonly TableAction[];
+  /** Actions on the table's global secondary indexes (`<table ARN>/index/<name>`), exactly those it sends. */
+  readonly indexActions: readonly IndexAction[];
   /**
    * Keep class names through minification (esbuild keepNames), so logged errors read `AssetBusyError`
    * rather than a mangled name. Costs ~40 KB and ~40 ms of cold start (`npm run bench`).
@@ -29,6 +39,7 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     memoryMb: 512,
     timeoutSeconds: 120,
     tableActions: ['GetItem', 'PutItem', 'UpdateItem'],
+    indexActions: [],
     keepClassNames: true,
   },
   worker: {
@@ -37,6 +48,7 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 180,
     tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+    indexActions: [],
     keepClassNames: true,
   },
   compute: {
@@ -44,6 +56,7 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 300,
     tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    indexActions: [],
     keepClassNames: true,
   },
   publish: {
@@ -51,7 +64,9 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     memoryMb: 256,
     // Below the dispatch lease (publishLeaseMs), so a proposal is never sent by two dispatchers at once.
     timeoutSeconds: 90,
-    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    // The outbox: pending proposals by the status index, claimed and settled by conditional updates.
+    tableActions: ['UpdateItem'],
+    indexActions: ['Query'],
     keepClassNames: true,
   },
   api: {
@@ -60,7 +75,9 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     memoryMb: 1024,
     // Below API Gateway's 30 s integration limit, so a slow read fails in the function, visibly.
     timeoutSeconds: 10,
-    tableActions: ['GetItem', 'Query', 'PutItem'],
+    // PutItem: POST /v1/recompute queues a run. BatchGetItem: GET /v1/proposals reads a page of proposals at once.
+    tableActions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
+    indexActions: ['Query'],
     // Cold start is what a reader waits for (budget 300 ms); its errors reach callers and logs by their
     // problem `code`, which minification does not touch.
     keepClassNames: false,

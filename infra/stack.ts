@@ -89,7 +89,7 @@ export class LeverageAdvisorStack extends Stack {
         removalPolicy,
         reservedConcurrentExecutions: reserved[name],
       });
-      data.grantActions(functions[name], FUNCTION_SPECS[name].tableActions);
+      data.grantActions(functions[name], FUNCTION_SPECS[name]);
     }
     this.functions = functions;
     const { ingest, worker, compute, publish, api } = functions;

@@ -3,16 +3,13 @@ import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../shared/store/table.js';
-import type { TableAction } from '../function-specs.js';
+import type { FunctionSpec } from '../function-specs.js';
 
 const ATTRIBUTE_TYPES = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
 
 function attribute(key: { readonly name: string; readonly type: keyof typeof ATTRIBUTE_TYPES }) {
   return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
 }
-
-/** The actions that may also target an index: only reads by key condition. */
-const INDEX_ACTIONS: readonly TableAction[] = ['Query'];
 
 export interface AdvisorTableProps {
   /** Keep the table (and refuse its deletion) when the stack goes. */
@@ -57,21 +54,22 @@ export class AdvisorTable extends Construct {
   }
 
   /**
-   * Grants exactly `actions` on the table, and Query on its named indexes (never `index/*`), so no
-   * function holds an action its repositories do not call.
+   * Grants exactly a function's declared actions (FUNCTION_SPECS, held to what its code sends by
+   * test/integration/iam-actions.test.ts): `tableActions` on the table, `indexActions` on its named
+   * indexes (never `index/*`), so no function holds an action its code does not call.
    */
-  grantActions(grantee: IGrantable, actions: readonly TableAction[]): void {
-    if (actions.length === 0) return;
+  grantActions(grantee: IGrantable, spec: Pick<FunctionSpec, 'tableActions' | 'indexActions'>): void {
     const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: actions.map((a) => `dynamodb:${a}`), resources: [this.table.tableArn] }),
-    );
-    const indexActions = actions.filter((a) => INDEX_ACTIONS.includes(a));
-    if (indexActions.length > 0) {
+    if (spec.tableActions.length > 0) {
+      principal.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: spec.tableActions.map((a) => `dynamodb:${a}`), resources: [this.table.tableArn] }),
+      );
+    }
+    if (spec.indexActions.length > 0) {
       principal.addToPrincipalPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: indexActions.map((a) => `dynamodb:${a}`),
+          actions: spec.indexActions.map((a) => `dynamodb:${a}`),
           resources: TABLE_DEFINITION.globalSecondaryIndexes.map((gsi) => `${this.table.tableArn}/index/${gsi.indexName}`),
         }),
       );

@@ -57,6 +57,20 @@ export const venueSchema = z.object({
   quoteCurrency: z.enum(['USD', 'USDT', 'USDC']),
   baseUrl: z.url(),
   enabled: z.boolean().default(true),
+  /**
+   * Overrides of the venue's rate budget (defaults: DEFAULT_VENUE_RATE_LIMITS in shared/market/resilience.ts).
+   * The budget is the fleet's: every worker calling the venue takes from one token bucket in the table.
+   */
+  rateLimit: z
+    .object({
+      requestsPerSecond: z.number().positive(),
+      weightPerMinute: z.number().positive().nullable(),
+      budgetShare: z.number().gt(0).max(1),
+      maxConcurrent: z.number().int().positive(),
+      burstSeconds: z.number().positive(),
+    })
+    .partial()
+    .optional(),
 });
 export type VenueConfig = z.infer<typeof venueSchema>;
 

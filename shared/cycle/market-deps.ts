@@ -3,17 +3,23 @@ import type { AdvisorConfig } from '../config/schema.js';
 import { ReplayMarket } from '../market/replay/market.js';
 import { SimulatedMarket } from '../market/simulator.js';
 import type { MarketSource } from '../market/types.js';
+import { StoredFleetBudget } from '../market/venues/fleet-budget.js';
 import { LiveMarket } from '../market/venues/live.js';
+import type { Store } from '../store/index.js';
 import { baseDepsFromEnvironment, onResetDeps, type BaseDeps } from './deps.js';
 import type { Environment } from './environment.js';
 import type { AssetDeps } from './stages.js';
 
-export function marketSourceFor(env: Environment, config: AdvisorConfig): MarketSource {
+/**
+ * The market of a worker. Live venues take each request from the venue's budget shared through the
+ * table (`store`), so all workers together, not each one, stay within it; the simulator and replay call no venue.
+ */
+export function marketSourceFor(env: Environment, config: AdvisorConfig, store?: Store): MarketSource {
   switch (env.ADVISOR_SOURCE) {
     case 'sim':
       return new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
     case 'live':
-      return new LiveMarket({ venues: config.venues });
+      return new LiveMarket({ venues: config.venues, ...(store ? { fleetBudget: new StoredFleetBudget(store.venueBudgets) } : {}) });
     case 'replay':
       return new ReplayMarket({ dataDir: env.ADVISOR_REPLAY_DIR ?? resolve(process.cwd(), '../shared/data') });
   }
@@ -38,6 +44,6 @@ onResetDeps(() => (cached = undefined));
 export function workerDepsFromEnvironment(): WorkerDeps {
   if (cached) return cached;
   const base = baseDepsFromEnvironment();
-  cached = { ...base, source: marketSourceFor(base.env, base.config) };
+  cached = { ...base, source: marketSourceFor(base.env, base.config, base.store) };
   return cached;
 }

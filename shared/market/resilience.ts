@@ -23,9 +23,13 @@ import { VenueRequestError, VenueTimeoutError, VenueUnavailableError } from './e
  * is honoured and pauses the whole venue), and a circuit breaker so a dead venue fails fast instead of
  * costing every asset of the cycle its timeouts (cockatiel).
  *
- * Order, outermost first: retry -> circuit breaker -> limiter -> timeout -> request. Every attempt
- * passes the limiter (retries spend rate budget too) and the timeout clock starts only once the limiter
- * lets the attempt go, so queueing behind other assets never counts as a venue timeout.
+ * Order, outermost first: retry -> circuit breaker -> limiter -> fleet budget -> timeout -> request.
+ * Every attempt passes the limiter (retries spend rate budget too) and the timeout clock starts only
+ * once the limiter lets the attempt go, so queueing behind other assets never counts as a venue timeout.
+ *
+ * The in-process limiter holds a venue's budget for one process only. Where processes share a venue
+ * (up to workerMaxConcurrency Lambda workers, each with its own limiter), a FleetVenueBudget (a token
+ * bucket item per venue in the table) is taken from as well, so the whole fleet stays within the budget.
  */
 
 /** A venue's published public limits and the share of them we use. */
@@ -38,6 +42,38 @@ export interface VenueRateLimit {
   budgetShare: number;
   /** Requests in flight at once. */
   maxConcurrent: number;
+  /** Fleet budget: the burst, in seconds of the budgeted request rate (at least one request). Default DEFAULT_FLEET_BURST_SECONDS. */
+  burstSeconds?: number;
+}
+
+/** A second's worth of requests at once, then the budgeted rate: no one-second window sees more than twice it. */
+export const DEFAULT_FLEET_BURST_SECONDS = 1;
+
+/**
+ * A venue's rate budget shared by every process of the fleet (shared/market/venues/fleet-budget.ts over
+ * the table). `take` resolves once one request (and `weight`) is taken from the venue's shared budget,
+ * or throws VenueBudgetWaitError when that would take longer than `maxWaitMs`.
+ */
+export interface FleetVenueBudget {
+  take(venue: string, path: string, limit: VenueRateLimit, weight: number, maxWaitMs: number): Promise<void>;
+}
+
+/**
+ * The fleet's budget for a venue is spent for longer than a request may wait: the venue is skipped for
+ * this request (as a failed venue, not a faulty one: no retry, no breaker), the other venues carry on.
+ */
+export class VenueBudgetWaitError extends VenueRequestError {
+  constructor(venue: string, path: string, waitMs: number, readonly maxWaitMs: number) {
+    super(
+      'VENUE_BUDGET_WAIT',
+      `${venue} ${path}: the fleet's request budget for ${venue} would be free in ${Number.isFinite(waitMs) ? `${Math.round(waitMs)} ms` : 'never (the request weighs more than the bucket holds)'}, past the ${maxWaitMs} ms a request may wait`,
+      venue,
+      path,
+      false,
+      false,
+      { waitMs: Number.isFinite(waitMs) ? Math.round(waitMs) : null, maxWaitMs },
+    );
+  }
 }
 
 /**
@@ -66,6 +102,8 @@ export interface ResilienceOptions {
   breakerConsecutiveFailures: number;
   /** Time an open circuit waits before letting one trial request through. */
   breakerHalfOpenAfterMs: number;
+  /** Longest wait for the fleet's shared budget of a venue before the request gives up (VenueBudgetWaitError). */
+  maxFleetBudgetWaitMs: number;
 }
 
 export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = {
@@ -76,6 +114,8 @@ export const DEFAULT_RESILIENCE: Readonly<ResilienceOptions> = {
   maxRetryAfterMs: 30_000,
   breakerConsecutiveFailures: 5,
   breakerHalfOpenAfterMs: 30_000,
+  // A worker waits its turn, not a whole cycle for one venue: 5 assets a batch x 20 s stays inside its 180 s timeout.
+  maxFleetBudgetWaitMs: 20_000,
 };
 
 export interface VenueCallStats {
@@ -99,6 +139,8 @@ export interface VenueGuardDeps {
   /** Uniform [0, 1) for the jitter. */
   random?: () => number;
   now?: () => number;
+  /** The venue's budget shared with the rest of the fleet; absent: this process's limiter only. */
+  fleetBudget?: FleetVenueBudget;
 }
 
 function retryAfterOf(error: unknown): number | null {
@@ -127,6 +169,8 @@ export class VenueGuard {
   private readonly options: ResilienceOptions;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly limit: VenueRateLimit;
+  private readonly fleetBudget: FleetVenueBudget | null;
   /** A 429's Retry-After holds every request of the venue until then, not only the one refused. */
   private pausedUntilMs = 0;
 
@@ -139,6 +183,8 @@ export class VenueGuard {
     this.options = { ...DEFAULT_RESILIENCE, ...options };
     this.random = deps.random ?? Math.random;
     this.now = deps.now ?? Date.now;
+    this.limit = limit;
+    this.fleetBudget = deps.fleetBudget ?? null;
     const ratePerSecond = limit.requestsPerSecond * limit.budgetShare;
     // minTime spaces attempt starts evenly: never more than the budgeted rate in any one-second window.
     this.slots = new Bottleneck({ maxConcurrent: limit.maxConcurrent, minTime: Math.ceil(1000 / ratePerSecond) });
@@ -202,7 +248,7 @@ export class VenueGuard {
   async run<T>(path: string, weight: number, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
       const value = await this.retryPolicy.execute(() =>
-        this.breaker.execute(() => this.limited(weight, () => this.attemptOnce(path, attempt))),
+        this.breaker.execute(() => this.limited(path, weight, () => this.attemptOnce(path, attempt))),
       );
       this.stats.succeeded++;
       return value;
@@ -227,8 +273,11 @@ export class VenueGuard {
     await Promise.all([this.slots.stop({ dropWaitingJobs: true }), this.weightBudget?.stop({ dropWaitingJobs: true })]);
   }
 
-  private limited<T>(weight: number, task: () => Promise<T>): Promise<T> {
-    const inSlot = () => this.slots.schedule(task);
+  private limited<T>(path: string, weight: number, task: () => Promise<T>): Promise<T> {
+    const fleet = this.fleetBudget;
+    // Inside the slot: this process's pacing first, then the fleet's token; the timeout starts after both.
+    const inFleet = fleet ? async () => (await fleet.take(this.venue, path, this.limit, weight, this.options.maxFleetBudgetWaitMs), task()) : task;
+    const inSlot = () => this.slots.schedule(inFleet);
     return this.weightBudget ? this.weightBudget.schedule({ weight }, inSlot) : inSlot();
   }
 

@@ -4,6 +4,7 @@ import { RecommendationRepository } from './recommendations.js';
 import { RunRepository } from './runs.js';
 import { SeriesRepository } from './series.js';
 import { SnapshotRepository } from './snapshots.js';
+import { VenueBudgetRepository } from './venue-budget.js';
 
 /** Every repository over the one table. */
 export interface Store {
@@ -12,6 +13,8 @@ export interface Store {
   recommendations: RecommendationRepository;
   runs: RunRepository;
   proposals: ProposalRepository;
+  /** Venue rate budgets shared by every worker (the live market's fleet limiter). */
+  venueBudgets: VenueBudgetRepository;
 }
 
 export function createStore(doc: DynamoDBDocumentClient, tableName: string): Store {
@@ -21,5 +24,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string): Sto
     recommendations: new RecommendationRepository(doc, tableName),
     runs: new RunRepository(doc, tableName),
     proposals: new ProposalRepository(doc, tableName),
+    venueBudgets: new VenueBudgetRepository(doc, tableName),
   };
 }

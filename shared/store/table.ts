@@ -76,4 +76,7 @@ export const keys = {
   /** The newest run's proposal per market and asset set (see assetSetKeyOf): what supersedes older ones. */
   proposalThread: (assetSetKey: string) => `PROPOSAL_SET#${assetSetKey}`,
   proposalThreadSort: 'LATEST',
+  /** A venue's rate budget shared by the fleet (a token bucket; shared/store/venue-budget.ts). */
+  venueBudget: (venue: string) => `VENUE#${venue}`,
+  venueBudgetSort: 'BUDGET',
 } as const;

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { INTERVAL_MS, type VenueConfig, type VenueId } from '../../config/schema.js';
 import { VenueDisabledError, VenueIntervalUnsupportedError, VenueNotListedError } from '../errors.js';
-import { DEFAULT_VENUE_RATE_LIMITS, VenueGuard, type CircuitStatus, type ResilienceOptions, type VenueCallStats, type VenueRateLimit } from '../resilience.js';
+import { DEFAULT_VENUE_RATE_LIMITS, VenueGuard, type CircuitStatus, type FleetVenueBudget, type ResilienceOptions, type VenueCallStats, type VenueRateLimit } from '../resilience.js';
 import type { Candle, CandleRequest, MarketSource, OrderBook, OrderBookRequest } from '../types.js';
 import { BinanceAdapter } from './binance.js';
 import { CoinbaseAdapter } from './coinbase.js';
@@ -28,8 +28,13 @@ export interface LiveMarketOptions {
   venues: readonly VenueConfig[];
   /** An axios instance to use (default: one created for venue calls). */
   http?: AxiosInstance;
-  /** Per-venue overrides of the published limits and of the budget share used. */
+  /** Per-venue overrides of the published limits and of the budget share used (over each venue's config `rateLimit`). */
   limits?: Partial<Record<VenueId, Partial<VenueRateLimit>>>;
+  /**
+   * Each venue's budget shared with every other process calling it (the cloud workers, the local
+   * runtime: a token bucket item per venue in the table). Absent: this process's limiter only (bench).
+   */
+  fleetBudget?: FleetVenueBudget;
   /** Timeout, retries, backoff and breaker (the same for every venue). */
   resilience?: Partial<ResilienceOptions>;
   /** Stablecoin rates. Default: mid of Kraken's USDTZUSD / USDCUSD books when Kraken is configured, else par (flagged). */
@@ -184,8 +189,12 @@ export class LiveMarket implements MarketSource, QuoteAware {
   }
 
   private buildHandle(config: VenueConfig, resilience: Partial<ResilienceOptions>): VenueHandle {
-    const limit: VenueRateLimit = { ...DEFAULT_VENUE_RATE_LIMITS[config.id], ...this.options.limits?.[config.id] };
-    const guard = new VenueGuard(config.id, limit, resilience, { now: this.now, ...(this.options.random ? { random: this.options.random } : {}) });
+    const limit: VenueRateLimit = { ...DEFAULT_VENUE_RATE_LIMITS[config.id], ...config.rateLimit, ...this.options.limits?.[config.id] };
+    const guard = new VenueGuard(config.id, limit, resilience, {
+      now: this.now,
+      ...(this.options.random ? { random: this.options.random } : {}),
+      ...(this.options.fleetBudget ? { fleetBudget: this.options.fleetBudget } : {}),
+    });
     const http = new VenueHttp(config.id, config.baseUrl, guard, this.axios, this.now);
     return { config, guard, adapter: adapterFor(config, http) };
   }
