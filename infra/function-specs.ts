@@ -47,7 +47,7 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     // One asset's year of hourly bars, books and 10,000 simulation paths per profile; more memory is also more CPU.
     memoryMb: 1024,
     timeoutSeconds: 180,
-    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     indexActions: [],
     keepClassNames: true,
   },
@@ -65,7 +65,7 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     // Below the dispatch lease (publishLeaseMs), so a proposal is never sent by two dispatchers at once.
     timeoutSeconds: 90,
     // The outbox: pending proposals by the status index, claimed and settled by conditional updates.
-    tableActions: ['UpdateItem'],
+    tableActions: ['GetItem', 'UpdateItem'],
     indexActions: ['Query'],
     keepClassNames: true,
   },
