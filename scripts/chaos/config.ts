@@ -24,6 +24,12 @@ export const FULL_COUNTS: Readonly<ChaosCounts> = {
 };
 
 export interface ChaosLimits {
+  /**
+   * (a) Where the fuzz goes: `child` = `npm start` in a child process, fuzzed once its first cycle has
+   * stored data (and a crash of the server shows as a dead process); `in-process` = startRuntime on an
+   * empty table here, no cycle (cheap: the test slice).
+   */
+  fuzzTarget: 'child' | 'in-process';
   /** Fuzzed requests in flight at once. */
   fuzzConcurrency: number;
   /** A fuzzed request that got no full answer by then counts as unanswered. */
@@ -32,6 +38,12 @@ export interface ChaosLimits {
   startTimeoutMs: number;
   /** A kill waits at most this long for its progress marker; the trial is then killed where it is. */
   markerTimeoutMs: number;
+  /**
+   * (b) Which progress lines a kill may wait for: `any` (cycle start, an asset done, the compute stage;
+   * after the POST, an asset done, the compute stage) or `early` (cycle start / the POST only: the
+   * kill lands during ingest, the cheapest place; the test slice).
+   */
+  killMarkers: 'any' | 'early';
   /** Extra random delay after the marker, before the signal: [0, this). */
   maxKillDelayMs: number;
   /** A process sent SIGINT gets this long to finish its in-flight work; then it is killed (a failure). */
@@ -48,10 +60,12 @@ export interface ChaosLimits {
 }
 
 export const DEFAULT_LIMITS: Readonly<ChaosLimits> = {
+  fuzzTarget: 'child',
   fuzzConcurrency: 16,
   requestTimeoutMs: 15_000,
   startTimeoutMs: 60_000,
   markerTimeoutMs: 60_000,
+  killMarkers: 'any',
   maxKillDelayMs: 2_000,
   sigintExitTimeoutMs: 90_000,
   idleTimeoutMs: 180_000,

@@ -66,7 +66,8 @@ const ODD_TARGETS = [
   '/v1/proposals?cursor=' + 'A'.repeat(2000),
 ];
 
-const METHODS = ['GET', 'GET', 'GET', 'HEAD', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND', 'get', 'G ET', 'BREW'];
+/** CONNECT is left out: node:http drops a tunnel request it has no 'connect' listener for, by design. */
+const METHODS = ['GET', 'GET', 'GET', 'HEAD', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'get', 'G ET', 'BREW'];
 
 function assetSegment(rng: Rng): string {
   return rng.pick([

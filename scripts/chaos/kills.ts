@@ -14,23 +14,34 @@ const ASSETS = ['BTC', 'ETH', 'SOL', 'UNI', 'CRV', 'AAVE', 'DOGE', 'LINK'];
 
 interface Marker {
   name: string;
-  pattern: RegExp;
+  /** null: no line to wait for (the delay runs from the request). */
+  pattern: RegExp | null;
+  /** The kill lands within this after the marker (late markers leave little work in flight). */
+  maxDelayMs: number;
 }
 
 /** Progress lines of local/main.ts a kill can wait for: work is in flight right after each. */
-function cycleMarker(rng: Rng): Marker {
+function cycleMarker(rng: Rng, maxDelayMs: number, early: boolean): Marker {
   const k = rng.int(1, 7);
+  const started: Marker = { name: 'cycle started', pattern: /cycle \d+: \d+ assets/, maxDelayMs };
+  if (early) return started;
   return rng.pick<Marker>([
-    { name: 'cycle started', pattern: /cycle \d+: \d+ assets/ },
-    { name: `asset ${k} done`, pattern: new RegExp(`\\[${k}/\\d+\\]`) },
-    { name: `asset ${k} done`, pattern: new RegExp(`\\[${k}/\\d+\\]`) },
-    { name: 'compute stage', pattern: /compute: run/ },
-    { name: 'publish stage', pattern: /publish: / },
+    started,
+    { name: `asset ${k} done`, pattern: new RegExp(`\\[${k}/\\d+\\]`), maxDelayMs: maxDelayMs / 2 },
+    { name: `asset ${k} done`, pattern: new RegExp(`\\[${k}/\\d+\\]`), maxDelayMs: maxDelayMs / 2 },
+    // Printed when the finalizer is done: the publish stage is then in flight for a few ms.
+    { name: 'compute stage', pattern: /compute: run/, maxDelayMs: 30 },
   ]);
 }
 
-function recomputeMarker(rng: Rng): Marker | null {
-  return rng.pick<Marker | null>([null, { name: 'an asset done', pattern: /\[\d+\/\d+\]/ }, { name: 'compute stage', pattern: /compute: run/ }]);
+function recomputeMarker(rng: Rng, maxDelayMs: number, early: boolean): Marker {
+  const posted: Marker = { name: 'the POST', pattern: null, maxDelayMs };
+  if (early) return posted;
+  return rng.pick<Marker>([
+    posted,
+    { name: 'an asset done', pattern: /\[\d+\/\d+\]/, maxDelayMs: maxDelayMs / 2 },
+    { name: 'compute stage', pattern: /compute: run/, maxDelayMs: 30 },
+  ]);
 }
 
 interface TrialOutcome {
@@ -40,13 +51,11 @@ interface TrialOutcome {
 }
 
 /** Waits for the marker (from line `from`), then the delay, then signals; a process gone meanwhile is a miss. */
-async function killAt(context: ScenarioContext, proc: RuntimeProcess, marker: Marker | null, from: number, delayMs: number, signal: NodeJS.Signals): Promise<boolean> {
-  if (marker) {
-    try {
-      await proc.waitForLine(marker.pattern, from, context.limits.markerTimeoutMs);
-    } catch {
-      // exited first, or the marker never came: kill it where it is (if still alive)
-    }
+async function killAt(context: ScenarioContext, proc: RuntimeProcess, marker: Marker, from: number, delayMs: number, signal: NodeJS.Signals): Promise<boolean> {
+  try {
+    if (marker.pattern) await proc.waitForLine(marker.pattern, from, context.limits.markerTimeoutMs);
+  } catch {
+    // exited first, or the marker never came: kill it where it is (if still alive)
   }
   await sleep(delayMs);
   if (!proc.alive) return false;
@@ -55,16 +64,16 @@ async function killAt(context: ScenarioContext, proc: RuntimeProcess, marker: Ma
 }
 
 async function cycleTrial(context: ScenarioContext, rng: Rng, dataDir: string, signal: NodeJS.Signals): Promise<{ proc: RuntimeProcess; outcome: TrialOutcome }> {
-  const marker = cycleMarker(rng);
-  const delayMs = rng.int(0, context.limits.maxKillDelayMs);
+  const marker = cycleMarker(rng, context.limits.maxKillDelayMs, context.limits.killMarkers === 'early');
+  const delayMs = rng.int(0, marker.maxDelayMs);
   const proc = spawnRuntime({ dataDir, port: 0, once: true }, context.registry);
   const landed = await killAt(context, proc, marker, 0, delayMs, signal);
   return { proc, outcome: { description: `cycle (--once), ${signal} ${delayMs} ms after "${marker.name}"`, landed } };
 }
 
 async function recomputeTrial(context: ScenarioContext, rng: Rng, dataDir: string, signal: NodeJS.Signals): Promise<{ proc: RuntimeProcess; outcome: TrialOutcome }> {
-  const marker = recomputeMarker(rng);
-  const delayMs = rng.int(0, context.limits.maxKillDelayMs);
+  const marker = recomputeMarker(rng, context.limits.maxKillDelayMs, context.limits.killMarkers === 'early');
+  const delayMs = rng.int(0, marker.maxDelayMs);
   const assets = rng.sample(ASSETS, context.limits.recomputeAssets);
   const port = await freePort();
   const proc = spawnRuntime({ dataDir, port }, context.registry);
@@ -82,7 +91,7 @@ async function recomputeTrial(context: ScenarioContext, rng: Rng, dataDir: strin
   const landed = await killAt(context, proc, marker, from, delayMs, signal);
   return {
     proc,
-    outcome: { description: `recompute of ${assets.join('+')} (${response.status}), ${signal} ${delayMs} ms after ${marker ? `"${marker.name}"` : 'the POST'}`, landed },
+    outcome: { description: `recompute of ${assets.join('+')} (${response.status}), ${signal} ${delayMs} ms after "${marker.name}"`, landed },
   };
 }
 
@@ -114,6 +123,7 @@ export async function killScenario(context: ScenarioContext): Promise<ScenarioRe
   for (let trial = 1; trial <= counts.kills; trial++) {
     const signal: NodeJS.Signals = rng.chance(0.5) ? 'SIGKILL' : 'SIGINT';
     const recompute = rng.chance(0.5);
+    const startedMs = performance.now();
     const { proc, outcome } = await (recompute ? recomputeTrial : cycleTrial)(context, rng, dataDir, signal);
     const exit = await proc.waitExit(signal === 'SIGINT' ? limits.sigintExitTimeoutMs : limits.startTimeoutMs);
     context.log(`  (b) trial ${trial}/${counts.kills}: ${outcome.description}${outcome.landed ? '' : ' (process had exited: no kill)'}; exit ${exit.signal ?? exit.code}`);
@@ -132,6 +142,7 @@ export async function killScenario(context: ScenarioContext): Promise<ScenarioRe
         for (const v of unfinished) checks.fail(CHECK_SIGINT, `trial ${trial} (${outcome.description}, exit ${exit.signal ?? exit.code}): ${v.detail}`);
       }
     }
+    const restartMs = performance.now();
     try {
       const violations = allViolations(await restartAndRead(dataDir, limits.idleTimeoutMs));
       before = new Set(violations.map((v) => `${v.check}|${v.key}`));
@@ -139,6 +150,7 @@ export async function killScenario(context: ScenarioContext): Promise<ScenarioRe
     } catch (error) {
       checks.fail(CHECK_RESTART, `trial ${trial}: ${(error as Error).message}`);
     }
+    context.log(`      ${((restartMs - startedMs) / 1000).toFixed(1)} s to the kill and exit, ${((performance.now() - restartMs) / 1000).toFixed(1)} s restart and checks`);
   }
   result.notes.push(
     `kills landed on a live process: ${landed}/${counts.kills} (${[...kinds]

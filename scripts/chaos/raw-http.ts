@@ -7,7 +7,7 @@ export type RawOutcome = { status: number; head: string } | { status: null; reas
  * Sends bytes as they are over a new TCP connection to 127.0.0.1 and reads the status line of the
  * answer. Raw so that targets like `//%zz` or `//[` reach the server unchanged (fetch would normalise
  * or refuse them). The request should say `Connection: close`; the answer is complete when the server
- * closes, or as soon as its head has arrived and `headOnly` is set.
+ * closes, or the time is up.
  */
 export function rawRequest(port: number, bytes: Buffer, timeoutMs: number): Promise<RawOutcome> {
   return new Promise((resolve) => {
@@ -21,9 +21,13 @@ export function rawRequest(port: number, bytes: Buffer, timeoutMs: number): Prom
       socket.destroy();
       resolve(outcome);
     };
+    // The final answer: interim 1xx heads (100 Continue) come first and are skipped.
     const parsed = (): RawOutcome | null => {
-      const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
-      return match ? { status: Number(match[1]), head: received.slice(0, Math.max(0, received.indexOf('\r\n\r\n'))) } : null;
+      for (const match of received.matchAll(/(?:^|\r\n\r\n)HTTP\/1\.[01] (\d{3})[^\r]*/g)) {
+        const status = Number(match[1]);
+        if (status >= 200 || status < 100) return { status, head: match[0].trim() };
+      }
+      return null;
     };
     const timer = setTimeout(() => finish(parsed() ?? { status: null, reason: 'timeout', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
     socket.setEncoding('latin1');
