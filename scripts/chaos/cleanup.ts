@@ -33,9 +33,17 @@ export class CleanupRegistry {
     }
   }
 
+  /** SIGKILLs every child still alive and waits until each has exited (its files and locks released). */
+  async killChildrenAndWait(): Promise<void> {
+    const alive = [...this.children].filter((c) => c.exitCode === null && c.signalCode === null);
+    const exits = alive.map((c) => new Promise((resolve) => c.once('exit', resolve)));
+    for (const child of alive) child.kill('SIGKILL');
+    await Promise.all(exits);
+  }
+
   async runAll(): Promise<string[]> {
     const problems: string[] = [];
-    this.killChildren();
+    await this.killChildrenAndWait();
     while (this.stoppers.length > 0) {
       const entry = this.stoppers.pop()!;
       try {

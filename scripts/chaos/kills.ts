@@ -10,6 +10,7 @@ import { readDataDirAtRest, restartAndRead } from './store-access.js';
 
 const CHECK_SIGINT = 'SIGINT finishes in-flight work before exiting';
 const CHECK_RESTART = 'restart succeeds on the same data dir';
+const CHECK_START = 'the CLI starts and answers on the same data dir';
 const ASSETS = ['BTC', 'ETH', 'SOL', 'UNI', 'CRV', 'AAVE', 'DOGE', 'LINK'];
 
 interface Marker {
@@ -103,7 +104,7 @@ async function recomputeTrial(context: ScenarioContext, rng: Rng, dataDir: strin
  */
 export async function killScenario(context: ScenarioContext): Promise<ScenarioResult> {
   const { counts, limits } = context;
-  const checks = new Checks([CHECK_SIGINT, ...Object.values(INVARIANTS), CHECK_RESTART]);
+  const checks = new Checks([CHECK_SIGINT, ...Object.values(INVARIANTS), CHECK_RESTART, CHECK_START]);
   const result: ScenarioResult = { id: 'b', scenario: 'kill -9 / SIGINT + restart', trials: counts.kills, checks: [], notes: [] };
   const dataDir = await tempDir(context, 'kills');
   const rng = new Rng(context.seed, 'kills');
@@ -124,7 +125,16 @@ export async function killScenario(context: ScenarioContext): Promise<ScenarioRe
     const signal: NodeJS.Signals = rng.chance(0.5) ? 'SIGKILL' : 'SIGINT';
     const recompute = rng.chance(0.5);
     const startedMs = performance.now();
-    const { proc, outcome } = await (recompute ? recomputeTrial : cycleTrial)(context, rng, dataDir, signal);
+    let trialRun: Awaited<ReturnType<typeof cycleTrial>>;
+    try {
+      trialRun = await (recompute ? recomputeTrial : cycleTrial)(context, rng, dataDir, signal);
+    } catch (error) {
+      // The runtime did not start or answer on this data directory: a finding; stop it and go on.
+      await context.registry.killChildrenAndWait();
+      checks.fail(CHECK_START, `trial ${trial}: ${(error as Error).message}`);
+      continue;
+    }
+    const { proc, outcome } = trialRun;
     const exit = await proc.waitExit(signal === 'SIGINT' ? limits.sigintExitTimeoutMs : limits.startTimeoutMs);
     context.log(`  (b) trial ${trial}/${counts.kills}: ${outcome.description}${outcome.landed ? '' : ' (process had exited: no kill)'}; exit ${exit.signal ?? exit.code}`);
     if (outcome.landed) {
