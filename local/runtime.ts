@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { baseDepsFromEnvironment, resetDeps, type BaseDeps } from '../shared/cycle/deps.js';
 import { profilesFor } from '../shared/cycle/compute.js';
@@ -109,9 +110,33 @@ function databaseUnavailable(path: string, dataDir: string, error: unknown): Run
   );
 }
 
+interface LevelStore {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens and closes dynalite's LevelDB store once. dynalite opens it lazily and, when that fails (the
+ * lock held by another advisor, a read-only directory), throws "Database is closed" from a callback,
+ * which no caller can catch: probing first turns that into an error with the real cause.
+ */
+async function probeLevelStore(path: string): Promise<void> {
+  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  const { Level } = fromDynalite('level') as { Level: new (path: string) => LevelStore };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause;
+    throw new Error(cause?.message ?? (error as Error).message);
+  }
+  await db.close();
+}
+
 /** Starts the on-disk DynamoDB-API server; a locked (second instance) or read-only store is a RuntimeStartError. */
 async function openLocalDatabase(path: string, dataDir: string): Promise<LocalDynamo> {
   try {
+    await probeLevelStore(path);
     return await startLocalDynamo({ path });
   } catch (error) {
     throw databaseUnavailable(path, dataDir, error);
