@@ -36,6 +36,8 @@ Ctrl-C (or SIGTERM) stops accepting work and finishes the work in flight; a seco
 `;
 
 const USAGE_HINT = 'run with --help for usage';
+/** A second stop signal sooner than this after the first is a duplicate delivery, not a request to force. */
+const SIGNAL_REPEAT_GRACE_MS = 1_000;
 
 /** A command-line mistake: printed as one line plus the usage hint, exit 2. */
 class UsageError extends AdvisorError {
@@ -131,12 +133,17 @@ async function main(): Promise<number> {
   let stopSignal: string | null = null;
   let onStopRequested: () => void = () => {};
   const stopRequested = new Promise<void>((resolve) => (onStopRequested = resolve));
+  let firstSignalAtMs = 0;
   const onSignal = (signal: string) => {
+    // One Ctrl-C can arrive twice: the terminal signals the process group, and `tsx` relays it again
+    // when this process is slow to acknowledge. A repeat that close to the first is the same request.
+    if (stopSignal && Date.now() - firstSignalAtMs < SIGNAL_REPEAT_GRACE_MS) return;
     if (stopSignal) {
       console.log(`${signal} again: forced exit`);
       process.exit(130);
     }
     stopSignal = signal;
+    firstSignalAtMs = Date.now();
     console.log(`\n${signal}: stopping (finishing in-flight work; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)...`);
     onStopRequested();
   };

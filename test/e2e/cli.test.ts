@@ -12,7 +12,8 @@ import { DEFAULT_CONFIG } from '../../shared/config/defaults.js';
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
+// node with tsx's loader, not the tsx CLI: signals go straight to the advisor, not through tsx's relay.
+const NODE_ARGS = ['--import', 'tsx'];
 const work = mkdtempSync(join(tmpdir(), 'advisor-cli-'));
 const children = new Set<ChildProcess>();
 
@@ -38,7 +39,7 @@ interface Cli {
 }
 
 function cli(args: string[]): Cli {
-  const child = spawn(TSX, ['local/main.ts', ...args], { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, 'local/main.ts', ...args], { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
