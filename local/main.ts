@@ -7,7 +7,8 @@ import { resolveAutoSource } from '../shared/cycle/market-deps.js';
 import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
 import { recommendationTable } from './report.js';
-import { startRuntime, type Runtime } from './runtime.js';
+import { startRuntime, type AssetProgress, type Runtime } from './runtime.js';
+import type { Run } from '../shared/model/run.js';
 import type { StageReport } from './invoker.js';
 
 const HELP = `Leverage Advisor - local runtime
@@ -21,13 +22,67 @@ the dashboard (/) and the HTTP API (/v1/). Market data: live venues when reachab
 Options:
   --port <n>        API port (default: $PORT or 8787; 0 = any free port)
   --data-dir <dir>  where the local data lives (default: .advisor)
-  --config <file>   JSON config overriding the embedded defaults (top-level sections replace)
+  --config <file>   JSON config overriding the embedded defaults: objects merge field by field into the
+                    defaults, arrays (assets, venues, profiles, depthBands, ...) replace the default
+                    array whole; unknown keys are rejected
   --source <s>      auto (default: live venues if reachable, else sim), live, sim, or replay
   --replay-dir <d>  recorded candles and books for --source replay (default ../shared/data)
   --once            run one cycle, print the recommendations and exit
   --verbose         print the handlers' structured JSON logs (level INFO)
   -h, --help        this text
+
+Ctrl-C (or SIGTERM) stops accepting work and finishes the work in flight; a second Ctrl-C forces exit.
+--once exits 1 when the run is not fully succeeded (partial, failed) or publishing failed.
 `;
+
+const USAGE_HINT = 'run with --help for usage';
+/** A second stop signal sooner than this after the first is a duplicate delivery, not a request to force. */
+const SIGNAL_REPEAT_GRACE_MS = 1_000;
+
+/** A command-line mistake: printed as one line plus the usage hint, exit 2. */
+class UsageError extends AdvisorError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string', default: '.advisor' },
+        config: { type: 'string' },
+        source: { type: 'string', default: 'auto' },
+        'replay-dir': { type: 'string' },
+        once: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    // node:util's parse errors (unknown option, missing value, stray argument) carry a readable message.
+    throw new UsageError((error as Error).message.split('\n')[0]!);
+  }
+}
+
+/** Per-run progress of asset workers: each run counts its own assets (runs may overlap). */
+function progressPrinter(print: (line: string) => void): (report: AssetProgress) => void {
+  const done = new Map<string, number>();
+  return (report) => {
+    const { runId } = report.work;
+    const count = (done.get(runId) ?? 0) + 1;
+    done.set(runId, count);
+    if (count === 1 && report.trigger === 'adhoc') print(`[${clock()}] recompute run ${runId}: ${report.total ?? '?'} asset(s)`);
+    const outcome = report.outcome;
+    const cause = outcome?.errors.map((e) => e.message).join('; ') || report.error?.message || 'see the run errors';
+    const status = report.failed || !outcome ? `FAILED: ${cause}` : outcome.status === 'failed' ? `FAILED: ${cause}` : outcome.errors.length > 0 ? `done with errors: ${cause}` : 'done';
+    const tag = report.trigger === 'adhoc' ? ` run ${runId.slice(-6)}` : '';
+    print(`[${clock()}]     ${report.work.asset.padEnd(6)} ${status} (${(report.ms / 1000).toFixed(1)} s) [${count}/${report.total ?? '?'}]${tag}`);
+    if (report.total !== null && count >= report.total) done.delete(runId);
+  };
+}
 
 function clock(): string {
   return new Date().toISOString().slice(11, 19);
@@ -57,35 +112,44 @@ async function printRecommendations(runtime: Runtime): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      'data-dir': { type: 'string', default: '.advisor' },
-      config: { type: 'string' },
-      source: { type: 'string', default: 'auto' },
-      'replay-dir': { type: 'string' },
-      once: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
+  const values = parseCommandLine();
   if (values.help) {
     console.log(HELP);
     return 0;
   }
   const portText = values.port ?? process.env.PORT ?? '8787';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`error: port must be an integer 0-65535, got ${JSON.stringify(portText)}`);
-    return 2;
+  if (portText.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`port must be an integer 0-65535, got ${JSON.stringify(portText)}`);
   }
 
   const requested = values.source;
   if (!['auto', 'live', 'sim', 'replay'].includes(requested)) {
-    console.error(`error: --source must be auto, live, sim or replay, got ${JSON.stringify(requested)}`);
-    return 2;
+    throw new UsageError(`--source must be auto, live, sim or replay, got ${JSON.stringify(requested)}`);
   }
+
+  // First SIGINT/SIGTERM: stop accepting work and finish what is in flight (like SIGTERM always did);
+  // a second one forces the exit. Registered before the first cycle, which Ctrl-C may interrupt too.
+  let stopSignal: string | null = null;
+  let onStopRequested: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (onStopRequested = resolve));
+  let firstSignalAtMs = 0;
+  const onSignal = (signal: string) => {
+    // One Ctrl-C can arrive twice: the terminal signals the process group, and `tsx` relays it again
+    // when this process is slow to acknowledge. A repeat that close to the first is the same request.
+    if (stopSignal && Date.now() - firstSignalAtMs < SIGNAL_REPEAT_GRACE_MS) return;
+    if (stopSignal) {
+      console.log(`${signal} again: forced exit`);
+      process.exit(130);
+    }
+    stopSignal = signal;
+    firstSignalAtMs = Date.now();
+    console.log(`\n${signal}: stopping (finishing in-flight work; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to force)...`);
+    onStopRequested();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
   console.log('Leverage Advisor - local runtime');
   let source = requested as 'auto' | 'live' | 'sim' | 'replay';
   if (source === 'auto') {
@@ -105,9 +169,7 @@ async function main(): Promise<number> {
     clockMs = coverage.endMs;
   }
   let outboxDir = '';
-  // Progress of the current cycle's assets (the worker reports each one as it finishes).
-  let assetsDone = 0;
-  let assetsPlanned = 0;
+  let publishFailures = 0;
   const runtime = await startRuntime({
     dataDir: values['data-dir'],
     port,
@@ -115,16 +177,23 @@ async function main(): Promise<number> {
     ...(values.verbose ? { logLevel: 'INFO' } : {}),
     source,
     ...(source === 'replay' ? { replayDir, clockMs } : {}),
-    onStage: (report) => console.log(`[${clock()}]   ${describeStage(report, outboxDir)}`),
-    onAsset: (report) => {
-      assetsDone++;
-      const status = report.failed ? `FAILED${report.error ? `: ${report.error.message}` : ' (see the run errors)'}` : 'done';
-      console.log(`[${clock()}]     ${report.work.asset.padEnd(6)} ${status} (${(report.ms / 1000).toFixed(1)} s) [${assetsDone}/${assetsPlanned}]`);
+    onStage: (report) => {
+      if (report.stage === 'publish') {
+        const failed = (report.result as { failed?: unknown[] } | undefined)?.failed?.length ?? 0;
+        publishFailures += report.error ? 1 : failed;
+      }
+      console.log(`[${clock()}]   ${describeStage(report, outboxDir)}`);
     },
+    onAsset: progressPrinter((line) => console.log(line)),
   });
   outboxDir = runtime.outboxDir;
   const { config } = runtime.deps;
   console.log(`  data     ${values['data-dir']}/ (${runtime.tableCreated ? 'new local table' : 'existing local table, history kept'})`);
+  const { interruptedRuns, pointersRolledForward } = runtime.recovery;
+  if (interruptedRuns.length > 0) console.log(`  recovery ${interruptedRuns.length} run(s) left unfinished by a previous process closed as interrupted: ${interruptedRuns.join(', ')}`);
+  if (pointersRolledForward.length > 0) {
+    console.log(`  recovery latest pointer rolled forward to the stored version: ${pointersRolledForward.map((p) => `${p.asset}/${p.profileId} v${p.version}`).join(', ')}`);
+  }
   console.log(
     source === 'sim'
       ? `  market   SIMULATED: seeded simulator (seed ${config.simulator.seed}); nothing is sent to a real forum`
@@ -134,62 +203,64 @@ async function main(): Promise<number> {
   );
   console.log(`  config   ${values.config ?? 'embedded defaults'}; ${config.assets.length} assets, ${config.profiles.length} profiles, methodology ${config.methodologyVersion}`);
 
-  let cycling = false;
+  let current: Promise<Run['status'] | null> | null = null;
   let cycleNumber = 0;
-  const cycle = async () => {
-    if (cycling) {
-      console.log(`[${clock()}] previous cycle still running; skipping this tick`);
-      return;
-    }
-    cycling = true;
+  /** One scheduled cycle; resolves to its run's status (null when it could not run). */
+  const runOne = async (): Promise<Run['status'] | null> => {
     cycleNumber++;
     try {
-      assetsDone = 0;
-      assetsPlanned = config.assets.length;
       console.log(`\n[${clock()}] cycle ${cycleNumber}: ${config.assets.length} assets from ${config.venues.length} ${source === 'sim' ? 'simulated ' : ''}venues, 4 at a time...`);
       const { runId, ms } = await runtime.runCycle();
-      console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId})`);
       const run = runId ? await runtime.deps.store.runs.get(runId) : null;
+      console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId}: ${run?.status ?? 'unknown'})`);
       for (const error of run?.errors ?? []) console.log(`  ! ${error.stage} ${error.asset ?? ''}: ${error.message}`);
       await printRecommendations(runtime);
+      return run?.status ?? null;
     } catch (error) {
       console.error(`[${clock()}] cycle ${cycleNumber} failed: ${(error as Error).message}`);
-    } finally {
-      cycling = false;
+      return null;
     }
   };
+  const cycle = (): Promise<Run['status'] | null> | null => {
+    if (stopSignal) return null;
+    if (current) {
+      console.log(`[${clock()}] previous cycle still running; skipping this tick`);
+      return null;
+    }
+    const started = runOne().finally(() => (current = null));
+    current = started;
+    return started;
+  };
 
-  await cycle();
   if (values.once) {
+    const status = await cycle();
     await runtime.stop();
-    return 0;
+    const ok = status === 'succeeded' && publishFailures === 0;
+    if (!ok) console.error(`error: ${status === null ? 'the cycle did not run' : `the run is ${status}`}${publishFailures > 0 ? `; ${publishFailures} proposal(s) failed to publish` : ''}`);
+    console.log('stopped; data kept in', values['data-dir']);
+    return ok ? 0 : 1;
   }
 
+  await cycle();
   const everyMs = config.schedule.cycleEveryMinutes * 60_000;
   const cycleTimer = setInterval(() => void cycle(), everyMs);
-  const publishTimer = setInterval(() => void runtime.publish(), config.schedule.publishEveryMinutes * 60_000);
-  console.log(`\nDashboard ${runtime.url}/`);
-  console.log(`API       ${runtime.url}/v1/recommendations   (contract: ${runtime.url}/v1/openapi.json)`);
-  console.log(`Recompute: curl -X POST -H "Authorization: Bearer $(cat ${values['data-dir']}/api-token)" ${runtime.url}/v1/recompute`);
-  console.log(`Next cycle every ${config.schedule.cycleEveryMinutes} min. Ctrl-C to stop.`);
+  const publishTimer = setInterval(() => {
+    if (!stopSignal) void runtime.publish();
+  }, config.schedule.publishEveryMinutes * 60_000);
+  if (!stopSignal) {
+    console.log(`\nDashboard ${runtime.url}/`);
+    console.log(`API       ${runtime.url}/v1/recommendations   (contract: ${runtime.url}/v1/openapi.json)`);
+    console.log(`Recompute: curl -X POST -H "Authorization: Bearer $(cat ${values['data-dir']}/api-token)" ${runtime.url}/v1/recompute`);
+    console.log(`Next cycle every ${config.schedule.cycleEveryMinutes} min. Ctrl-C to stop.`);
+  }
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        console.log('forced exit');
-        process.exit(130);
-      }
-      stopping = true;
-      console.log(`\n${signal}: stopping (finishing in-flight work)...`);
-      clearInterval(cycleTimer);
-      clearInterval(publishTimer);
-      void runtime.stop().then(resolve);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  await stopRequested;
+  clearInterval(cycleTimer);
+  clearInterval(publishTimer);
+  // The cycle in flight finishes (and prints); stop() then closes the API and waits for the rest
+  // (recomputes, publishing) before closing the database.
+  await current;
+  await runtime.stop();
   console.log('stopped; data kept in', values['data-dir']);
   return 0;
 }
@@ -197,6 +268,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message} (${USAGE_HINT})`);
+      process.exit(2);
+    }
     if (error instanceof AdvisorError) console.error(`error: ${error.message}`);
     else console.error(error);
     process.exit(1);

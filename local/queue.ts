@@ -24,7 +24,7 @@ export class InProcessAssetQueue implements AssetQueue {
 
   constructor(
     private readonly worker: WorkerHandler,
-    private readonly options: { concurrency: number; maxReceives: number; onReport?: (report: AssetReport) => void },
+    private readonly options: { concurrency: number; maxReceives: number; onReport?: (report: AssetReport) => void | Promise<void> },
   ) {}
 
   async enqueue(work: readonly AssetWork[]): Promise<void> {
@@ -60,7 +60,12 @@ export class InProcessAssetQueue implements AssetQueue {
         error = caught as Error;
       }
     }
-    this.options.onReport?.({ work, ms: performance.now() - started, failed, ...(error ? { error } : {}) });
+    // Awaited: the report is part of the delivery, so idle() also waits for it.
+    try {
+      await this.options.onReport?.({ work, ms: performance.now() - started, failed, ...(error ? { error } : {}) });
+    } catch {
+      // A progress printer must not fail the queue.
+    }
   }
 
   get busy(): boolean {

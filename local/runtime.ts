@@ -1,10 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { baseDepsFromEnvironment, resetDeps, type BaseDeps } from '../shared/cycle/deps.js';
+import { profilesFor } from '../shared/cycle/compute.js';
 import { registerInvoker } from '../shared/cycle/invoker.js';
 import { registerAssetQueue } from '../shared/cycle/queue.js';
+import { closeInterruptedRuns } from '../shared/cycle/stages.js';
+import { loadConfig as configOf } from '../shared/config/load.js';
+import type { AdvisorConfig } from '../shared/config/schema.js';
+import { createDocumentClient } from '../shared/store/client.js';
+import { createStore } from '../shared/store/index.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { AssetOutcome, Run } from '../shared/model/run.js';
 import { AdvisorError } from '../shared/util/errors.js';
 import { handler as apiHandler } from '../functions/api/handler.js';
 import { handler as computeHandler } from '../functions/compute/handler.js';
@@ -30,8 +40,8 @@ export interface RuntimeOptions {
   /** Powertools log level of the handlers (their JSON logs go to stdout). */
   logLevel?: string;
   onStage?: (report: StageReport) => void;
-  /** Each asset's worker, as it finishes (progress of a run). */
-  onAsset?: (report: AssetReport) => void;
+  /** Each asset's worker, as it finishes (progress of a run), with the outcome it recorded. */
+  onAsset?: (report: AssetProgress) => void;
   /** Assets worked on at once (the cloud's worker concurrency); default 4. */
   assetConcurrency?: number;
   /** Market source (default sim); `auto` must be resolved by the caller. */
@@ -43,10 +53,28 @@ export interface RuntimeOptions {
   rateLimit?: RateLimit | null;
 }
 
+/** One asset of a run, finished: the queue's report plus what the worker recorded and the run's size. */
+export interface AssetProgress extends AssetReport {
+  /** The outcome stored for (run, asset); null when the worker recorded none (e.g. the run was no longer running). */
+  outcome: AssetOutcome | null;
+  trigger: Run['trigger'] | null;
+  /** Assets the run fans out to. */
+  total: number | null;
+}
+
+/** What the start repaired after a previous process died mid-work. */
+export interface Recovery {
+  /** Runs left queued or running by the previous process, now `interrupted`. */
+  interruptedRuns: string[];
+  /** Latest pointers that were behind a stored version, now rolled forward. */
+  pointersRolledForward: { asset: string; profileId: string; version: number }[];
+}
+
 export interface Runtime {
   url: string;
   apiToken: string;
   tableCreated: boolean;
+  recovery: Recovery;
   deps: BaseDeps;
   outboxDir: string;
   /** Runs one scheduled cycle (ingest -> compute -> publish) and waits until every stage is done. */
@@ -73,6 +101,67 @@ async function loadOrCreateToken(dataDir: string): Promise<string> {
   return token;
 }
 
+function databaseUnavailable(path: string, dataDir: string, error: unknown): RuntimeStartError {
+  return new RuntimeStartError(
+    'LOCAL_DYNAMO_FAILED',
+    `cannot open the local database in ${path}: ${(error as Error).message}` +
+      ' (is another advisor running on the same data directory, or is it read-only?)',
+    { dataDir },
+  );
+}
+
+interface LevelStore {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens and closes dynalite's LevelDB store once. dynalite opens it lazily and, when that fails (the
+ * lock held by another advisor, a read-only directory), throws "Database is closed" from a callback,
+ * which no caller can catch: probing first turns that into an error with the real cause.
+ */
+async function probeLevelStore(path: string): Promise<void> {
+  const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+  const { Level } = fromDynalite('level') as { Level: new (path: string) => LevelStore };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: Error }).cause;
+    throw new Error(cause?.message ?? (error as Error).message);
+  }
+  await db.close();
+}
+
+/** Starts the on-disk DynamoDB-API server; a locked (second instance) or read-only store is a RuntimeStartError. */
+async function openLocalDatabase(path: string, dataDir: string): Promise<LocalDynamo> {
+  try {
+    await probeLevelStore(path);
+    return await startLocalDynamo({ path });
+  } catch (error) {
+    throw databaseUnavailable(path, dataDir, error);
+  }
+}
+
+/**
+ * Repairs what a previous process killed mid-work left: locally this process owns every run, so any
+ * run still queued or running is dead (closed `interrupted`, before the API accepts new work), and a
+ * version written without its pointer is rolled forward. Cheap: two reads per (asset, profile).
+ */
+async function recover(dynamo: LocalDynamo, tableName: string, config: AdvisorConfig): Promise<Recovery> {
+  const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const store = createStore(doc, tableName);
+    const logger = new Logger({ serviceName: 'leverage-advisor', logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR') as 'ERROR' });
+    const interruptedRuns = await closeInterruptedRuns({ store, logger, now: () => Date.now() });
+    const pairs = config.assets.flatMap((a) => profilesFor(config, a.symbol).map((p) => ({ asset: a.symbol, profileId: p.id })));
+    const pointersRolledForward = await store.recommendations.repairPointers(pairs);
+    return { interruptedRuns, pointersRolledForward };
+  } finally {
+    doc.destroy();
+  }
+}
+
 /**
  * The embedded runtime: a DynamoDB-API server with data under `dataDir`, the table, the four Lambda
  * handlers wired in process (unchanged), and the HTTP API on node:http.
@@ -80,25 +169,38 @@ async function loadOrCreateToken(dataDir: string): Promise<string> {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = resolve(options.dataDir);
   const outboxDir = join(dataDir, 'outbox');
-  await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
-  await mkdir(outboxDir, { recursive: true });
-
-  let dynamo: LocalDynamo;
   try {
-    dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb') });
+    await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+    await mkdir(outboxDir, { recursive: true });
+    await access(dataDir, fsConstants.W_OK);
   } catch (error) {
-    throw new RuntimeStartError(
-      'LOCAL_DYNAMO_FAILED',
-      `cannot open the local database in ${join(dataDir, 'dynamodb')}: ${(error as Error).message}` +
-        ' (is another advisor running on the same data directory?)',
-      { dataDir },
-    );
+    throw new RuntimeStartError('DATA_DIR_UNWRITABLE', `cannot write to the data directory ${dataDir}: ${(error as Error).message}`, { dataDir });
+  }
+
+  const dynamo = await openLocalDatabase(join(dataDir, 'dynamodb'), dataDir);
+  let created: boolean;
+  let apiToken: string;
+  try {
+    apiToken = options.apiToken ?? (await loadOrCreateToken(dataDir));
+  } catch (error) {
+    await dynamo.stop().catch(() => {});
+    throw new RuntimeStartError('DATA_DIR_UNWRITABLE', `cannot save the API token in ${dataDir}: ${(error as Error).message}`, { dataDir });
   }
   const raw = localDynamoClient(dynamo.endpoint);
-  const { created } = await ensureTable(raw, LOCAL_TABLE_NAME);
-  raw.destroy();
+  try {
+    ({ created } = await ensureTable(raw, LOCAL_TABLE_NAME));
+  } catch (error) {
+    await dynamo.stop().catch(() => {});
+    throw databaseUnavailable(join(dataDir, 'dynamodb'), dataDir, error);
+  } finally {
+    raw.destroy();
+  }
 
-  const apiToken = options.apiToken ?? (await loadOrCreateToken(dataDir));
+  // Before the API listens: a recompute accepted now must not be taken for a dead process's run.
+  const recovery = await recover(dynamo, LOCAL_TABLE_NAME, configOf(options.configFile)).catch(async (error: unknown) => {
+    await dynamo.stop().catch(() => {});
+    throw error;
+  });
   const host = options.host ?? '127.0.0.1';
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -124,10 +226,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     options.onStage,
   );
   registerInvoker(invoker);
+  // Set once the deps exist (the queue is registered before them, but delivers nothing until a run starts).
+  let store: BaseDeps['store'] | undefined;
+  const onAsset = options.onAsset;
   const queue = new InProcessAssetQueue(workerHandler, {
     concurrency: options.assetConcurrency ?? 4,
     maxReceives: 3,
-    ...(options.onAsset ? { onReport: options.onAsset } : {}),
+    ...(onAsset
+      ? {
+          onReport: async (report: AssetReport) => {
+            const [outcome, run] = store
+              ? await Promise.all([store.runs.assetOutcome(report.work.runId, report.work.asset), store.runs.get(report.work.runId)])
+              : [null, null];
+            onAsset({ ...report, outcome, trigger: run?.trigger ?? null, total: run?.assetsTotal ?? null });
+          },
+        }
+      : {}),
   });
   registerAssetQueue(queue);
   /** Stages start work on the queue and the queue starts stages: wait until both are quiet. */
@@ -163,6 +277,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let deps: BaseDeps;
   try {
     deps = baseDepsFromEnvironment();
+    store = deps.store;
   } catch (error) {
     await new Promise((r) => server.close(r));
     await dynamo.stop();
@@ -174,6 +289,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     url,
     apiToken,
     tableCreated: created,
+    recovery,
     deps,
     outboxDir,
     async runCycle() {

@@ -32,18 +32,44 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function problemsOf(error: z.ZodError): ConfigProblem[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return error.issues.flatMap((issue) =>
+    // One problem per unknown key, each with its own path (zod groups them in one issue).
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key (not a configuration field; a typo?)' }))
+      : [{ path: formatPath(issue.path), message: issue.message }],
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**
- * Builds the configuration: the embedded defaults, with each top-level section present in `overrides`
- * replacing the default one. Throws ConfigError naming every bad field.
+ * Merges an override into the defaults: objects merge key by key (recursively), anything else, arrays
+ * included, replaces the default value whole. Arrays replace because their items have no stable
+ * identity to merge on for every array (depth bands, tiers), and a shorter list must be expressible
+ * (e.g. a smaller asset universe).
+ */
+export function mergeConfig(defaults: unknown, override: unknown): unknown {
+  if (!isPlainObject(defaults) || !isPlainObject(override)) return override;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(override)) {
+    // defineProperty: a `__proto__` key from JSON stays a plain (and, for the strict schema, unknown) key.
+    Object.defineProperty(merged, key, { value: mergeConfig(defaults[key], value), enumerable: true, writable: true, configurable: true });
+  }
+  return merged;
+}
+
+/**
+ * Builds the configuration: the embedded defaults with `overrides` merged in (objects field by field,
+ * arrays replaced whole; see mergeConfig), then validated as a whole. Throws ConfigError naming every
+ * bad or unknown field.
  */
 export function buildConfig(overrides: unknown = {}, source = 'defaults'): AdvisorConfig {
-  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+  if (!isPlainObject(overrides)) {
     throw new ConfigError(source, [{ path: '', message: 'expected a JSON object' }]);
   }
-  const result = advisorConfigSchema.safeParse({ ...DEFAULT_CONFIG, ...overrides });
+  const result = advisorConfigSchema.safeParse(mergeConfig(DEFAULT_CONFIG, overrides));
   if (!result.success) throw new ConfigError(source, problemsOf(result.error));
   return result.data;
 }

@@ -3,6 +3,7 @@ import * as z from 'zod';
 /**
  * The advisor's configuration: asset universe, venues, protocol profiles and policy knobs.
  * Every constant of the methodology lives here (with a default), never as a literal in the maths.
+ * Config objects are strict: an unknown key (a typo) is an error naming its path, not silently ignored.
  */
 
 export const assetSymbol = z
@@ -35,7 +36,7 @@ export const simulatorCalibrationSchema = z.object({
   depth2PctUsd: z.number().positive(),
   /** Quoted spread, in bps. */
   spreadBps: z.number().positive().max(500),
-});
+}).strict();
 export type SimulatorCalibration = z.infer<typeof simulatorCalibrationSchema>;
 
 export const assetSchema = z.object({
@@ -48,7 +49,7 @@ export const assetSchema = z.object({
   simulator: simulatorCalibrationSchema,
   /** A frozen asset is never changed automatically (manual override). */
   frozen: z.boolean().default(false),
-});
+}).strict();
 export type AssetConfig = z.infer<typeof assetSchema>;
 
 export const venueSchema = z.object({
@@ -69,9 +70,10 @@ export const venueSchema = z.object({
       maxConcurrent: z.number().int().positive(),
       burstSeconds: z.number().positive(),
     })
+    .strict()
     .partial()
     .optional(),
-});
+}).strict();
 export type VenueConfig = z.infer<typeof venueSchema>;
 
 const bps = z.number().int().min(0).max(10_000);
@@ -149,8 +151,8 @@ export const lendingProfileSchema = z.object({
   /** Monte Carlo: positions in the synthetic book spread up to LT. */
   monteCarloPositions: z.number().int().positive(),
   /** Parameters currently live on the protocol, per asset (the "current" column of a proposal). */
-  current: z.record(assetSymbol, lendingParametersSchema).default({}),
-});
+  current: z.record(assetSymbol, lendingParametersSchema.strict()).default({}),
+}).strict();
 export type LendingProfile = z.infer<typeof lendingProfileSchema>;
 
 export const perpProfileSchema = z.object({
@@ -172,8 +174,8 @@ export const perpProfileSchema = z.object({
   maintenanceMarginMaxStepBps: z.number().int().positive(),
   initialMarginMaxStepBps: z.number().int().positive(),
   leverageMaxFactor: z.number().min(1),
-  current: z.record(assetSymbol, perpParametersSchema).default({}),
-});
+  current: z.record(assetSymbol, perpParametersSchema.strict()).default({}),
+}).strict();
 export type PerpProfile = z.infer<typeof perpProfileSchema>;
 
 export const profileSchema = z.discriminatedUnion('kind', [lendingProfileSchema, perpProfileSchema]);
@@ -207,14 +209,14 @@ export const policySchema = z.object({
   unconditionalFloorShare: z.number().min(0).max(1),
   /** Forecast volatility over its long-run level above this is a stressed regime, below the inverse a calm one. */
   stressedRegimeRatio: z.number().gt(1),
-});
+}).strict();
 export type Policy = z.infer<typeof policySchema>;
 
 export const simulatorSchema = z.object({
   seed: z.number().int(),
   /** The simulated path starts here; every candle is a function of (seed, asset, venue, time) only. */
   originIso: z.iso.datetime(),
-});
+}).strict();
 
 export const scheduleSchema = z.object({
   /** Local runtime: minutes between cycles. Cloud: the EventBridge rate. */
@@ -226,7 +228,7 @@ export const scheduleSchema = z.object({
    * dead-letter queue): the next scheduled plan closes it with what it has, naming the missing assets.
    */
   runTimeoutMinutes: z.number().int().positive().default(60),
-});
+}).strict();
 
 export const proposalsSchema = z.object({
   /**
@@ -235,7 +237,7 @@ export const proposalsSchema = z.object({
    * 2.6 KB) and a stored proposal far under DynamoDB's 400 KB item limit.
    */
   maxAssetsPerProposal: z.number().int().min(1).max(50).default(10),
-});
+}).strict();
 
 export const advisorConfigSchema = z
   .object({
@@ -248,6 +250,7 @@ export const advisorConfigSchema = z
     schedule: scheduleSchema,
     proposals: proposalsSchema.default({ maxAssetsPerProposal: 10 }),
   })
+  .strict()
   .superRefine((config, ctx) => {
     const symbols = new Set<string>();
     config.assets.forEach((asset, i) => {

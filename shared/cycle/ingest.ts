@@ -7,6 +7,7 @@ import { midPrice, spreadBps } from '../risk/liquidity.js';
 import type { Store } from '../store/index.js';
 import { MS_PER_DAY, floorTo, isoOf } from '../util/time.js';
 import { DEFAULT_REFILL_LIMITS, refillRanges, type RefillLimits, type TimeRange } from './refill.js';
+import { NoMarketDataError } from './errors.js';
 
 /** Books are kept down to this fraction below mid: the widest depth band the engine reports. */
 function bookFloorFraction(config: AdvisorConfig): number {
@@ -450,12 +451,19 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
   }
   const books = venues.flatMap((v) => (v.book ? [v.book] : []));
   if (!(lastPriceUsd > 0)) lastPriceUsd = books[0]?.midUsd ?? 0;
+  if (!(lastPriceUsd > 0)) {
+    // Nothing to price the asset with: fail with every venue's error rather than store a made-up price.
+    throw new NoMarketDataError(
+      asset.symbol,
+      venues.map((v) => ({ venue: v.venue, error: v.error ?? 'returned no bars and no book' })),
+    );
+  }
   const snapshot: MarketSnapshot = {
     asset: asset.symbol,
     takenAtMs: nowMs,
     source: source.kind,
     simulated: source.simulated,
-    lastPriceUsd: lastPriceUsd > 0 ? lastPriceUsd : Number.MIN_VALUE,
+    lastPriceUsd,
     series: series.map((s) => s.ref),
     venues: venues.map((v) => ({
       venue: v.venue,

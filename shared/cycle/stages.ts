@@ -97,16 +97,54 @@ export async function closeStuckRuns(deps: StageDeps): Promise<string[]> {
   const closing: string[] = [];
   for (const id of await store.runs.activeRunIds()) {
     const run = await store.runs.get(id);
-    if (!run || run.status !== 'running') {
+    if (!run || (run.status !== 'running' && run.status !== 'queued')) {
       await store.runs.forgetActive(id);
       continue;
     }
     if ((run.startedAtMs ?? run.createdAtMs) > deps.now() - timeoutMs) continue;
+    if (run.status === 'queued') {
+      // Its plan invocation never ran (retries exhausted, or the process that owned it died): nothing
+      // was computed, and a late start would publish numbers a newer run has superseded.
+      logger.warn('run still queued after its timeout; closing it as interrupted', { runId: id });
+      await interruptRun(store, run, `not started ${deps.config.schedule.runTimeoutMinutes} min after it was queued`, deps.now());
+      continue;
+    }
     logger.warn('run exceeded its timeout; closing it with the assets it has', { runId: id, done: run.assetsDone, total: run.assetsTotal });
     await deps.invoker.invoke('compute', { runId: id, closeIncomplete: true });
     closing.push(id);
   }
   return closing;
+}
+
+/** Closes one run as interrupted, keeping the versions its assets recorded. */
+async function interruptRun(store: Store, run: Run, why: string, nowMs: number): Promise<boolean> {
+  const outcomes = run.status === 'running' ? await store.runs.assetOutcomes(run.id) : [];
+  return store.runs.interrupt(run.id, {
+    recommendations: outcomes.flatMap((o) => o.recommendations),
+    errors: [{ asset: null, stage: 'run', message: `interrupted: ${why}` }],
+    finishedAtMs: nowMs,
+  });
+}
+
+/**
+ * Closes every queued or running run as `interrupted`. For the local runtime at start: there the
+ * process is the owner of every run, so a run left unfinished belongs to a process that is gone. Its
+ * proposals are never drafted (they would carry superseded numbers). Returns the ids closed.
+ */
+export async function closeInterruptedRuns(deps: Pick<StageDeps, 'store' | 'now' | 'logger'>): Promise<string[]> {
+  const closed: string[] = [];
+  for (const id of await deps.store.runs.activeRunIds()) {
+    const run = await deps.store.runs.get(id);
+    if (!run || (run.status !== 'running' && run.status !== 'queued')) {
+      await deps.store.runs.forgetActive(id);
+      continue;
+    }
+    if (await interruptRun(deps.store, run, 'the process running it stopped before it finished', deps.now())) {
+      deps.logger.warn('closed a run left unfinished by a previous process', { runId: id, status: run.status });
+      closed.push(id);
+    }
+  }
+  return closed;
 }
 
 /**
@@ -115,8 +153,10 @@ export async function closeStuckRuns(deps: StageDeps): Promise<string[]> {
  */
 async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: ReturnType<typeof profilesFor>[number], nowMs: number): Promise<Recommendation> {
   const { store, config } = deps;
-  const latest = await store.recommendations.latest(work.asset, profile.id);
-  if (latest && latest.runId === work.runId) return latest;
+  // The highest stored version, not the pointer: a delivery killed between the two writes left the
+  // version without the pointer; this write repairs the pointer and reuses the version.
+  const { highest } = await store.recommendations.rollForward(work.asset, profile.id);
+  if (highest && highest.runId === work.runId) return highest;
   const snapshot = await store.snapshots.latest(work.asset);
   if (!snapshot) throw new Error(`no market snapshot for ${work.asset}`);
   return computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs);
@@ -212,6 +252,16 @@ export interface FinalizeResult {
   dataAgeMaxSeconds: number | null;
 }
 
+/**
+ * A run's final status: `failed` when nothing was produced, `partial` when some asset failed, has an
+ * error or never reported, else `succeeded`.
+ */
+export function runStatusOf(recommendations: number, outcomes: readonly AssetOutcome[], missing: number): Run['status'] {
+  if (recommendations === 0) return 'failed';
+  const incomplete = missing > 0 || outcomes.some((o) => o.status === 'failed' || o.errors.length > 0);
+  return incomplete ? 'partial' : 'succeeded';
+}
+
 /** Loads the versions the outcomes point to, a few at a time. */
 async function loadRecommendations(store: Store, refs: AssetOutcome['recommendations']): Promise<Recommendation[]> {
   const loaded: Recommendation[] = [];
@@ -251,7 +301,7 @@ export async function runFinalizeStage(deps: FinalizeDeps, event: ComputeEvent):
   recommendations.sort((a, b) => a.asset.localeCompare(b.asset) || a.profileId.localeCompare(b.profileId));
   const proposals = draftProposals({ config, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations });
   for (const proposal of proposals) await store.proposals.createPending(proposal);
-  const status: Run['status'] = recommendations.length > 0 ? 'succeeded' : 'failed';
+  const status = runStatusOf(recommendations.length, outcomes, missing.length);
   const errors = [
     ...outcomes.flatMap((o) => o.errors),
     ...missing.map((asset) => ({

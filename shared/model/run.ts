@@ -1,6 +1,14 @@
 import * as z from 'zod';
 
-export const runStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
+/**
+ * queued -> running -> succeeded | partial | failed, or queued | running -> interrupted.
+ * `partial`: some assets have no recommendation (failed, or never reported); `failed`: none has one.
+ * `interrupted`: the process that owned the run died before it finished; it drafts no proposal.
+ */
+export const runStatus = z.enum(['queued', 'running', 'succeeded', 'partial', 'failed', 'interrupted']);
+export type RunStatus = z.infer<typeof runStatus>;
+/** Statuses a run never leaves. */
+export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'partial', 'failed', 'interrupted'];
 
 export const runErrorSchema = z.object({ asset: z.string().nullable(), stage: z.string(), message: z.string() });
 export const recommendationRefSchema = z.object({ asset: z.string(), profileId: z.string(), version: z.number().int() });

@@ -20,6 +20,9 @@ const MAX_APPEND_ATTEMPTS = 12;
  *   forward by a conditional write (version < new version), and indexed by profile in gsi1.
  * Two writers racing for the same version number: one wins, the other takes the next number, so no
  * version is lost and the pointer ends on the highest.
+ * The version and the pointer are two writes: a process killed between them leaves a version newer
+ * than the pointer. `rollForward` repairs one pair (the compute stage calls it before each append, so
+ * the next write repairs it) and `repairPointers` every pair (the local runtime at start).
  */
 export class RecommendationRepository {
   constructor(
@@ -53,6 +56,57 @@ export class RecommendationRepository {
       return recommendation;
     }
     throw new VersionConflictError(draft.asset, draft.profileId, MAX_APPEND_ATTEMPTS);
+  }
+
+  /**
+   * Moves the pointer to the highest stored version when a crash left it behind, and returns that
+   * version (null when none is stored). Two reads when nothing needs repair.
+   */
+  async rollForward(asset: string, profileId: string): Promise<{ highest: Recommendation | null; repaired: boolean }> {
+    const [highest, pointer] = await Promise.all([this.highestStored(asset, profileId), this.pointerVersion(asset, profileId)]);
+    if (!highest || highest.version <= pointer) return { highest, repaired: false };
+    await this.movePointer(highest);
+    return { highest, repaired: true };
+  }
+
+  /** `rollForward` over many (asset, profile) pairs, a few at a time; returns the pairs repaired. */
+  async repairPointers(pairs: readonly { asset: string; profileId: string }[], concurrency = 8): Promise<{ asset: string; profileId: string; version: number }[]> {
+    const repaired: { asset: string; profileId: string; version: number }[] = [];
+    for (let start = 0; start < pairs.length; start += concurrency) {
+      const batch = pairs.slice(start, start + concurrency);
+      const results = await Promise.all(batch.map((p) => this.rollForward(p.asset, p.profileId)));
+      results.forEach((r, i) => {
+        if (r.repaired && r.highest) repaired.push({ ...batch[i]!, version: r.highest.version });
+      });
+    }
+    return repaired;
+  }
+
+  private async highestStored(asset: string, profileId: string): Promise<Recommendation | null> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':prefix': keys.recommendationVersionPrefix(profileId) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = page.Items?.[0];
+    return item ? recommendationSchema.parse(item) : null;
+  }
+
+  private async pointerVersion(asset: string, profileId: string): Promise<number> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.asset(asset), sk: keys.recommendationLatest(profileId) },
+        ProjectionExpression: 'version',
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Item?.version as number | undefined) ?? 0;
   }
 
   private async movePointer(recommendation: Recommendation): Promise<void> {

@@ -7,7 +7,8 @@ import { keys } from './table.js';
 type RunOutcome = Pick<Run, 'status' | 'recommendations' | 'proposals' | 'errors' | 'finishedAtMs'>;
 
 /**
- * Runs: pk RUN#<id>, sk RUN. Status moves queued -> running -> succeeded | failed, never back.
+ * Runs: pk RUN#<id>, sk RUN. Status moves queued -> running -> succeeded | partial | failed, or
+ * queued | running -> interrupted (its process died), never back.
  * A running run fans out one worker per asset; each records its outcome once (sk ASSET#<symbol>) and
  * adds the asset to the run's `doneAssets` string set. Adding to a set is idempotent, so a redelivered
  * message never counts twice, and the writer whose update makes the set complete finalizes the run.
@@ -26,6 +27,8 @@ export class RunRepository {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    // Queued runs are unfinished too: a process that dies before planning one must not leave it queued for ever.
+    if (run.status === 'queued' || run.status === 'running') await this.setActive(run.id, true);
   }
 
   async get(id: string): Promise<Run | null> {
@@ -61,7 +64,7 @@ export class RunRepository {
     }
   }
 
-  /** running -> succeeded | failed, with what the run produced. */
+  /** running -> succeeded | partial | failed, with what the run produced. */
   async finish(id: string, outcome: RunOutcome): Promise<void> {
     try {
       await this.doc.send(
@@ -90,8 +93,41 @@ export class RunRepository {
   }
 
   /**
-   * The active-run set: ids of runs started and not finished, so the planner can find a run that lost
-   * an asset. ADD and DELETE on a string set are idempotent; a crash between a transition and this
+   * queued | running -> interrupted: the process that owned the run is gone. Keeps what its assets
+   * recorded (`recommendations`) for the record; no proposal is drafted from it. Returns false when the
+   * run had finished meanwhile.
+   */
+  async interrupt(id: string, outcome: Pick<Run, 'recommendations' | 'errors' | 'finishedAtMs'>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.run(id), sk: keys.runSort },
+          UpdateExpression: 'SET #status = :interrupted, recommendations = :recommendations, #errors = list_append(#errors, :errors), finishedAtMs = :at',
+          ConditionExpression: '#status IN (:queued, :running)',
+          ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
+          ExpressionAttributeValues: {
+            ':interrupted': 'interrupted',
+            ':recommendations': outcome.recommendations,
+            ':errors': outcome.errors,
+            ':at': outcome.finishedAtMs,
+            ':queued': 'queued',
+            ':running': 'running',
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      await this.setActive(id, false);
+      return false;
+    }
+    await this.setActive(id, false);
+    return true;
+  }
+
+  /**
+   * The active-run set: ids of runs queued or started and not finished, so the planner can find a run
+   * that lost an asset (or its plan) and a restarted local runtime the runs its previous process left. ADD and DELETE on a string set are idempotent; a crash between a transition and this
    * update leaves a finished id in the set (dropped by the next sweep) or a running run out of it.
    */
   private async setActive(id: string, active: boolean): Promise<void> {
@@ -105,7 +141,7 @@ export class RunRepository {
     );
   }
 
-  /** Ids of the runs started and not yet finished. */
+  /** Ids of the runs queued or started and not yet finished. */
   async activeRunIds(): Promise<string[]> {
     const result = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: keys.activeRuns, sk: keys.activeRunsSort }, ConsistentRead: true }),

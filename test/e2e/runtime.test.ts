@@ -26,7 +26,7 @@ async function waitForRun(id: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await get(`/v1/runs/${id}`);
-    if (body.status === 'succeeded' || body.status === 'failed') return body;
+    if (['succeeded', 'partial', 'failed', 'interrupted'].includes(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`run ${id} still ${body.status}`);
     await new Promise((r) => setTimeout(r, 100));
   }

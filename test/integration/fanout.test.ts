@@ -177,7 +177,8 @@ describe('workers and the finalizer', () => {
     await runPlanStage(d.plan, queued.id);
     for (const work of d.queue.sent) await runAssetStage(d.worker, work);
     const result = await runFinalizeStage(d.finalize, { runId: queued.id });
-    expect(result).toMatchObject({ status: 'succeeded', assets: 2, assetsFailed: 1 });
+    // Some assets produced nothing: partial, not succeeded.
+    expect(result).toMatchObject({ status: 'partial', assets: 2, assetsFailed: 1 });
     const run = await table.store.runs.get(queued.id);
     expect(run!.errors).toEqual([{ asset: 'XYZ', stage: 'ingest', message: 'unknown asset XYZ' }]);
     expect(run!.recommendations.map((r) => r.asset)).toEqual(profilesFor(config, 'BTC').map(() => 'BTC'));
@@ -209,13 +210,13 @@ describe('a run that lost an asset', () => {
     expect(d.invoker.of('compute')).toContainEqual({ stage: 'compute', event: { runId, closeIncomplete: true } });
 
     const result = await runFinalizeStage(d.finalize, { runId, closeIncomplete: true });
-    expect(result).toMatchObject({ status: 'succeeded', assets: 3, assetsMissing: 1, assetsFailed: 1 });
+    expect(result).toMatchObject({ status: 'partial', assets: 3, assetsMissing: 1, assetsFailed: 1 });
     const run = await table.store.runs.get(runId);
     expect(run!.errors).toContainEqual(expect.objectContaining({ asset: lost!.asset, stage: 'worker', message: expect.stringContaining('dead-letter queue') }));
     expect(new Set(run!.recommendations.map((r) => r.asset))).toEqual(new Set(delivered.map((w) => w.asset)));
     expect(await table.store.runs.activeRunIds()).not.toContain(runId);
     // The parked message, replayed after the run closed: dropped, the run untouched.
-    expect(await runAssetStage(d.worker, lost!)).toEqual({ kind: 'skipped', reason: 'run is succeeded' });
+    expect(await runAssetStage(d.worker, lost!)).toEqual({ kind: 'skipped', reason: 'run is partial' });
     expect(await closeStuckRuns(d.plan)).not.toContain(runId);
   });
 });
