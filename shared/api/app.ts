@@ -5,7 +5,6 @@ import type { ZodError, ZodType } from 'zod';
 import type { AdvisorConfig } from '../config/schema.js';
 import { INTERVAL_MS } from '../config/schema.js';
 import type { Invoker } from '../cycle/invoker.js';
-import { newRun } from '../cycle/runs.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { Store } from '../store/index.js';
 import { InvalidCursorError } from '../store/errors.js';
@@ -36,6 +35,7 @@ import {
   type recommendationsResponseSchema,
   type recomputeAcceptedSchema,
 } from './schemas.js';
+import { RecomputeBusyError, RecomputeContendedError, RecomputeRateLimitedError, requestRecompute } from './recompute.js';
 import { inUnits } from './units.js';
 import { proposalSummary } from './views.js';
 
@@ -302,11 +302,14 @@ export function createApi(deps: ApiDeps) {
             unknown.map(({ a, i }) => ({ field: `body.assets[${i}]`, message: `unknown asset ${a}` })),
           );
         }
-        const run = newRun({ trigger: 'adhoc', requestedBy, reason: parsed.data.reason ?? null, assets: [...new Set(assets)], nowMs: deps.now() });
-        await store.runs.create(run);
-        await deps.invoker.invoke('ingest', { runId: run.id });
-        deps.logger.info('recompute requested', { runId: run.id, requestedBy, assets: run.assets });
-        const body: z.input<typeof recomputeAcceptedSchema> = { runId: run.id, status: 'queued', links: { run: `/v1/runs/${run.id}` } };
+        const { run, coalesced } = await requestRecompute(deps, { assets: [...new Set(assets)], requestedBy, reason: parsed.data.reason ?? null });
+        deps.logger.info(coalesced ? 'recompute joined a run in flight' : 'recompute requested', { runId: run.id, requestedBy, assets: run.assets });
+        const body: z.input<typeof recomputeAcceptedSchema> = {
+          runId: run.id,
+          status: run.status as 'queued' | 'running',
+          coalesced,
+          links: { run: `/v1/runs/${run.id}` },
+        };
         return { status: 202, body, headers: { location: `/v1/runs/${run.id}`, 'cache-control': 'no-store' } };
       },
     },
@@ -420,6 +423,12 @@ export function createApi(deps: ApiDeps) {
       if (error instanceof HttpProblem) return problemResponse(event, method, error, isApi);
       if (error instanceof InvalidCursorError) {
         return problemResponse(event, method, problems.badRequest(error.message, [{ field: 'query.cursor', message: 'not a cursor this API issued' }]), isApi);
+      }
+      if (error instanceof RecomputeBusyError || error instanceof RecomputeContendedError) {
+        return problemResponse(event, method, problems.unavailable(error.message, error.code, error.retryAfterSeconds), isApi);
+      }
+      if (error instanceof RecomputeRateLimitedError) {
+        return problemResponse(event, method, problems.callerRateLimited(error.message, error.code, error.retryAfterSeconds), isApi);
       }
       if (error instanceof URIError) return problemResponse(event, method, problems.badRequest('malformed percent-encoding in the path'), isApi);
       deps.logger.error('unhandled API error', { method, path, error: error as Error });

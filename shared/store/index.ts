@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProposalRepository } from './proposals.js';
 import { RecommendationRepository } from './recommendations.js';
+import { RecomputeRepository } from './recompute.js';
 import { RunRepository } from './runs.js';
 import { SeriesRepository } from './series.js';
 import { SnapshotRepository } from './snapshots.js';
@@ -12,6 +13,7 @@ export interface Store {
   recommendations: RecommendationRepository;
   runs: RunRepository;
   proposals: ProposalRepository;
+  recompute: RecomputeRepository;
 }
 
 export function createStore(doc: DynamoDBDocumentClient, tableName: string): Store {
@@ -21,5 +23,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string): Sto
     recommendations: new RecommendationRepository(doc, tableName),
     runs: new RunRepository(doc, tableName),
     proposals: new ProposalRepository(doc, tableName),
+    recompute: new RecomputeRepository(doc, tableName),
   };
 }

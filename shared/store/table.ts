@@ -73,4 +73,7 @@ export const keys = {
   proposalLog: 'PROPOSALS',
   proposalLogSort: (createdAtMs: number, id: string) => `${String(createdAtMs).padStart(15, '0')}#${id}`,
   outboxPending: 'OUTBOX#pending',
+  /** The recompute runs in flight and each caller's count this hour, with a version for compare-and-swap. */
+  recomputeInFlight: 'RECOMPUTE',
+  recomputeInFlightSort: 'INFLIGHT',
 } as const;
