@@ -54,6 +54,8 @@ export const problems = {
       [],
       { 'retry-after': String(retryAfterSeconds) },
     ),
+  payloadTooLarge: (limitBytes: number) =>
+    new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `the body is larger than ${limitBytes} bytes`, [], { connection: 'close' }),
   unsupportedMediaType: () => new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send the body as application/json'),
   internal: () => new HttpProblem(500, 'INTERNAL', 'Internal error', 'the request could not be completed; it has been logged'),
   /** Temporarily unable (a capacity bound, not this caller's doing): retry after `retryAfterSeconds` when given. */

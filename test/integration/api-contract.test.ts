@@ -520,7 +520,10 @@ describe('CORS', () => {
     const preflight = observed(await api(httpEvent('OPTIONS', '/v1/recompute', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })));
     expect(preflight.statusCode).toBe(204);
     expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
-    const post = await call('POST', '/v1/recompute', { headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' }, body: '{}' });
+    const post = await call('POST', '/v1/recompute', {
+      headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(post.statusCode).toBe(202);
     expect(post.headers['access-control-allow-origin']).toBeUndefined();
     const denied = await call('POST', '/v1/recompute', { body: '{}' });
