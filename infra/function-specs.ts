@@ -7,8 +7,11 @@
 export const HANDLER_NAMES = ['ingest', 'worker', 'compute', 'publish', 'api'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
-/** The DynamoDB item actions the repositories use. Nothing deletes: old snapshots expire by TTL. */
-export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'BatchWriteItem';
+/**
+ * The DynamoDB item actions the repositories use. Old snapshots expire by TTL; the only delete is the API's
+ * of a recompute run it created and never registered (store/recompute.ts).
+ */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
 export interface FunctionSpec {
   readonly description: string;
@@ -60,7 +63,8 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     memoryMb: 1024,
     // Below API Gateway's 30 s integration limit, so a slow read fails in the function, visibly.
     timeoutSeconds: 10,
-    tableActions: ['GetItem', 'Query', 'PutItem'],
+    // UpdateItem and DeleteItem: the recompute gate (store/recompute.ts).
+    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     // Cold start is what a reader waits for (budget 300 ms); its errors reach callers and logs by their
     // problem `code`, which minification does not touch.
     keepClassNames: false,

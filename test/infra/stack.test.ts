@@ -299,7 +299,7 @@ describe('LeverageAdvisorStack', () => {
         worker: ['BatchWriteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
         compute: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
         publish: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
-        api: ['GetItem', 'PutItem', 'Query'],
+        api: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       };
       for (const name of HANDLER_NAMES) {
         const onTable: string[] = [];
