@@ -258,12 +258,12 @@ export async function serveApi(
           write(response, { statusCode: 204, headers: { allow: 'GET, HEAD, POST, OPTIONS' }, body: '' }, method);
           return;
         }
-        let event: APIGatewayProxyEventV2 | undefined;
         const body = await readBody(request);
         if (body === null) {
           write(response, problemResult(problems.payloadTooLarge(MAX_BODY_BYTES), method, instanceOf(request), false), method);
           return;
         }
+        let event: APIGatewayProxyEventV2;
         try {
           event = toEvent(request, body);
         } catch (error) {
@@ -273,6 +273,7 @@ export async function serveApi(
         }
         write(response, await handler(event), method);
       } catch (error) {
+        if (request.destroyed && !response.headersSent) return; // the client went away mid-request
         // A defect of this adapter: logged here, never echoed to the client.
         console.error('local HTTP adapter failed on a request', error);
         if (response.headersSent) response.destroy();

@@ -59,6 +59,13 @@ describe('odd request targets', () => {
     },
   );
 
+  it('OPTIONS * (asterisk-form, RFC 9112 3.2.4) answers 204 with Allow', async () => {
+    const response = await send('OPTIONS', '*');
+    expect(response.status).toBe(204);
+    expect(response.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+    expect(response.headers['content-length']).toBeUndefined();
+  });
+
   it('an absolute-form target is served like its path (RFC 9112 3.2.2)', async () => {
     expect((await send('GET', 'http://127.0.0.1/v1/health')).status).toBe(200);
   });
