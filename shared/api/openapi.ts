@@ -222,7 +222,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
             '500': errors.internal,
             '503': problemResponse(
               '`schedule.maxRunsInFlight` recompute runs are in flight and none covers these assets (code RECOMPUTE_BUSY): a capacity ' +
-                'bound of the whole service, not this caller\'s doing.',
+                'bound of the whole service, not this caller\'s doing; or, rarely, the gate kept changing under the request ' +
+                '(RECOMPUTE_CONTENDED).',
               z.object({ 'retry-after': z.string().meta({ description: 'Seconds to wait: about how long a run takes.' }) }),
             ),
           },
