@@ -76,7 +76,8 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     // Below API Gateway's 30 s integration limit, so a slow read fails in the function, visibly.
     timeoutSeconds: 10,
     // PutItem: POST /v1/recompute queues a run. BatchGetItem: GET /v1/proposals reads a page of proposals at once.
-    tableActions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
+    // UpdateItem and DeleteItem: the recompute gate (store/recompute.ts).
+    tableActions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
     indexActions: ['Query'],
     // Cold start is what a reader waits for (budget 300 ms); its errors reach callers and logs by their
     // problem `code`, which minification does not touch.

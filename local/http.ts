@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { corsReadHeaders } from '../shared/api/cors.js';
-import { problems } from '../shared/api/problem.js';
+import { HttpProblem, problems } from '../shared/api/problem.js';
 import { AdvisorError } from '../shared/util/errors.js';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -11,9 +11,43 @@ type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStru
 /** Largest request body accepted locally (API Gateway's limit is 10 MB; ours needs far less). */
 const MAX_BODY_BYTES = 1_000_000;
 
-/** Builds the API Gateway HTTP API (payload v2) event for a node:http request. */
+/** A request target that is not a path this server can serve (RFC 9112 3.2): answered 400. */
+export class RequestTargetError extends AdvisorError {
+  constructor(target: string) {
+    super('BAD_REQUEST_TARGET', 'the request target is not a valid origin-form path (RFC 9112 3.2.1)', { target });
+  }
+}
+
+/** RFC 3986 `path-absolute`: segments of pchar (unreserved, sub-delims, ':', '@', well-formed %XX). */
+const ORIGIN_PATH = /^(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)+$/;
+/** A query: printable ASCII but '#' (lenient beyond RFC 3986: clients send `[`, `|`, `"` unencoded). */
+const QUERY = /^[\x21\x22\x24-\x7e]*$/;
+
+/**
+ * The path and query of a request target: origin-form (`/path?query`) or absolute-form
+ * (`http://host/path?query`, which servers must accept, RFC 9112 3.2.2). Anything else, or a path with
+ * characters RFC 3986 does not allow there (`//[`, malformed `%zz`), is a RequestTargetError: parsed as
+ * a URL it would either fail (`//%zz` reads as a host) or reach a route as something else.
+ */
+export function parseRequestTarget(target: string): { path: string; query: string } {
+  let raw = target;
+  if (/^https?:\/\//i.test(target)) {
+    if (!URL.canParse(target)) throw new RequestTargetError(target);
+    const url = new URL(target);
+    raw = `${url.pathname}${url.search}`;
+  }
+  const queryAt = raw.indexOf('?');
+  const path = queryAt < 0 ? raw : raw.slice(0, queryAt);
+  const query = queryAt < 0 ? '' : raw.slice(queryAt + 1);
+  if (!ORIGIN_PATH.test(path) || !QUERY.test(query)) throw new RequestTargetError(target);
+  // A valid path behind a fixed origin parses; this resolves dot segments as every URL parser would.
+  return { path: new URL(`http://local${path}`).pathname, query };
+}
+
+/** Builds the API Gateway HTTP API (payload v2) event for a node:http request; RequestTargetError for a bad target. */
 export function toEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://local');
+  const target = parseRequestTarget(request.url ?? '/');
+  const url = { pathname: target.path, search: target.query ? `?${target.query}` : '', searchParams: new URLSearchParams(target.query) };
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
@@ -79,10 +113,43 @@ function encodeBody(text: string, base64: boolean): Buffer {
   return bytes;
 }
 
-function write(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+/**
+ * Writes a handler's result. Content-Length is the body's length; for HEAD the handler's (the length
+ * GET would send, RFC 9110 9.3.2); none for 204 and 304, which have no content (RFC 9110 8.6).
+ */
+function write(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, method: string): void {
+  const status = result.statusCode ?? 200;
   const body = result.body ? encodeBody(result.body, result.isBase64Encoded === true) : Buffer.alloc(0);
-  response.writeHead(result.statusCode ?? 200, { ...result.headers, 'content-length': String(body.length) } as Record<string, string>);
-  response.end(body);
+  const headers = { ...result.headers } as Record<string, string>;
+  if (status === 204 || status === 304) delete headers['content-length'];
+  else if (method !== 'HEAD' || headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+  response.writeHead(status, headers);
+  response.end(method === 'HEAD' ? undefined : body);
+}
+
+/** A problem as the handler would answer it (for the refusals this adapter makes itself). */
+function problemResult(problem: HttpProblem, method: string, path: string, cors: boolean): APIGatewayProxyStructuredResultV2 {
+  const body = JSON.stringify(problem.toBody(path));
+  return {
+    statusCode: problem.status,
+    headers: {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'cache-control': 'no-store',
+      ...problem.headers,
+      ...(cors && (method === 'GET' || method === 'HEAD') ? corsReadHeaders() : {}),
+      ...(method === 'HEAD' ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+    },
+    body: method === 'HEAD' ? '' : body,
+  };
+}
+
+/** The path of a request for a problem's `instance`: its target's path when valid, else `/`. */
+function instanceOf(request: IncomingMessage): string {
+  try {
+    return parseRequestTarget(request.url ?? '/').path;
+  } catch {
+    return '/';
+  }
 }
 
 export const rateLimitSchema = z.object({
@@ -161,18 +228,8 @@ export interface ServeOptions {
 
 function tooManyRequests(request: IncomingMessage, limiter: ClientRateLimiter, retryAfterSeconds: number): APIGatewayProxyStructuredResultV2 {
   const method = (request.method ?? 'GET').toUpperCase();
-  const problem = problems.tooManyRequests(retryAfterSeconds, limiter.limit.ratePerSecond, limiter.limit.burst);
-  return {
-    statusCode: 429,
-    headers: {
-      'content-type': 'application/problem+json; charset=utf-8',
-      'cache-control': 'no-store',
-      ...problem.headers,
-      // A browser reading the API from another origin must see the 429 to back off.
-      ...(method === 'GET' || method === 'HEAD' ? corsReadHeaders() : {}),
-    },
-    body: method === 'HEAD' ? '' : JSON.stringify(problem.toBody(new URL(request.url ?? '/', 'http://local').pathname)),
-  };
+  // A browser reading the API from another origin must see the 429 to back off: CORS headers on reads.
+  return problemResult(problems.tooManyRequests(retryAfterSeconds, limiter.limit.ratePerSecond, limiter.limit.burst), method, instanceOf(request), true);
 }
 
 /**
@@ -187,30 +244,40 @@ export async function serveApi(
 ): Promise<{ server: Server; url: string }> {
   const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, options.clockMs) : null;
   const server = createServer((request, response) => {
+    const method = (request.method ?? 'GET').toUpperCase();
     void (async () => {
       try {
         const refused = limiter?.take(request.socket.remoteAddress ?? '');
         if (refused) {
           request.resume(); // discard any body: the connection stays usable
-          write(response, tooManyRequests(request, limiter!, refused.retryAfterSeconds));
+          write(response, tooManyRequests(request, limiter!, refused.retryAfterSeconds), method);
+          return;
+        }
+        if (request.url === '*' && method === 'OPTIONS') {
+          request.resume();
+          write(response, { statusCode: 204, headers: { allow: 'GET, HEAD, POST, OPTIONS' }, body: '' }, method);
           return;
         }
         const body = await readBody(request);
         if (body === null) {
-          write(response, {
-            statusCode: 413,
-            headers: { 'content-type': 'application/problem+json' },
-            body: JSON.stringify({ title: 'Payload too large', status: 413, code: 'PAYLOAD_TOO_LARGE', detail: `limit ${MAX_BODY_BYTES} bytes` }),
-          });
+          write(response, problemResult(problems.payloadTooLarge(MAX_BODY_BYTES), method, instanceOf(request), false), method);
           return;
         }
-        write(response, await handler(toEvent(request, body)));
+        let event: APIGatewayProxyEventV2;
+        try {
+          event = toEvent(request, body);
+        } catch (error) {
+          if (!(error instanceof RequestTargetError)) throw error;
+          write(response, problemResult(problems.badRequest(error.message), method, '/', false), method);
+          return;
+        }
+        write(response, await handler(event), method);
       } catch (error) {
-        write(response, {
-          statusCode: 500,
-          headers: { 'content-type': 'application/problem+json' },
-          body: JSON.stringify({ title: 'Internal error', status: 500, code: 'INTERNAL', detail: (error as Error).message }),
-        });
+        if (request.destroyed && !response.headersSent) return; // the client went away mid-request
+        // A defect of this adapter: logged here, never echoed to the client.
+        console.error('local HTTP adapter failed on a request', error);
+        if (response.headersSent) response.destroy();
+        else write(response, problemResult(problems.internal(), method, instanceOf(request), false), method);
       }
     })();
   });

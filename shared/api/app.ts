@@ -5,7 +5,6 @@ import type { ZodError, ZodType } from 'zod';
 import type { AdvisorConfig } from '../config/schema.js';
 import { INTERVAL_MS } from '../config/schema.js';
 import type { Invoker } from '../cycle/invoker.js';
-import { newRun } from '../cycle/runs.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { Store } from '../store/index.js';
 import { InvalidCursorError } from '../store/errors.js';
@@ -36,6 +35,7 @@ import {
   type recommendationsResponseSchema,
   type recomputeAcceptedSchema,
 } from './schemas.js';
+import { RecomputeBusyError, RecomputeContendedError, RecomputeRateLimitedError, requestRecompute } from './recompute.js';
 import { inUnits } from './units.js';
 import { proposalSummary } from './views.js';
 
@@ -106,10 +106,14 @@ function parseQuery<S extends ZodType>(schema: S, event: APIGatewayProxyEventV2)
   return parsed.data;
 }
 
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+const JSON_CONTENT_TYPE = /^\s*application\/json\s*(;|$)/i;
+
 function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+  const contentType = event.headers?.['content-type'];
+  // A body must say it is JSON (no sniffing); no body needs no content type, but a declared one must be JSON.
+  if (contentType !== undefined ? !JSON_CONTENT_TYPE.test(contentType) : Boolean(event.body)) throw problems.unsupportedMediaType();
   if (!event.body) return {};
-  const contentType = event.headers?.['content-type'] ?? '';
-  if (contentType && !/^application\/json\b/i.test(contentType)) throw problems.unsupportedMediaType();
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (text.trim() === '') return {};
   try {
@@ -302,11 +306,14 @@ export function createApi(deps: ApiDeps) {
             unknown.map(({ a, i }) => ({ field: `body.assets[${i}]`, message: `unknown asset ${a}` })),
           );
         }
-        const run = newRun({ trigger: 'adhoc', requestedBy, reason: parsed.data.reason ?? null, assets: [...new Set(assets)], nowMs: deps.now() });
-        await store.runs.create(run);
-        await deps.invoker.invoke('ingest', { runId: run.id });
-        deps.logger.info('recompute requested', { runId: run.id, requestedBy, assets: run.assets });
-        const body: z.input<typeof recomputeAcceptedSchema> = { runId: run.id, status: 'queued', links: { run: `/v1/runs/${run.id}` } };
+        const { run, coalesced } = await requestRecompute(deps, { assets: [...new Set(assets)], requestedBy, reason: parsed.data.reason ?? null });
+        deps.logger.info(coalesced ? 'recompute joined a run in flight' : 'recompute requested', { runId: run.id, requestedBy, assets: run.assets });
+        const body: z.input<typeof recomputeAcceptedSchema> = {
+          runId: run.id,
+          status: run.status as 'queued' | 'running',
+          coalesced,
+          links: { run: `/v1/runs/${run.id}` },
+        };
         return { status: 202, body, headers: { location: `/v1/runs/${run.id}`, 'cache-control': 'no-store' } };
       },
     },
@@ -341,9 +348,19 @@ export function createApi(deps: ApiDeps) {
       if (ifNoneMatchHits(event.headers?.['if-none-match'], rendered.etag)) {
         return { statusCode: 304, headers: { etag: rendered.etag, 'cache-control': cacheControl, ...extra }, body: '' };
       }
-      return { statusCode: 200, headers: { ...rendered.headers, etag: rendered.etag, ...extra }, body: method === 'HEAD' ? '' : rendered.body };
+      return { statusCode: 200, headers: { ...rendered.headers, etag: rendered.etag, ...extra }, body: rendered.body };
     }
-    return { statusCode: rendered.statusCode, headers: { ...rendered.headers, ...extra }, body: method === 'HEAD' ? '' : rendered.body };
+    return { statusCode: rendered.statusCode, headers: { ...rendered.headers, ...extra }, body: rendered.body };
+  }
+
+  /**
+   * HEAD: the response GET would send, without its body, and with the length of that body (RFC 9110
+   * 9.3.2: the same header fields as GET). A 304 keeps no length: it has no content (RFC 9110 15.4.5).
+   */
+  function headOf(result: Result): Result {
+    if (result.statusCode === 304 || result.statusCode === 204) return result;
+    const bytes = result.body ? Buffer.byteLength(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : 0;
+    return { ...result, headers: { ...result.headers, 'content-length': String(bytes) }, body: '' };
   }
 
   function problemResponse(event: APIGatewayProxyEventV2, method: string, problem: HttpProblem, cors: boolean): Result {
@@ -355,7 +372,7 @@ export function createApi(deps: ApiDeps) {
         ...problem.headers,
         ...(cors && isReadMethod(method) ? corsReadHeaders() : {}),
       },
-      body: method === 'HEAD' ? '' : JSON.stringify(problem.toBody(event.rawPath)),
+      body: JSON.stringify(problem.toBody(event.rawPath)),
     };
   }
 
@@ -410,8 +427,7 @@ export function createApi(deps: ApiDeps) {
     return finish(event, method, { statusCode: 200, headers: { 'cache-control': readCacheControl, ...asset.headers }, body: asset.body, etag }, false);
   }
 
-  return async (event: APIGatewayProxyEventV2): Promise<Result> => {
-    const method = event.requestContext.http.method.toUpperCase();
+  const answer = async (event: APIGatewayProxyEventV2, method: string): Promise<Result> => {
     const path = event.rawPath.length > 1 ? event.rawPath.replace(/\/+$/, '') : event.rawPath;
     const isApi = path === '/v1' || path.startsWith('/v1/');
     try {
@@ -421,9 +437,22 @@ export function createApi(deps: ApiDeps) {
       if (error instanceof InvalidCursorError) {
         return problemResponse(event, method, problems.badRequest(error.message, [{ field: 'query.cursor', message: 'not a cursor this API issued' }]), isApi);
       }
+      if (error instanceof RecomputeBusyError || error instanceof RecomputeContendedError) {
+        return problemResponse(event, method, problems.unavailable(error.message, error.code, error.retryAfterSeconds), isApi);
+      }
+      if (error instanceof RecomputeRateLimitedError) {
+        return problemResponse(event, method, problems.callerRateLimited(error.message, error.code, error.retryAfterSeconds), isApi);
+      }
       if (error instanceof URIError) return problemResponse(event, method, problems.badRequest('malformed percent-encoding in the path'), isApi);
       deps.logger.error('unhandled API error', { method, path, error: error as Error });
       return problemResponse(event, method, problems.internal(), isApi);
     }
+  };
+
+  return async (event: APIGatewayProxyEventV2): Promise<Result> => {
+    const method = event.requestContext.http.method.toUpperCase();
+    if (method !== 'HEAD') return answer(event, method);
+    // Answered as the GET it stands for, down to the text of a 404's detail.
+    return headOf(await answer(event, 'GET'));
   };
 }

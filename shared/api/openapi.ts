@@ -59,7 +59,8 @@ const errors = {
   },
   notFound: { ...problemResponse('Unknown asset, profile, run or route.'), id: 'NotFound' },
   notAcceptable: { ...problemResponse('The Accept header admits no JSON representation.'), id: 'NotAcceptable' },
-  unsupportedMediaType: { ...problemResponse('The body is not application/json.'), id: 'UnsupportedMediaType' },
+  unsupportedMediaType: { ...problemResponse('The body is not application/json (a body needs Content-Type: application/json).'), id: 'UnsupportedMediaType' },
+  payloadTooLarge: { ...problemResponse('The body is larger than the server accepts.'), id: 'PayloadTooLarge' },
   tooManyRequests: {
     description:
       'Rate limited. Locally a token bucket per client IP answers with problem details and Retry-After; in the cloud ' +
@@ -193,20 +194,38 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
           tags: ['write'],
           operationId: 'recompute',
           summary: 'Ask for an ad-hoc recomputation',
-          description: 'Queues a run (ingest, compute, publish) for the given assets. Not open to other origins (no CORS).',
+          description:
+            'Queues a run (ingest, compute, publish) for the given assets, or joins a run already queued or running that covers ' +
+            'them (a run without assets covers every asset): then `coalesced: true` and that run\'s id. Recompute runs in flight are ' +
+            'bounded (`schedule.maxRunsInFlight`: 503 beyond it) and each caller may start `schedule.recomputesPerCallerPerHour` ' +
+            'runs per clock hour (429 beyond it; joining a run is free). Not open to other origins (no CORS).',
           security: [{ bearerToken: [] }, { awsSigV4: [] }],
           requestBody: { required: false, content: { [JSON_TYPE]: { schema: recomputeBodySchema } } },
           responses: {
             '202': {
-              description: 'Queued: follow `links.run`.',
+              description: 'Queued, or joined a run in flight (`coalesced: true`): follow `links.run`.',
               content: { [JSON_TYPE]: { schema: recomputeAcceptedSchema } },
               headers: z.object({ location: z.string().meta({ description: 'The run: /v1/runs/{id}.' }) }),
             },
             '400': errors.badRequest,
             '401': errors.unauthorized,
+            '413': errors.payloadTooLarge,
             '415': errors.unsupportedMediaType,
-            '429': errors.tooManyRequests,
+            '429': {
+              ...problemResponse(
+                'This caller started `schedule.recomputesPerCallerPerHour` runs this clock hour (code RECOMPUTE_RATE_LIMITED), or the ' +
+                  'per-client request rate was exceeded (locally; in the cloud API Gateway throttling answers `{"message": ...}`).',
+                z.object({ 'retry-after': z.string().meta({ description: 'Seconds to wait.' }) }),
+              ),
+              content: { [PROBLEM]: { schema: problemSchema }, [JSON_TYPE]: { schema: gatewayThrottleSchema } },
+            },
             '500': errors.internal,
+            '503': problemResponse(
+              '`schedule.maxRunsInFlight` recompute runs are in flight and none covers these assets (code RECOMPUTE_BUSY): a capacity ' +
+                'bound of the whole service, not this caller\'s doing; or, rarely, the gate kept changing under the request ' +
+                '(RECOMPUTE_CONTENDED).',
+              z.object({ 'retry-after': z.string().meta({ description: 'Seconds to wait: about how long a run takes.' }) }),
+            ),
           },
         },
       },

@@ -54,7 +54,14 @@ export const problems = {
       [],
       { 'retry-after': String(retryAfterSeconds) },
     ),
+  payloadTooLarge: (limitBytes: number) =>
+    new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `the body is larger than ${limitBytes} bytes`, [], { connection: 'close' }),
   unsupportedMediaType: () => new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send the body as application/json'),
   internal: () => new HttpProblem(500, 'INTERNAL', 'Internal error', 'the request could not be completed; it has been logged'),
-  unavailable: (detail: string) => new HttpProblem(503, 'UNAVAILABLE', 'Service unavailable', detail),
+  /** Temporarily unable (a capacity bound, not this caller's doing): retry after `retryAfterSeconds` when given. */
+  unavailable: (detail: string, code = 'UNAVAILABLE', retryAfterSeconds?: number) =>
+    new HttpProblem(503, code, 'Service unavailable', detail, [], retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
+  /** This caller's own budget of an operation is spent (not the per-client request rate above). */
+  callerRateLimited: (detail: string, code: string, retryAfterSeconds: number) =>
+    new HttpProblem(429, code, 'Too many requests', detail, [], { 'retry-after': String(retryAfterSeconds) }),
 };

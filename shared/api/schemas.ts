@@ -187,7 +187,14 @@ export const proposalSummarySchema = proposalSchema
 export const proposalsResponseSchema = z.object({ items: z.array(proposalSummarySchema), nextCursor }).meta({ id: 'ProposalList' });
 
 export const recomputeAcceptedSchema = z
-  .object({ runId: z.string(), status: z.literal('queued'), links: z.object({ run: z.string() }) })
+  .object({
+    runId: z.string(),
+    status: z.enum(['queued', 'running']).meta({ description: 'The status of the run when the request was answered.' }),
+    coalesced: z
+      .boolean()
+      .meta({ description: 'True when the request joined a run already in flight that covers its assets (no new run was started).' }),
+    links: z.object({ run: z.string() }),
+  })
   .meta({ id: 'RecomputeAccepted' });
 
 export const runResponseSchema = runSchema.meta({ id: 'Run' });

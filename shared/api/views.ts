@@ -23,6 +23,21 @@ export function proposalLinks(externalRef: string | null): string[] {
   return links;
 }
 
+/** An absolute file path (POSIX or Windows): where the local outbox wrote a proposal on this machine. */
+const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/])/;
+
+/**
+ * `externalRef` as the API shows it: a local outbox file becomes `outbox/<file name>`, so the response
+ * names no path of the server's file system; URLs and `webhook:<id>` stay as they are.
+ */
+export function publicExternalRef(externalRef: string | null): string | null {
+  if (!externalRef) return externalRef;
+  return externalRef
+    .split(/\s+/)
+    .map((token) => (ABSOLUTE_PATH.test(token) ? `outbox/${token.split(/[\\/]/).pop()}` : token))
+    .join(' ');
+}
+
 /** A proposal as the list shows it: no Markdown body, lease or error internals. */
 export function proposalSummary(proposal: Proposal): ProposalSummary {
   return {
@@ -34,7 +49,7 @@ export function proposalSummary(proposal: Proposal): ProposalSummary {
     title: proposal.title,
     status: proposal.status,
     target: proposal.target,
-    externalRef: proposal.externalRef,
+    externalRef: publicExternalRef(proposal.externalRef),
     links: proposalLinks(proposal.externalRef),
     sentAtMs: proposal.sentAtMs,
     changes: proposal.changes,

@@ -228,6 +228,15 @@ export const scheduleSchema = z.object({
    * dead-letter queue): the next scheduled plan closes it with what it has, naming the missing assets.
    */
   runTimeoutMinutes: z.number().int().positive().default(60),
+  /**
+   * Recompute runs (POST /v1/recompute) queued or running at once, fleet-wide. A request covered by one
+   * of them joins it; a request that would need another is refused with 503 and Retry-After.
+   */
+  maxRunsInFlight: z.number().int().min(1).default(2),
+  /** New recompute runs one caller (principal) may start per fixed clock hour; joining a run in flight is free. */
+  recomputesPerCallerPerHour: z.number().int().min(1).default(12),
+  /** Retry-After of the 503 when maxRunsInFlight runs are in flight: about how long a recompute takes. */
+  recomputeBusyRetryAfterSeconds: z.number().int().min(1).default(60),
 }).strict();
 
 export const proposalsSchema = z.object({

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProposalRepository } from './proposals.js';
 import { RecommendationRepository } from './recommendations.js';
+import { RecomputeRepository } from './recompute.js';
 import { RunRepository } from './runs.js';
 import { SeriesRepository } from './series.js';
 import { SnapshotRepository } from './snapshots.js';
@@ -15,6 +16,7 @@ export interface Store {
   proposals: ProposalRepository;
   /** Venue rate budgets shared by every worker (the live market's fleet limiter). */
   venueBudgets: VenueBudgetRepository;
+  recompute: RecomputeRepository;
 }
 
 export function createStore(doc: DynamoDBDocumentClient, tableName: string): Store {
@@ -25,5 +27,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string): Sto
     runs: new RunRepository(doc, tableName),
     proposals: new ProposalRepository(doc, tableName),
     venueBudgets: new VenueBudgetRepository(doc, tableName),
+    recompute: new RecomputeRepository(doc, tableName),
   };
 }

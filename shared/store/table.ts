@@ -79,4 +79,7 @@ export const keys = {
   /** A venue's rate budget shared by the fleet (a token bucket; shared/store/venue-budget.ts). */
   venueBudget: (venue: string) => `VENUE#${venue}`,
   venueBudgetSort: 'BUDGET',
+  /** The recompute runs in flight and each caller's count this hour, with a version for compare-and-swap. */
+  recomputeInFlight: 'RECOMPUTE',
+  recomputeInFlightSort: 'INFLIGHT',
 } as const;

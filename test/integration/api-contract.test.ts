@@ -327,6 +327,29 @@ describe('every endpoint against the document', () => {
     expect(wrongType.statusCode).toBe(415);
   });
 
+  it('POST /v1/recompute: joined (coalesced), 503 over schedule.maxRunsInFlight, 429 over the caller budget', async () => {
+    const own = await startTestTable();
+    try {
+      const limited = createApi({ ...deps(own.store), config: { ...config, schedule: { ...config.schedule, maxRunsInFlight: 1, recomputesPerCallerPerHour: 1 } } });
+      const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+      const body = (assets: string[]) => ({ headers: auth, body: JSON.stringify({ assets }) });
+      const started = await call('POST', '/v1/recompute', body(['BTC']), limited);
+      expect(started.json).toMatchObject({ status: 'queued', coalesced: false });
+      const joined = await call('POST', '/v1/recompute', body(['BTC']), limited);
+      expect(joined.json).toMatchObject({ runId: started.json.runId, status: 'queued', coalesced: true });
+      const busy = await call('POST', '/v1/recompute', body(['ETH']), limited);
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers['retry-after']).toBe(String(config.schedule.recomputeBusyRetryAfterSeconds));
+      await own.store.runs.start(started.json.runId, SERIES_END_MS, 1);
+      await own.store.runs.finish(started.json.runId, { status: 'succeeded', recommendations: [], proposals: [], errors: [], finishedAtMs: SERIES_END_MS });
+      const limitedCaller = await call('POST', '/v1/recompute', body(['ETH']), limited);
+      expect(limitedCaller.statusCode).toBe(429);
+      expect(limitedCaller.json.code).toBe('RECOMPUTE_RATE_LIMITED');
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('unknown query parameters, bad units and foreign cursors are 400s naming the field', async () => {
     const extra = await call('GET', '/v1/recommendations', { query: { page: '2' } });
     expect(extra.json.errors).toEqual([{ field: 'query.page', message: 'unknown parameter' }]);
@@ -497,7 +520,10 @@ describe('CORS', () => {
     const preflight = observed(await api(httpEvent('OPTIONS', '/v1/recompute', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })));
     expect(preflight.statusCode).toBe(204);
     expect(Object.keys(preflight.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
-    const post = await call('POST', '/v1/recompute', { headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' }, body: '{}' });
+    const post = await call('POST', '/v1/recompute', {
+      headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(post.statusCode).toBe(202);
     expect(post.headers['access-control-allow-origin']).toBeUndefined();
     const denied = await call('POST', '/v1/recompute', { body: '{}' });

@@ -158,11 +158,14 @@ describe('POST /v1/recompute', () => {
     expect(extra.statusCode).toBe(400);
     const badType = await api(httpEvent('POST', '/v1/recompute', { body: 'assets=BTC', headers: { ...auth, 'content-type': 'text/plain' } }));
     expect(badType.statusCode).toBe(415);
+    // A body without a content type is not sniffed (a cross-site form cannot pass for JSON).
+    const untyped = await api(httpEvent('POST', '/v1/recompute', { body: '{"assets":["BTC"]}', headers: auth }));
+    expect(untyped.statusCode).toBe(415);
   });
 
   it('in IAM mode the caller ARN from the authorizer is recorded; no ARN is a 401', async () => {
     expect((await iamApi(httpEvent('POST', '/v1/recompute', { body: '{}' }))).statusCode).toBe(401);
-    const res = await iamApi(httpEvent('POST', '/v1/recompute', { body: '{}', iamUserArn: 'arn:aws:iam::123:user/risk' }));
+    const res = await iamApi(httpEvent('POST', '/v1/recompute', { body: '{}', headers: { 'content-type': 'application/json' }, iamUserArn: 'arn:aws:iam::123:user/risk' }));
     expect(res.statusCode).toBe(202);
     const run = json((await api(httpEvent('GET', `/v1/runs/${json(res.body).runId}`))).body);
     expect(run.requestedBy).toBe('arn:aws:iam::123:user/risk');
