@@ -47,7 +47,7 @@ function changesDetail(p: ProposalSummary): HTMLElement {
             null,
             h('th', { scope: 'row' }, h('a', { href: assetHref(c.asset) }, c.asset)),
             h('td', { title: parameterTitle(c.parameter) }, parameterLabel(c.parameter)),
-            h('td', { class: 'num' }, valueText(c.current, c.unit)),
+            h('td', { class: 'num' }, c.current === null ? 'not listed' : valueText(c.current, c.unit)),
             h('td', { class: 'num' }, valueText(c.recommended, c.unit)),
             h('td', { class: 'num' }, valueText(c.target, c.unit)),
             h('td', null, stepBadge(c.status)),
