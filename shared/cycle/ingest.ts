@@ -438,6 +438,7 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
     takenAtMs: nowMs,
     source: source.kind,
     simulated: source.simulated,
+    historical: source.historical === true,
     lastPriceUsd: lastPriceUsd > 0 ? lastPriceUsd : Number.MIN_VALUE,
     series: series.map((s) => s.ref),
     venues: venues.map((v) => ({
