@@ -88,6 +88,16 @@ export function simulatedBanner(): HTMLElement {
   );
 }
 
+/** Replayed recordings: real data, but not today's market, and kept off the public forum. */
+export function historicalBanner(): HTMLElement {
+  return h(
+    'div',
+    { class: 'simulated-banner historical-banner', role: 'note', 'data-testid': 'historical-banner' },
+    h('strong', null, 'HISTORICAL REPLAY'),
+    ' Market data is replayed from recordings of past markets, not from live venues. Proposals go to the local outbox only.',
+  );
+}
+
 export function section(title: string, id: string | null, ...children: (Node | null)[]): HTMLElement {
   return h('section', { class: 'panel', 'aria-labelledby': id ? `${id}-title` : null }, h('h2', { id: id ? `${id}-title` : null }, title), ...children);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPublishHandler } from '../../functions/publish/handler.js';
+import { createApi } from '../../shared/api/app.js';
 import { buildConfig } from '../../shared/config/load.js';
 import { computeRecommendation } from '../../shared/cycle/compute.js';
 import { publishTargetOf, readEnvironment } from '../../shared/cycle/environment.js';
@@ -17,6 +18,7 @@ import type { Proposal } from '../../shared/model/proposal.js';
 import { startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
 import { forumProposal } from '../support/publish-fixtures.js';
 import { usePublishTable } from '../support/publish-table.js';
+import { httpEvent } from '../support/events.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
@@ -151,5 +153,27 @@ describe('replayed data is historical, not live', () => {
     expect(result.sent).toEqual(['live-1']);
     expect(forum.posts).toHaveLength(1);
     expect(receiver.deliveries).toHaveLength(1);
+  });
+
+  it('the API says historical: health, the recommendation lists and items, the proposal log', async () => {
+    const proposal = await replayedProposal();
+    const api = createApi({
+      config,
+      store: ctx.store,
+      invoker: { invoke: async () => undefined },
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      now: ctx.clock.now,
+      auth: { kind: 'iam' },
+      simulated: false,
+      historical: true,
+      cacheMaxAgeSeconds: 60,
+    });
+    const body = async (path: string) => JSON.parse((await api(httpEvent('GET', path))).body ?? 'null');
+    expect(await body('/v1/health')).toMatchObject({ simulated: false, historical: true });
+    const list = await body('/v1/recommendations/ETH');
+    expect(list).toMatchObject({ simulated: false, historical: true });
+    expect(list.recommendations[0]).toMatchObject({ historical: true });
+    const log = await body('/v1/proposals');
+    expect(log.items.find((p: { id: string }) => p.id === proposal.id)).toMatchObject({ historical: true, simulated: false });
   });
 });

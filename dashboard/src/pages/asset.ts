@@ -228,6 +228,7 @@ export function assetPage(asset: string): Page {
     }
     const recommendations = latest.value.recommendations;
     context.markSimulated(latest.value.simulated || recommendations.some((r) => r.simulated));
+    context.markHistorical(latest.value.historical || recommendations.some((r) => r.historical === true));
     const histories = await Promise.all(recommendations.map((r) => attempt(fetchHistory(asset, r.profileId))));
     if (!context.isCurrent()) return;
     const entries: ProfileHistory[] = recommendations.map((recommendation, i) => ({ recommendation, history: histories[i]! }));
