@@ -15,7 +15,7 @@ function parameterCell(r: Recommendation, parameter: string): string {
   const view = parameterViewOf(r, parameter);
   if (!view) return '-';
   const next = formatValue(view.unit, view.proposed);
-  const line = view.current === view.proposed ? `${next} (=)` : `${formatValue(view.unit, view.current)} -> ${next}`;
+  const line = view.unchanged ? `${formatValue(view.unit, view.current)}${view.current === null ? '' : ' (=)'}` : `${formatValue(view.unit, view.current)} -> ${next}`;
   return view.target === view.proposed ? line : `${line}\ntarget ${formatValue(view.unit, view.target)}`;
 }
 

@@ -25,19 +25,29 @@ export interface ParameterView {
   proposed: number;
   target: number;
   status: string;
+  /**
+   * Nothing moves: proposed equals the live value, or equals the stored 0 the rails treat as not set
+   * (LTV 0 = not collateral, cap 0): "not listed -> 0.00 %" would be a listing that lists nothing.
+   */
+  unchanged: boolean;
 }
 
 type Viewable = Pick<Recommendation, 'steps' | 'parameters' | 'target' | 'current'>;
 
 export function parameterViewOf(recommendation: Viewable, parameter: string): ParameterView | null {
   const unit = PARAMETER_UNITS[parameter] ?? 'bps';
-  const step = recommendation.steps.find((s) => s.parameter === parameter);
-  if (step) return { parameter, unit, current: step.current, proposed: step.proposed ?? step.target, target: step.target, status: step.status };
-  // Versions stored before steps existed: the stored fields as they are.
   const values = (o: unknown) => o as Record<string, number | undefined> | null;
+  const raw = values(recommendation.current)?.[parameter];
+  const step = recommendation.steps.find((s) => s.parameter === parameter);
+  if (step) {
+    const proposed = step.proposed ?? step.target;
+    const unchanged = step.current === null ? raw === proposed : step.current === proposed;
+    return { parameter, unit, current: step.current, proposed, target: step.target, status: step.status, unchanged };
+  }
+  // Versions stored before steps existed: the stored fields as they are.
   const proposed = values(recommendation.parameters)?.[parameter];
   if (proposed === undefined) return null;
-  return { parameter, unit, current: values(recommendation.current)?.[parameter] ?? null, proposed, target: values(recommendation.target)?.[parameter] ?? proposed, status: 'unknown' };
+  return { parameter, unit, current: raw ?? null, proposed, target: values(recommendation.target)?.[parameter] ?? proposed, status: 'unknown', unchanged: raw === proposed };
 }
 
 /** Guard-rail outcomes that put a change in front of governance. */
@@ -54,7 +64,7 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
     if (!PROPOSED_STATUSES.has(step.status)) continue;
     const view = parameterViewOf(recommendation, step.parameter)!;
     const recommended = view.proposed;
-    if (view.current !== null && recommended === view.current) continue;
+    if (view.unchanged) continue;
     const reason =
       rationale.get(step.parameter) ??
       (step.parameter === 'borrowCapUsd' ? rationale.get('supplyCapUsd') : undefined) ??

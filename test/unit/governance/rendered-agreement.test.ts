@@ -167,3 +167,15 @@ describe('every rendering shows the same value per parameter (CRV case)', () => 
     expect(fromCli(cli, 2).proposed!).toBeLessThan(fromCli(cli, 3).proposed!);
   });
 });
+
+describe('a stored 0 the rails treat as not set', () => {
+  it('LTV 0 kept at 0 is no change: no "not listed -> 0.00 %" row, and the CLI says "not listed"', () => {
+    const { profile, recommendation } = crvLike();
+    const ltvStep = { parameter: 'ltvBps', current: null, target: 0, proposed: null, status: 'new-listing-needs-vote' as const, direction: 'none' as const, stress: false, reason: 'not collateral' };
+    const unfit = { ...recommendation, steps: [ltvStep, ...recommendation.steps.filter((s) => s.parameter !== 'ltvBps')], parameters: { ...recommendation.parameters, ltvBps: 0 } } as Recommendation;
+    expect(changesOf(unfit).find((c) => c.parameter === 'ltvBps')).toBeUndefined();
+    const cli = recommendationTable(profile, [unfit]);
+    const row = cli.split('\n').find((l) => /│\s*CRV\s*│/.test(l))!;
+    expect(row.split('│')[3]!.trim()).toBe('not listed');
+  });
+});
