@@ -106,7 +106,7 @@ async function printRecommendations(runtime: Runtime): Promise<void> {
   const lists = await Promise.all(config.profiles.map((p) => store.recommendations.latestForProfile(p.id)));
   const all = lists.flat();
   for (const profile of config.profiles) {
-    console.log(`\n${profile.name} [${profile.id}, ${profile.kind}]${runtime.deps.simulated ? '  *** SIMULATED ***' : ''}`);
+    console.log(`\n${profile.name} [${profile.id}, ${profile.kind}]${runtime.deps.simulated ? '  *** SIMULATED ***' : ''}${runtime.deps.historical ? '  *** HISTORICAL REPLAY ***' : ''}`);
     console.log(recommendationTable(profile, all));
   }
 }
@@ -199,7 +199,7 @@ async function main(): Promise<number> {
       ? `  market   SIMULATED: seeded simulator (seed ${config.simulator.seed}); nothing is sent to a real forum`
       : source === 'live'
         ? `  market   live venues: ${config.venues.filter((v) => v.enabled).map((v) => v.name).join(', ')}`
-        : `  market   replay of ${replayDir}, clock at ${new Date(clockMs!).toISOString()}`,
+        : `  market   HISTORICAL: replay of ${replayDir}, clock at ${new Date(clockMs!).toISOString()}; proposals go to the local outbox only`,
   );
   console.log(`  config   ${values.config ?? 'embedded defaults'}; ${config.assets.length} assets, ${config.profiles.length} profiles, methodology ${config.methodologyVersion}`);
 

@@ -1,16 +1,22 @@
 import Table from 'cli-table3';
 import type { ProtocolProfile } from '../shared/config/schema.js';
+import { parameterViewOf } from '../shared/governance/changes.js';
 import { formatValue } from '../shared/governance/render.js';
 import type { Recommendation } from '../shared/model/recommendation.js';
-import { formatPct, formatUsd } from '../shared/risk/format.js';
+import { formatPct } from '../shared/risk/format.js';
 
 /** Human-readable tables of the latest recommendations, one per profile, for the terminal. */
 
-function arrow(unit: 'bps' | 'usd' | 'x', current: number | null | undefined, recommended: number): string {
-  const next = formatValue(unit, recommended);
-  if (current === undefined || current === null) return next;
-  if (current === recommended) return `${next} (=)`;
-  return `${formatValue(unit, current)} -> ${next}`;
+/**
+ * current -> proposed now, and the target on a second line when the guard rails hold part of it back: the
+ * same fields, words and numbers as the proposal's change table (governance/changes.ts parameterViewOf).
+ */
+function parameterCell(r: Recommendation, parameter: string): string {
+  const view = parameterViewOf(r, parameter);
+  if (!view) return '-';
+  const next = formatValue(view.unit, view.proposed);
+  const line = view.unchanged ? `${formatValue(view.unit, view.current)}${view.current === null ? '' : ' (=)'}` : `${formatValue(view.unit, view.current)} -> ${next}`;
+  return view.target === view.proposed ? line : `${line}\ntarget ${formatValue(view.unit, view.target)}`;
 }
 
 function statusOf(r: Recommendation): string {
@@ -22,41 +28,20 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
   const rows = recommendations.filter((r) => r.profileId === profile.id).sort((a, b) => a.asset.localeCompare(b.asset));
   const horizon = profile.horizonMinutes >= 60 ? `${profile.horizonMinutes / 60} h` : `${profile.horizonMinutes} min`;
   const moveHeader = `${horizon} move q${(profile.confidence * 100).toFixed(1)}`;
-  if (profile.kind === 'lending') {
-    const table = new Table({
-      head: ['Asset', 'Status', 'LTV', 'Liq. threshold', 'Liq. bonus', 'Supply cap', moveHeader, 'Slippage', 'v'],
-      style: { head: [], border: [], compact: true },
-    });
-    for (const r of rows) {
-      if (r.profileKind !== 'lending') continue;
-      const c = r.current;
-      table.push([
-        r.asset,
-        statusOf(r),
-        arrow('bps', c?.ltvBps, r.parameters.ltvBps),
-        arrow('bps', c?.liquidationThresholdBps, r.parameters.liquidationThresholdBps),
-        arrow('bps', c?.liquidationBonusBps, r.parameters.liquidationBonusBps),
-        formatUsd(r.parameters.supplyCapUsd),
-        formatPct(r.volatility.adverseMove),
-        formatPct(r.liquidity.slippageUsed),
-        String(r.version),
-      ]);
-    }
-    return table.toString();
-  }
+  const columns =
+    profile.kind === 'lending'
+      ? { head: ['LTV', 'Liq. threshold', 'Liq. bonus', 'Supply cap'], parameters: ['ltvBps', 'liquidationThresholdBps', 'liquidationBonusBps', 'supplyCapUsd'] }
+      : { head: ['Max leverage', 'Maint. margin', 'Init. margin'], parameters: ['maxLeverage', 'maintenanceMarginBps', 'initialMarginBps'] };
   const table = new Table({
-    head: ['Asset', 'Status', 'Max leverage', 'Maint. margin', 'Init. margin', moveHeader, 'Slippage', 'v'],
+    head: ['Asset', 'Status', ...columns.head, moveHeader, 'Slippage', 'v'],
     style: { head: [], border: [], compact: true },
   });
   for (const r of rows) {
-    if (r.profileKind !== 'perp') continue;
-    const c = r.current;
+    if (r.profileKind !== profile.kind) continue;
     table.push([
       r.asset,
       statusOf(r),
-      arrow('x', c?.maxLeverage, r.parameters.maxLeverage),
-      arrow('bps', c?.maintenanceMarginBps, r.parameters.maintenanceMarginBps),
-      arrow('bps', c?.initialMarginBps, r.parameters.initialMarginBps),
+      ...columns.parameters.map((p) => parameterCell(r, p)),
       formatPct(r.volatility.adverseMove),
       formatPct(r.liquidity.slippageUsed),
       String(r.version),

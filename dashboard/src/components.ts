@@ -1,6 +1,6 @@
 import { FRESHNESS, STEP_STATUS_LABEL, UNIT_HEADER, type ParameterColumn } from './config.js';
 import { h } from './dom.js';
-import { ageText, deltaText, durationText, parameterText } from './format.js';
+import { ageText, currentText, deltaText, durationText, parameterText } from './format.js';
 import type { ParameterCell, RowStatus } from './status.js';
 import { isStale } from './status.js';
 
@@ -41,8 +41,7 @@ export function columnHeader(column: ParameterColumn): HTMLElement {
 export function parameterCellView(cell: ParameterCell): HTMLElement {
   const { unit } = cell.column;
   const step = cell.step?.status;
-  const currentText = cell.current === null ? '-' : parameterText(cell.current, unit);
-  // A new listing proposes nothing a steward may set: the cell shows the target it asks a vote for.
+  const current = currentText(cell.current, unit);
   const shown = cell.proposed ?? cell.target;
   const delta = cell.proposed === cell.current ? null : deltaText(cell.current, cell.proposed, unit);
   const tooltip = [cell.column.title, cell.step?.reason].filter(Boolean).join(': ');
@@ -52,7 +51,7 @@ export function parameterCellView(cell: ParameterCell): HTMLElement {
     h(
       'span',
       { class: 'values' },
-      h('span', { class: 'current' }, currentText),
+      h('span', { class: 'current' }, current),
       h('span', { class: 'arrow' }, ' \u2192 '),
       h('span', { class: 'proposed' }, shown === null ? '-' : parameterText(shown, unit)),
     ),
@@ -86,6 +85,16 @@ export function simulatedBanner(): HTMLElement {
     { class: 'simulated-banner', role: 'note', 'data-testid': 'simulated-banner' },
     h('strong', null, 'SIMULATED'),
     ' Market data comes from the seeded simulator, not from live venues. These numbers are a demonstration: nothing is sent to a real forum.',
+  );
+}
+
+/** Replayed recordings: real data, but not today's market, and kept off the public forum. */
+export function historicalBanner(): HTMLElement {
+  return h(
+    'div',
+    { class: 'simulated-banner historical-banner', role: 'note', 'data-testid': 'historical-banner' },
+    h('strong', null, 'HISTORICAL REPLAY'),
+    ' Market data is replayed from recordings of past markets, not from live venues. Proposals go to the local outbox only.',
   );
 }
 

@@ -55,6 +55,15 @@ export function parameterText(value: number, unit: ParameterUnit): string {
   }
 }
 
+/**
+ * A live value, or "not listed" when the protocol has none (Aave's LTV 0 = not collateral counts as none):
+ * the proposal, webhook and CLI use the same words.
+ */
+export function currentText(value: number | null, unit: ParameterUnit, withUnit = false): string {
+  if (value === null) return 'not listed';
+  return withUnit ? parameterWithUnit(value, unit) : parameterText(value, unit);
+}
+
 /** A parameter with its unit, for sentences and tooltips: "73.5 %", "$610M", "25x". */
 export function parameterWithUnit(value: number, unit: ParameterUnit): string {
   return unit === 'bps' ? `${percentFromBps(value)} %` : parameterText(value, unit);

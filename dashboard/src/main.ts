@@ -1,7 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { attempt, fetchHealth } from './api/client.js';
-import { simulatedBanner } from './components.js';
+import { historicalBanner, simulatedBanner } from './components.js';
 import { h, replaceChildren } from './dom.js';
 import type { Page, PageContext } from './page.js';
 import { assetPage } from './pages/asset.js';
@@ -50,7 +50,8 @@ async function render(moveFocus = false): Promise<void> {
   if (seq !== renderSeq) return;
   const offsetMs = health.ok && Number.isFinite(Date.parse(health.value.time)) ? Date.parse(health.value.time) - Date.now() : 0;
   let simulated = health.ok && health.value.simulated;
-  const showBanner = () => replaceChildren(banner, simulated ? simulatedBanner() : null);
+  let historical = health.ok && health.value.historical === true;
+  const showBanner = () => replaceChildren(banner, simulated ? simulatedBanner() : null, historical ? historicalBanner() : null);
   showBanner();
   const version = document.getElementById('methodology');
   if (version) version.textContent = health.ok ? `methodology ${health.value.methodologyVersion}` : 'API unreachable';
@@ -64,6 +65,12 @@ async function render(moveFocus = false): Promise<void> {
     markSimulated(flag) {
       if (flag && !simulated) {
         simulated = true;
+        showBanner();
+      }
+    },
+    markHistorical(flag) {
+      if (flag && !historical) {
+        historical = true;
         showBanner();
       }
     },

@@ -12,6 +12,8 @@ export interface PageContext {
   nowMs(): number;
   /** Shows the SIMULATED banner when the page's data says so (health alone may not know). */
   markSimulated(simulated: boolean): void;
+  /** Shows the HISTORICAL REPLAY banner when the page's data is replayed history. */
+  markHistorical(historical: boolean): void;
   setTitle(title: string): void;
   /** Called when the page is left (charts release their observers). */
   onLeave(dispose: () => void): void;

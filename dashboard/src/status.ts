@@ -36,7 +36,7 @@ export type Direction = 'tighten' | 'loosen' | 'none';
 export interface ParameterCell {
   column: ParameterColumn;
   current: number | null;
-  /** Proposed now (after guard rails); null when nothing may be set without a vote (a new listing). */
+  /** What is asked now: the guard-railed step, or the listing value of a new listing (= `parameters`). */
   proposed: number | null;
   target: number | null;
   direction: Direction;
@@ -52,9 +52,10 @@ function directionOf(step: Step | null): Direction {
 
 export function parameterCell(recommendation: Recommendation, column: ParameterColumn): ParameterCell {
   const step = recommendation.steps.find((s) => s.parameter === column.key) ?? null;
-  const current = recommendation.current?.[column.key] ?? step?.current ?? null;
-  // A step with proposed null is a new listing: nothing is set until a vote, so show the target as the ask.
-  const proposed = step ? step.proposed : (recommendation.parameters[column.key] ?? null);
+  // The step's fields, as the proposal and the CLI read them: a current the rails treat as not set
+  // (Aave's LTV 0) is "not listed" here too, and a new listing asks for its listing value.
+  const current = step ? step.current : (recommendation.current?.[column.key] ?? null);
+  const proposed = step ? (step.proposed ?? step.target) : (recommendation.parameters[column.key] ?? null);
   // The step's target is the one the guard rails compared against: keep the cell consistent with its reason.
   const target = step?.target ?? recommendation.target[column.key] ?? null;
   return {

@@ -27,6 +27,7 @@ export function createApiHandler(deps: () => BaseDeps) {
         now: d.now,
         auth: d.env.ADVISOR_AUTH_MODE === 'token' ? { kind: 'token', token: d.env.ADVISOR_API_TOKEN! } : { kind: 'iam' },
         simulated: d.simulated,
+        historical: d.historical === true,
         // Recommendations change once per cycle: let caches hold them for a tenth of it.
         cacheMaxAgeSeconds: Math.max(30, Math.floor((d.config.schedule.cycleEveryMinutes * 60) / 10)),
         // And answer repeated reads from memory for a moment: a poller herd costs one store read per key.

@@ -48,6 +48,8 @@ export interface ApiDeps {
   auth: AuthMode;
   /** True when the market source is the simulator: every response says so. */
   simulated: boolean;
+  /** True when the market source replays recorded history: responses say `historical: true`. */
+  historical?: boolean;
   /** Max-age for GET responses, in seconds (tied to the schedule). */
   cacheMaxAgeSeconds: number;
   /**
@@ -161,6 +163,7 @@ export function createApi(deps: ApiDeps) {
 
   const profilesOfAsset = (symbol: string) => config.profiles.filter((p) => p.assets.length === 0 || p.assets.includes(symbol));
   const anySimulated = (recommendations: readonly Recommendation[]) => deps.simulated || recommendations.some((r) => r.simulated);
+  const anyHistorical = (recommendations: readonly Recommendation[]) => deps.historical === true || recommendations.some((r) => r.historical === true);
 
   const routes: Route[] = [
     {
@@ -170,6 +173,7 @@ export function createApi(deps: ApiDeps) {
         const body: z.input<typeof healthResponseSchema> = {
           status: 'ok',
           simulated: deps.simulated,
+          historical: deps.historical === true,
           methodologyVersion: config.methodologyVersion,
           time: new Date(deps.now()).toISOString(),
         };
@@ -202,6 +206,7 @@ export function createApi(deps: ApiDeps) {
         const page = pageAfter(all, query.limit, query.cursor);
         const body: z.input<typeof recommendationsResponseSchema> = {
           simulated: anySimulated(all),
+          historical: anyHistorical(all),
           units: query.units,
           profiles: profileSummaries,
           recommendations: page.items.map((r) => inUnits(r, query.units)) as Recommendation[],
@@ -222,6 +227,7 @@ export function createApi(deps: ApiDeps) {
         const body: z.input<typeof assetRecommendationsResponseSchema> = {
           asset,
           simulated: anySimulated(recommendations),
+          historical: anyHistorical(recommendations),
           units: query.units,
           recommendations: recommendations.map((r) => inUnits(r, query.units)) as Recommendation[],
         };

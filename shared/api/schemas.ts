@@ -114,6 +114,7 @@ export const healthResponseSchema = z
   .object({
     status: z.literal('ok'),
     simulated: z.boolean(),
+    historical: z.boolean().meta({ description: 'True when the market source replayed history, not the live market.' }),
     methodologyVersion: z.string(),
     time: z.iso.datetime(),
   })
@@ -150,6 +151,7 @@ export const profileSummarySchema = z.object({ id: z.string(), kind: z.enum(['le
 export const recommendationsResponseSchema = z
   .object({
     simulated: z.boolean().meta({ description: 'True when any data behind the response is simulated.' }),
+    historical: z.boolean().meta({ description: 'True when any data behind the response is replayed history, not the live market.' }),
     units: unitsField,
     profiles: z.array(profileSummarySchema),
     recommendations: z.array(recommendationInUnits).meta({ description: 'Latest version per (asset, profile), sorted by asset then profile id.' }),
@@ -158,7 +160,7 @@ export const recommendationsResponseSchema = z
   .meta({ id: 'RecommendationList' });
 
 export const assetRecommendationsResponseSchema = z
-  .object({ asset: z.string(), simulated: z.boolean(), units: unitsField, recommendations: z.array(recommendationInUnits) })
+  .object({ asset: z.string(), simulated: z.boolean(), historical: z.boolean().meta({ description: 'True when any data behind the response is replayed history, not the live market.' }), units: unitsField, recommendations: z.array(recommendationInUnits) })
   .meta({ id: 'AssetRecommendations' });
 
 export const historyResponseSchema = z
@@ -177,7 +179,7 @@ export const pricesResponseSchema = z
   .meta({ id: 'PriceSeries' });
 
 export const proposalSummarySchema = proposalSchema
-  .pick({ id: true, profileId: true, runId: true, createdAtMs: true, simulated: true, title: true, status: true, target: true, externalRef: true, sentAtMs: true })
+  .pick({ id: true, profileId: true, runId: true, createdAtMs: true, simulated: true, historical: true, title: true, status: true, target: true, externalRef: true, sentAtMs: true })
   .extend({
     links: z.array(z.url()).meta({ description: 'The http(s) URLs in `externalRef` (forum posts).' }),
     changes: z.array(parameterChangeSchema),

@@ -46,6 +46,7 @@ export function proposalSummary(proposal: Proposal): ProposalSummary {
     runId: proposal.runId,
     createdAtMs: proposal.createdAtMs,
     simulated: proposal.simulated,
+    historical: proposal.historical === true,
     title: proposal.title,
     status: proposal.status,
     target: proposal.target,

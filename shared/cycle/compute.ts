@@ -82,6 +82,8 @@ export async function computeRecommendation(
     runId,
     methodologyVersion: config.methodologyVersion,
     simulated: snapshot.simulated,
+    // Snapshots stored before the field existed: a replay source is history all the same.
+    historical: snapshot.historical ?? snapshot.source === 'replay',
     snapshotTakenAtMs: snapshot.takenAtMs,
     inputsDigest,
     status: computed.status,

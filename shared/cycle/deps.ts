@@ -24,6 +24,8 @@ export interface BaseDeps {
   publicBaseUrl: string;
   /** True when the market source is the simulator: every API response and proposal says so. */
   simulated: boolean;
+  /** True when the market source replays recorded history: outputs say HISTORICAL, proposals stay local. */
+  historical?: boolean;
   /** Releases the SDK client's sockets (the local runtime on stop; Lambda never needs it). */
   dispose(): void;
 }
@@ -52,6 +54,7 @@ export function baseDepsFromEnvironment(): BaseDeps {
     now: env.ADVISOR_CLOCK_MS !== undefined ? () => env.ADVISOR_CLOCK_MS! : () => Date.now(),
     publicBaseUrl: env.ADVISOR_PUBLIC_URL.replace(/\/$/, ''),
     simulated: env.ADVISOR_SOURCE === 'sim',
+    historical: env.ADVISOR_SOURCE === 'replay',
     dispose: () => doc.destroy(),
   };
   return cached;

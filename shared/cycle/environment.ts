@@ -44,6 +44,14 @@ export const environmentSchema = z.object({
   ADVISOR_WEBHOOK_URL: z.url().optional(),
   ADVISOR_WEBHOOK_SECRET: secretVariable(32).optional(),
   ADVISOR_WEBHOOK_SECRET_ARN: secretArn.optional(),
+  /**
+   * Replayed history (ADVISOR_SOURCE=replay, or a proposal marked historical) goes to the local outbox
+   * only; `true` lets it reach the forum and the webhook too (e.g. a deliberate demo on a test forum).
+   */
+  ADVISOR_PUBLISH_HISTORICAL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   /** Whole-request timeout of a publish target. */
   ADVISOR_PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Tries of one delivery within one dispatch (transient failures, honoured rate limits). */
@@ -126,12 +134,18 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return result.data;
 }
 
+/** A replaying process builds no public target unless ADVISOR_PUBLISH_HISTORICAL allows it. */
+export function publicTargetsAllowed(env: Environment): boolean {
+  return env.ADVISOR_SOURCE !== 'replay' || env.ADVISOR_PUBLISH_HISTORICAL;
+}
+
 /**
  * The label of the publish target the environment configures, as its sink names itself (`discourse`,
  * `webhook`, `discourse+webhook`, `local-outbox`), or `none`; for functions that record it without
  * building the sinks.
  */
 export function publishTargetOf(env: Environment): string {
+  if (!publicTargetsAllowed(env)) return env.ADVISOR_OUTBOX_DIR ? TARGET_NAMES.localOutbox : 'none';
   const publicTargets = [
     env.ADVISOR_DISCOURSE_URL ? TARGET_NAMES.discourse : null,
     env.ADVISOR_WEBHOOK_URL ? TARGET_NAMES.webhook : null,

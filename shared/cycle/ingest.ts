@@ -463,6 +463,7 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
     takenAtMs: nowMs,
     source: source.kind,
     simulated: source.simulated,
+    historical: source.historical === true,
     lastPriceUsd,
     series: series.map((s) => s.ref),
     venues: venues.map((v) => ({

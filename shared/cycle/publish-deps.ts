@@ -4,7 +4,8 @@ import { SecretsManagerSecret, StaticSecret, type SecretSource, type SecretValue
 import { FanOutSink, LocalOutboxSink, type ProposalSink } from '../governance/sinks.js';
 import { WebhookSink } from '../governance/webhook.js';
 import { baseDepsFromEnvironment, onResetDeps, type BaseDeps } from './deps.js';
-import { EnvironmentError, type Environment } from './environment.js';
+import { EnvironmentError, publicTargetsAllowed, type Environment } from './environment.js';
+import { HistoricalGuardSink } from '../governance/historical.js';
 
 function secretSource(value: SecretValue | undefined, arn: string | undefined, variable: string): SecretSource {
   if (value) return new StaticSecret(value, variable);
@@ -51,12 +52,15 @@ export function publicSinkFor(env: Environment): ProposalSink | null {
 /**
  * The publish target: the public targets when any is configured, else the local outbox, else none
  * (proposals stay pending). With a public target, the local outbox still takes the simulated
- * proposals, which never go public.
+ * proposals, which never go public, and the historical (replayed) ones unless ADVISOR_PUBLISH_HISTORICAL
+ * is true. A replaying process builds no public target at all unless allowed.
  */
 export function sinksFor(env: Environment): { sink: ProposalSink | null; simulatedSink: ProposalSink | null } {
   const local = env.ADVISOR_OUTBOX_DIR ? new LocalOutboxSink(env.ADVISOR_OUTBOX_DIR) : null;
-  const publicSink = publicSinkFor(env);
-  return publicSink ? { sink: publicSink, simulatedSink: local } : { sink: local, simulatedSink: null };
+  const publicSink = publicTargetsAllowed(env) ? publicSinkFor(env) : null;
+  if (!publicSink) return { sink: local, simulatedSink: null };
+  const sink = env.ADVISOR_PUBLISH_HISTORICAL ? publicSink : new HistoricalGuardSink(publicSink, local);
+  return { sink, simulatedSink: local };
 }
 
 export interface PublishDeps extends BaseDeps {

@@ -12,6 +12,44 @@ export const PARAMETER_UNITS: Record<string, ParameterChange['unit']> = {
   maxLeverage: 'x',
 };
 
+/**
+ * What every rendering (proposal Markdown, webhook JSON, CLI table, dashboard) shows for one parameter,
+ * read from its guard-railed step: the live value (null = not listed, which covers Aave's LTV 0 = not
+ * collateral), what is asked now (the bounded step, or the listing value of a new listing: always equal
+ * to `parameters`), and the unconstrained target beside it.
+ */
+export interface ParameterView {
+  parameter: string;
+  unit: ParameterChange['unit'];
+  current: number | null;
+  proposed: number;
+  target: number;
+  status: string;
+  /**
+   * Nothing moves: proposed equals the live value, or equals the stored 0 the rails treat as not set
+   * (LTV 0 = not collateral, cap 0): "not listed -> 0.00 %" would be a listing that lists nothing.
+   */
+  unchanged: boolean;
+}
+
+type Viewable = Pick<Recommendation, 'steps' | 'parameters' | 'target' | 'current'>;
+
+export function parameterViewOf(recommendation: Viewable, parameter: string): ParameterView | null {
+  const unit = PARAMETER_UNITS[parameter] ?? 'bps';
+  const values = (o: unknown) => o as Record<string, number | undefined> | null;
+  const raw = values(recommendation.current)?.[parameter];
+  const step = recommendation.steps.find((s) => s.parameter === parameter);
+  if (step) {
+    const proposed = step.proposed ?? step.target;
+    const unchanged = step.current === null ? raw === proposed : step.current === proposed;
+    return { parameter, unit, current: step.current, proposed, target: step.target, status: step.status, unchanged };
+  }
+  // Versions stored before steps existed: the stored fields as they are.
+  const proposed = values(recommendation.parameters)?.[parameter];
+  if (proposed === undefined) return null;
+  return { parameter, unit, current: raw ?? null, proposed, target: values(recommendation.target)?.[parameter] ?? proposed, status: 'unknown', unchanged: raw === proposed };
+}
+
 /** Guard-rail outcomes that put a change in front of governance. */
 const PROPOSED_STATUSES = new Set(['within-bounds', 'bounded-needs-vote', 'new-listing-needs-vote']);
 
@@ -24,8 +62,9 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
   const changes: ParameterChange[] = [];
   for (const step of recommendation.steps) {
     if (!PROPOSED_STATUSES.has(step.status)) continue;
-    const recommended = step.proposed ?? step.target;
-    if (step.current !== null && recommended === step.current) continue;
+    const view = parameterViewOf(recommendation, step.parameter)!;
+    const recommended = view.proposed;
+    if (view.unchanged) continue;
     const reason =
       rationale.get(step.parameter) ??
       (step.parameter === 'borrowCapUsd' ? rationale.get('supplyCapUsd') : undefined) ??
@@ -33,10 +72,10 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
     changes.push({
       asset: recommendation.asset,
       parameter: step.parameter,
-      current: step.current,
+      current: view.current,
       recommended,
-      target: step.target,
-      unit: PARAMETER_UNITS[step.parameter] ?? 'bps',
+      target: view.target,
+      unit: view.unit,
       status: step.status,
       stress: step.stress,
       reason,

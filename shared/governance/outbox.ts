@@ -59,12 +59,14 @@ function draftPart(
 ): Proposal {
     const changes = recommendations.flatMap((r) => changesOf(r));
     const simulated = recommendations.some((r) => r.simulated);
+    const historical = recommendations.some((r) => r.historical === true);
     const { title, markdown } = renderProposal({
       profile,
       runId: input.runId,
       methodologyVersion: input.config.methodologyVersion,
       createdAtMs: input.nowMs,
       simulated,
+      historical,
       publicBaseUrl: input.publicBaseUrl,
       recommendations,
       changes,
@@ -76,6 +78,7 @@ function draftPart(
       runId: input.runId,
       createdAtMs: input.nowMs,
       simulated,
+      historical,
       title,
       markdown,
       changes,

@@ -71,6 +71,8 @@ export interface RenderInput {
   methodologyVersion: string;
   createdAtMs: number;
   simulated: boolean;
+  /** Replayed history: titled and bannered HISTORICAL REPLAY, like SIMULATED. */
+  historical?: boolean;
   /** Base URL of the advisor's API, for links to the data. */
   publicBaseUrl: string;
   recommendations: readonly Recommendation[];
@@ -167,7 +169,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
   const assetList = assets.length <= 4 ? assets.join(', ') : `${assets.slice(0, 4).join(', ')} and ${assets.length - 4} more`;
   const emergency = emergencyChanges(changes, recommendations);
   const title =
-    `${input.simulated ? '[SIMULATED] ' : ''}${emergency.length > 0 ? '[EMERGENCY CUT] ' : ''}${profile.name}: ${changes.length} parameter change` +
+    `${input.simulated ? '[SIMULATED] ' : ''}${input.historical ? '[HISTORICAL REPLAY] ' : ''}${emergency.length > 0 ? '[EMERGENCY CUT] ' : ''}${profile.name}: ${changes.length} parameter change` +
     `${changes.length === 1 ? '' : 's'} for ${assetList}` +
     (input.part && input.part.count > 1 ? ` (part ${input.part.index} of ${input.part.count})` : '');
 
@@ -176,6 +178,13 @@ export function renderProposal(input: RenderInput): ProposalContent {
     lines.push(
       '> **SIMULATED DATA.** These numbers come from the built-in seeded market simulator, not from live',
       '> venues. They show how the advisor works; do not vote on them.',
+      '',
+    );
+  }
+  if (input.historical) {
+    lines.push(
+      '> **HISTORICAL DATA.** These numbers come from replayed recordings of past markets, not from today\'s',
+      '> venues. They show what the advisor would have proposed then; do not vote on them.',
       '',
     );
   }

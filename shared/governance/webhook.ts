@@ -91,6 +91,8 @@ export interface WebhookPayload {
     runId: string;
     createdAt: string;
     simulated: boolean;
+    /** Replayed history (absent before the field existed = false). */
+    historical: boolean;
     title: string;
     markdown: string;
   };
@@ -109,6 +111,7 @@ export function webhookPayload(proposal: Proposal): WebhookPayload {
       runId: proposal.runId,
       createdAt: new Date(proposal.createdAtMs).toISOString(),
       simulated: proposal.simulated,
+      historical: proposal.historical === true,
       title: proposal.title,
       markdown: proposal.markdown,
     },

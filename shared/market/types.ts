@@ -50,6 +50,8 @@ export interface MarketSource {
   readonly kind: MarketSourceKind;
   /** True when the data is not the real market: every output must then say SIMULATED. */
   readonly simulated: boolean;
+  /** True for recorded history (replay): real data, but not today's market; outputs say HISTORICAL. */
+  readonly historical?: boolean;
   getCandles(request: CandleRequest): Promise<Candle[]>;
   getOrderBook(request: OrderBookRequest): Promise<OrderBook>;
 }

@@ -34,6 +34,8 @@ export const proposalSchema = z.object({
   runId: z.string(),
   createdAtMs: z.number(),
   simulated: z.boolean(),
+  /** Drafted from replayed history: goes to the local outbox only unless ADVISOR_PUBLISH_HISTORICAL=true. Absent = false. */
+  historical: z.boolean().optional(),
   title: z.string(),
   markdown: z.string(),
   changes: z.array(parameterChangeSchema),

@@ -87,6 +87,8 @@ const common = {
   runId: z.string(),
   methodologyVersion: z.string(),
   simulated: z.boolean(),
+  /** Replayed recorded history (`--source replay`), not the live market; absent on items stored before it existed = false. */
+  historical: z.boolean().optional(),
   snapshotTakenAtMs: z.number(),
   /** sha256 of the canonical JSON of every input (series, books, profile): the recommendation is reproducible from it. */
   inputsDigest: z.string(),

@@ -123,6 +123,8 @@ export const marketSnapshotSchema = z.object({
   takenAtMs: z.number(),
   source: marketSourceKind,
   simulated: z.boolean(),
+  /** Replayed recorded history (`--source replay`), not the live market; absent on items stored before it existed = false. */
+  historical: z.boolean().optional(),
   lastPriceUsd: z.number().positive(),
   series: z.array(seriesRefSchema),
   venues: z.array(venueStatusSchema),

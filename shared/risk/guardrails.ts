@@ -100,7 +100,8 @@ export interface ParameterStep {
   target: number;
   /**
    * What may be proposed now without a vote: equals `current` when held, `target` when within bounds,
-   * the bounded step when bounded; null only when there is no current value.
+   * the bounded step when bounded. Null when there is no current value and the target is the listing
+   * value; a coupling (keepBelow) sets it when the listing must stay below another parameter.
    */
   proposed: number | null;
   status: StepStatus;
@@ -338,6 +339,81 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
 export function applyGuardRails(input: GuardRailInput): ParameterStep[] {
   validate(input);
   return input.rules.map((rule) => stepOf(rule, input));
+}
+
+/**
+ * One parameter kept at or below a ceiling set by another (LTV below LT). The rails bound each parameter
+ * on its own, so a bounded LT step can leave the LTV step, or a new LTV listing, at or above it.
+ */
+export interface CeilingCoupling {
+  /** The parameter kept below (ltvBps). */
+  parameter: string;
+  /** The parameter that sets the ceiling (liquidationThresholdBps). */
+  bound: string;
+  /** Highest value of `parameter` allowed beside a value of `bound`: strictly below it, or 0. */
+  ceilingOf: (boundValue: number) => number;
+  /** How reasons name the rule, e.g. "LT less the ordinary move". */
+  ceilingName: string;
+}
+
+/** Up to a multiple of the resolution: the lowest value a limit's low end lets through. */
+function ceilToResolution(value: number, resolution: number): number {
+  return Math.ceil(value / resolution - 1e-9) * resolution;
+}
+
+/**
+ * Applies a coupling after applyGuardRails, against what the bound's step asks to set (its proposed value,
+ * or its target for a new listing). A new listing is listed at the ceiling; a listed parameter moves as
+ * close to the ceiling as one update allows, and past that limit only when needed to stay strictly below
+ * the bound (then it needs a vote). A frozen parameter is left alone. Pure.
+ */
+export function keepBelow(steps: readonly ParameterStep[], rules: readonly ParameterRule[], coupling: CeilingCoupling): ParameterStep[] {
+  const index = steps.findIndex((s) => s.parameter === coupling.parameter);
+  const bound = steps.find((s) => s.parameter === coupling.bound);
+  const rule = rules.find((r) => r.parameter === coupling.parameter);
+  if (index < 0 || !bound || !rule) throw new GuardRailInputError([`coupling ${coupling.parameter} < ${coupling.bound}: both need a step and a rule`]);
+  const step = steps[index]!;
+  if (step.status === 'frozen') return [...steps];
+  const boundValue = bound.proposed ?? bound.target;
+  const ceiling = coupling.ceilingOf(boundValue);
+  const asked = step.proposed ?? step.target;
+  if (asked <= ceiling) return [...steps];
+
+  const fmt = (v: number) => formatValue(v, rule.unit);
+  const name = rule.label ?? rule.parameter;
+  const boundRule = rules.find((r) => r.parameter === coupling.bound);
+  const boundName = (boundRule?.label ?? coupling.bound).toLowerCase();
+  const why = `at most ${fmt(ceiling)} beside the ${boundName} of ${fmt(boundValue)} (${coupling.ceilingName})`;
+  let next: ParameterStep;
+  if (step.current === null) {
+    next = {
+      ...step,
+      proposed: ceiling,
+      reason: `${name} has no live value: listing it at ${fmt(ceiling)}, ${why}, needs a governance vote; the target ${fmt(step.target)} waits for the ${boundName} to reach its own.`,
+    };
+  } else {
+    const current = step.current;
+    const { low, high } = allowedInterval(rule.limit, current);
+    const reach = Math.min(current, ceilToResolution(low, rule.resolution));
+    let value = Math.max(ceiling, reach);
+    if (value >= boundValue) value = ceiling;
+    if (value >= asked) return [...steps];
+    const withinLimit = value >= low && value <= high;
+    const verb = value < current ? 'tightens' : value > current ? 'loosens' : 'stays';
+    const moved = value === current ? `stays at ${fmt(current)}` : `${verb} from ${fmt(current)} to ${fmt(value)}`;
+    const rest = !withinLimit
+      ? `; beyond the ${formatLimit(rule.limit, rule.unit)} per-update limit, so it needs a governance vote`
+      : value > ceiling
+        ? `; the rest needs a governance vote, one update moves it at most ${formatLimit(rule.limit, rule.unit)}`
+        : '';
+    next = {
+      ...step,
+      proposed: value,
+      status: !withinLimit || value > ceiling || step.status === 'bounded-needs-vote' ? 'bounded-needs-vote' : 'within-bounds',
+      reason: `${name} ${moved} to stay ${why}${rest}.`,
+    };
+  }
+  return steps.map((s, i) => (i === index ? next : s));
 }
 
 export interface GuardRailSummary {

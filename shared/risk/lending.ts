@@ -38,3 +38,15 @@ export function roundUpBps(fraction: number): number {
 export function supplyCapUsd(sellableAtHalfBonusUsd: number, share: number): number {
   return sellableAtHalfBonusUsd / share;
 }
+
+/**
+ * Highest LTV (bps) allowed beside a liquidation threshold: LT x (1 - D_beta) rounded down to the step,
+ * and at most the last step strictly below LT, so a loan opened at max LTV is never born liquidatable.
+ * 0 when LT leaves no room (LTV 0 = not collateral).
+ */
+export function ltvCeilingBps(liquidationThresholdBps: number, ordinaryMove: number, stepBps: number): number {
+  if (liquidationThresholdBps <= 0) return 0;
+  const buffered = roundDownBps(loanToValue(liquidationThresholdBps / 10_000, ordinaryMove), stepBps);
+  const strictlyBelow = (Math.ceil(liquidationThresholdBps / stepBps) - 1) * stepBps;
+  return Math.max(0, Math.min(buffered, strictlyBelow));
+}

@@ -14,8 +14,8 @@ import { drawdownTail } from './drawdown.js';
 import { fhsDrawdownTail, standardizedBarShapes } from './fhs.js';
 import { formatPct, formatUsd } from './format.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
-import { applyGuardRails, lendingRules, perpRules, type ParameterStep } from './guardrails.js';
-import { liquidationBonus, liquidationThreshold, loanToValue, roundDownBps, roundUpBps, supplyCapUsd } from './lending.js';
+import { applyGuardRails, keepBelow, lendingRules, perpRules, type ParameterStep } from './guardrails.js';
+import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from './lending.js';
 import { bidDepthUsd, mergeBids, sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js';
 import { simulateBadDebt, syntheticBook } from './montecarlo.js';
 import { maintenanceMargin } from './perp.js';
@@ -419,7 +419,8 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
   const sellableAtHalfBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus / 2) : 0;
   const supplyCap = floorToSignificant(supplyCapUsd(sellableAtHalfBonus, profile.capLiquidationShare));
   const target: LendingParameters = {
-    ltvBps: unfit ? 0 : roundDownBps(ltv, profile.roundingStepBps),
+    // Against the rounded LT, so the target itself keeps the beta buffer (and stays strictly below LT).
+    ltvBps: unfit ? 0 : Math.min(roundDownBps(ltv, profile.roundingStepBps), ltvCeilingBps(roundDownBps(threshold, profile.roundingStepBps), ordinary, profile.roundingStepBps)),
     liquidationThresholdBps: roundDownBps(threshold, profile.roundingStepBps),
     liquidationBonusBps: roundUpBps(bonus),
     supplyCapUsd: supplyCap,
@@ -464,15 +465,16 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
         })
       : null;
 
-  const steps = applyGuardRails({
-    rules: lendingRules({
-      ltvLtBonusMaxStepBps: profile.maxStepBps,
-      capMaxShare: profile.capMaxChangeShare,
-      minDelayMs: profile.minDelayDays * 86_400_000,
-      hysteresisBps: profile.hysteresisBps,
-      capHysteresisShare: profile.capHysteresisShare,
-      stressTightenBps: profile.stressTightenBps,
-    }),
+  const rules = lendingRules({
+    ltvLtBonusMaxStepBps: profile.maxStepBps,
+    capMaxShare: profile.capMaxChangeShare,
+    minDelayMs: profile.minDelayDays * 86_400_000,
+    hysteresisBps: profile.hysteresisBps,
+    capHysteresisShare: profile.capHysteresisShare,
+    stressTightenBps: profile.stressTightenBps,
+  });
+  const railed = applyGuardRails({
+    rules,
     target,
     current: currentForRails,
     lastChangedAtMs: lastChangedAt(profile, inputs.asset, Object.keys(target)),
@@ -480,9 +482,15 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
     evidence: evidenceOf(inputs.quality),
     frozen: inputs.frozen ?? false,
   });
+  // The guard rails bound each parameter on its own: keep LTV below what LT is set to, by the beta buffer,
+  // in the steps themselves, so that parameters, proposals and every rendering read one value.
+  const steps = keepBelow(railed, rules, {
+    parameter: 'ltvBps',
+    bound: 'liquidationThresholdBps',
+    ceilingOf: (ltBps) => ltvCeilingBps(ltBps, ordinary, profile.roundingStepBps),
+    ceilingName: `LT less an ordinary ${formatPct(ordinary)} ${horizonLabel(profile)} move, rounded down`,
+  });
   const parameters = proposedFrom(target, steps);
-  // The guard rails bound each parameter on its own: keep LTV <= LT in what is proposed.
-  if (parameters.ltvBps > parameters.liquidationThresholdBps) parameters.ltvBps = parameters.liquidationThresholdBps;
 
   const horizon = horizonLabel(profile);
   const rationale = [
@@ -616,9 +624,11 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
   // A bounded leverage step is snapped down to an offered tier.
   if (parameters.maxLeverage > 0) parameters.maxLeverage = Math.max(0, ...profile.leverageTiers.filter((t) => t <= parameters.maxLeverage));
   parameters.initialMarginBps = parameters.maxLeverage > 0 ? roundUpBps(1 / parameters.maxLeverage) : 10_000;
-  const leverageStep = railed.find((s) => s.parameter === 'maxLeverage')!;
+  // The step says what is set (the snapped tier), so steps and parameters never disagree.
+  const railedLeverage = railed.find((s) => s.parameter === 'maxLeverage')!;
+  const leverageStep = railedLeverage.proposed === null ? railedLeverage : { ...railedLeverage, proposed: parameters.maxLeverage };
   const steps: ParameterStep[] = [
-    ...railed,
+    ...railed.map((s) => (s === railedLeverage ? leverageStep : s)),
     {
       parameter: 'initialMarginBps',
       current: current?.initialMarginBps ?? null,

@@ -131,6 +131,7 @@ export function fetchHealth(): Promise<Health> {
 
 export interface RecommendationSet {
   simulated: boolean;
+  historical: boolean;
   profiles: Profile[];
   recommendations: Recommendation[];
   rejected: number;
@@ -138,18 +139,20 @@ export interface RecommendationSet {
 
 export async function fetchAllRecommendations(): Promise<RecommendationSet> {
   let simulated = false;
+  let historical = false;
   let profiles: Profile[] = [];
   let rejected = 0;
   const { items } = await allPages(FETCH.recommendationsMaxPages, async (cursor) => {
     const path = withQuery('/v1/recommendations', { limit: FETCH.recommendationsPageLimit, cursor });
     const page = await getValidated(path, recommendationsPageSchema);
     simulated ||= page.simulated;
+    historical ||= page.historical === true;
     profiles = page.profiles;
     const valid = validItems(page.recommendations, recommendationSchema, path);
     rejected += valid.rejected;
     return { items: valid.items, nextCursor: page.nextCursor ?? null };
   });
-  return { simulated, profiles, recommendations: items, rejected };
+  return { simulated, historical, profiles, recommendations: items, rejected };
 }
 
 let profilesCache: Promise<Profile[]> | null = null;
@@ -164,10 +167,10 @@ export function fetchProfiles(): Promise<Profile[]> {
   return profilesCache;
 }
 
-export async function fetchAssetRecommendations(asset: string): Promise<{ simulated: boolean; recommendations: Recommendation[] }> {
+export async function fetchAssetRecommendations(asset: string): Promise<{ simulated: boolean; historical: boolean; recommendations: Recommendation[] }> {
   const path = `/v1/recommendations/${encodeURIComponent(asset)}`;
   const body = await getValidated(path, assetRecommendationsSchema);
-  return { simulated: body.simulated, recommendations: validItems(body.recommendations, recommendationSchema, path).items };
+  return { simulated: body.simulated, historical: body.historical === true, recommendations: validItems(body.recommendations, recommendationSchema, path).items };
 }
 
 /** Versions of one asset and profile, oldest first (the API pages them newest first). */

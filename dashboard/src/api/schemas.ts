@@ -15,6 +15,8 @@ const parameters = z.record(z.string(), num);
 export const healthSchema = z.object({
   status: z.string(),
   simulated: z.boolean(),
+  /** Replayed recordings, not today's market (absent from older servers = false). */
+  historical: z.optional(z.boolean()),
   methodologyVersion: z.string(),
   time: z.string(),
 });
@@ -48,6 +50,7 @@ export const recommendationSchema = z.object({
   version: num,
   createdAtMs: num,
   simulated: z.boolean(),
+  historical: z.optional(z.boolean()),
   snapshotTakenAtMs: num,
   methodologyVersion: z.optional(z.string()),
   status: z.string(),
@@ -98,6 +101,7 @@ export type Profile = z.infer<typeof profileSchema>;
 /** Envelopes: list items are checked one by one (see client.ts) so one odd item does not hide the rest. */
 export const recommendationsPageSchema = z.object({
   simulated: z.boolean(),
+  historical: z.optional(z.boolean()),
   profiles: z.array(profileSchema),
   recommendations: z.array(z.unknown()),
   nextCursor: z.optional(z.nullable(z.string())),
@@ -106,6 +110,7 @@ export const recommendationsPageSchema = z.object({
 export const assetRecommendationsSchema = z.object({
   asset: z.string(),
   simulated: z.boolean(),
+  historical: z.optional(z.boolean()),
   recommendations: z.array(z.unknown()),
 });
 
@@ -139,6 +144,7 @@ export const proposalSchema = z.object({
   runId: z.string(),
   createdAtMs: num,
   simulated: z.boolean(),
+  historical: z.optional(z.boolean()),
   title: z.string(),
   status: z.string(),
   target: z.string(),

@@ -4,7 +4,7 @@ import { lineChart, type Chart, type ChartSpec } from '../charts.js';
 import { definitionList, freshness, noData, section, statusBadge, stepBadge } from '../components.js';
 import { DEPTH_BAND_KEY, HISTORY_TABLE_ROWS, PARAMETER_COLUMNS, RATIONALE_SHARED_WITH, parameterTitle, type ParameterColumn } from '../config.js';
 import { h } from '../dom.js';
-import { dateTimeText, parameterText, parameterWithUnit, percentFromBps, percentFromFraction, usdCompactText, usdPrice } from '../format.js';
+import { currentText, dateTimeText, parameterText, parameterWithUnit, percentFromBps, percentFromFraction, usdCompactText, usdPrice } from '../format.js';
 import type { Page, PageContext } from '../page.js';
 import { overviewHref } from '../routes.js';
 import { parameterCell, rowStatus } from '../status.js';
@@ -110,7 +110,7 @@ function parameterTable(r: Recommendation): HTMLElement {
           'tr',
           { class: `dir-${cell.direction}`, 'data-parameter': column.key },
           h('th', { scope: 'row' }, column.title),
-          h('td', { class: 'num' }, show(cell.current)),
+          h('td', { class: 'num' }, currentText(cell.current, column.unit, true)),
           h('td', { class: 'num proposed' }, show(cell.proposed)),
           h('td', { class: 'num' }, show(cell.target)),
           h('td', { class: 'rail' }, cell.step ? [stepBadge(cell.step.status), h('span', { class: 'reason' }, cell.step.reason)] : '-'),
@@ -228,6 +228,7 @@ export function assetPage(asset: string): Page {
     }
     const recommendations = latest.value.recommendations;
     context.markSimulated(latest.value.simulated || recommendations.some((r) => r.simulated));
+    context.markHistorical(latest.value.historical || recommendations.some((r) => r.historical === true));
     const histories = await Promise.all(recommendations.map((r) => attempt(fetchHistory(asset, r.profileId))));
     if (!context.isCurrent()) return;
     const entries: ProfileHistory[] = recommendations.map((recommendation, i) => ({ recommendation, history: histories[i]! }));

@@ -113,6 +113,7 @@ export const overviewPage: Page = async (context) => {
   }
   const set = loaded.value;
   context.markSimulated(set.simulated || set.recommendations.some((r) => r.simulated));
+  context.markHistorical(set.historical || set.recommendations.some((r) => r.historical === true));
   if (set.recommendations.length === 0) {
     root.append(noData('recommendations', 'No advisory cycle has stored a recommendation yet.'));
     return;

@@ -47,7 +47,7 @@ function changesDetail(p: ProposalSummary): HTMLElement {
             null,
             h('th', { scope: 'row' }, h('a', { href: assetHref(c.asset) }, c.asset)),
             h('td', { title: parameterTitle(c.parameter) }, parameterLabel(c.parameter)),
-            h('td', { class: 'num' }, valueText(c.current, c.unit)),
+            h('td', { class: 'num' }, c.current === null ? 'not listed' : valueText(c.current, c.unit)),
             h('td', { class: 'num' }, valueText(c.recommended, c.unit)),
             h('td', { class: 'num' }, valueText(c.target, c.unit)),
             h('td', null, stepBadge(c.status)),
@@ -58,9 +58,11 @@ function changesDetail(p: ProposalSummary): HTMLElement {
   );
 }
 
-/** The tag already says SIMULATED: do not repeat the title's own prefix. */
+/** The tags already say SIMULATED / HISTORICAL: do not repeat the title's own prefixes. */
 function titleText(p: ProposalSummary): string {
-  return p.simulated ? p.title.replace(/^\s*\[SIMULATED\]\s*/i, '') : p.title;
+  let title = p.simulated ? p.title.replace(/^\s*\[SIMULATED\]\s*/i, '') : p.title;
+  if (p.historical === true) title = title.replace(/^\s*\[HISTORICAL REPLAY\]\s*/i, '');
+  return title;
 }
 
 /** A proposal is two rows: its facts, then its changes across the whole width (they are a table of their own). */
@@ -73,7 +75,7 @@ function row(p: ProposalSummary): HTMLElement {
     'tr',
     { 'data-proposal': p.id },
     h('td', { class: 'nowrap' }, dateTimeText(p.createdAtMs)),
-    h('th', { scope: 'row', class: 'title' }, p.simulated ? h('span', { class: 'tag tag-sim' }, 'SIMULATED') : null, titleText(p), h('span', { class: 'id' }, p.id)),
+    h('th', { scope: 'row', class: 'title' }, p.simulated ? h('span', { class: 'tag tag-sim' }, 'SIMULATED') : null, p.historical === true ? h('span', { class: 'tag tag-sim' }, 'HISTORICAL') : null, titleText(p), h('span', { class: 'id' }, p.id)),
     h('td', null, p.profileId),
     h('td', { class: 'nowrap' }, h('span', { class: `badge proposal-${p.status}` }, PROPOSAL_STATUS_LABEL[p.status] ?? p.status), p.sentAtMs === null ? null : h('span', { class: 'sub' }, dateTimeText(p.sentAtMs))),
     h('td', { class: 'forum' }, forumLinks(p)),
@@ -98,6 +100,7 @@ export const proposalsPage: Page = async (context) => {
     return;
   }
   context.markSimulated(first.value.items.some((p) => p.simulated));
+  context.markHistorical(first.value.items.some((p) => p.historical === true));
   const body = h('tbody', null, first.value.items.map(rows));
   const table = h(
     'table',

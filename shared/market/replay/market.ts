@@ -78,6 +78,7 @@ function lowerBound(times: Float64Array, t: number): number {
 export class ReplayMarket implements MarketSource, QuoteAware {
   readonly kind = 'replay' as const;
   readonly simulated = false;
+  readonly historical = true;
   private readonly dataDir: string;
   private readonly series = new Map<string, Series | null>();
   private bookIndex: BookFile[] | null = null;

@@ -121,11 +121,11 @@ describe('row status', () => {
     expect(parameterCell(r, ltv)).toMatchObject({ current: 7300, proposed: 7350, target: 7850, direction: 'loosen', targetDiffers: true });
   });
 
-  it('shows a new listing as nothing proposed, the target awaiting a vote', () => {
+  it('shows a new listing as not listed -> its listing value (the target), as the proposal does', () => {
     const r = recommendation({
       current: null,
       steps: [step({ parameter: 'supplyCapUsd', current: null, proposed: null, target: 9.7e6, status: 'new-listing-needs-vote', direction: 'none' })],
     });
-    expect(parameterCell(r, supplyCap)).toMatchObject({ current: null, proposed: null, target: 9.7e6, direction: 'none', targetDiffers: false });
+    expect(parameterCell(r, supplyCap)).toMatchObject({ current: null, proposed: 9.7e6, target: 9.7e6, direction: 'none', targetDiffers: false });
   });
 });

@@ -3,7 +3,8 @@ import { EnvironmentError, readEnvironment } from '../../../shared/cycle/deps.js
 import { publishTargetOf } from '../../../shared/cycle/environment.js';
 import { sinksFor } from '../../../shared/cycle/publish-deps.js';
 import { DiscourseSink } from '../../../shared/governance/discourse.js';
-import { FanOutSink, LocalOutboxSink } from '../../../shared/governance/sinks.js';
+import { HistoricalGuardSink } from '../../../shared/governance/historical.js';
+import { FanOutSink, LocalOutboxSink, type ProposalSink } from '../../../shared/governance/sinks.js';
 import { WebhookSink } from '../../../shared/governance/webhook.js';
 
 const KEY = 'discourse-key-0123456789abcdef';
@@ -65,6 +66,8 @@ describe('publish target configuration', () => {
 
 describe('choosing the sink', () => {
   const env = (extra: Record<string, string>) => readEnvironment({ ...base, ...extra });
+  /** Public targets come wrapped in the guard that keeps historical proposals local. */
+  const unwrapped = (sink: ProposalSink | null) => (sink instanceof HistoricalGuardSink ? sink.publicSink : sink);
 
   it('the local outbox by default; none without it', () => {
     expect(sinksFor(env({ ADVISOR_OUTBOX_DIR: '/tmp/outbox' }))).toEqual({ sink: expect.any(LocalOutboxSink), simulatedSink: null });
@@ -73,23 +76,35 @@ describe('choosing the sink', () => {
 
   it('a configured forum or webhook replaces it, and the local outbox then takes the simulated proposals', () => {
     const forum = sinksFor(env({ ...discourse, ADVISOR_OUTBOX_DIR: '/tmp/outbox' }));
-    expect(forum.sink).toBeInstanceOf(DiscourseSink);
+    expect(forum.sink).toBeInstanceOf(HistoricalGuardSink);
+    expect(unwrapped(forum.sink)).toBeInstanceOf(DiscourseSink);
     expect(forum.sink?.isPublic).toBe(true);
     expect(forum.simulatedSink).toBeInstanceOf(LocalOutboxSink);
 
     const hook = sinksFor(env({ ADVISOR_WEBHOOK_URL: 'https://hooks.example/x', ADVISOR_WEBHOOK_SECRET: WEBHOOK_SECRET }));
-    expect(hook).toEqual({ sink: expect.any(WebhookSink), simulatedSink: null });
+    expect(unwrapped(hook.sink)).toBeInstanceOf(WebhookSink);
+    expect(hook.simulatedSink).toBeNull();
 
     const both = sinksFor(env({ ...discourse, ADVISOR_WEBHOOK_URL: 'https://hooks.example/x', ADVISOR_WEBHOOK_SECRET: WEBHOOK_SECRET }));
-    expect(both.sink).toBeInstanceOf(FanOutSink);
+    expect(unwrapped(both.sink)).toBeInstanceOf(FanOutSink);
     expect(both.sink?.target).toBe('discourse+webhook');
   });
 
   it('the finalizer names the target the publish function will build, without building it', () => {
     const hookVars = { ADVISOR_WEBHOOK_URL: 'https://hooks.example/x', ADVISOR_WEBHOOK_SECRET: WEBHOOK_SECRET };
-    const cases: Record<string, string>[] = [{}, { ADVISOR_OUTBOX_DIR: '/tmp/outbox' }, discourse, hookVars, { ...discourse, ...hookVars, ADVISOR_OUTBOX_DIR: '/tmp/outbox' }];
+    const replay = { ADVISOR_SOURCE: 'replay' };
+    const cases: Record<string, string>[] = [
+      {},
+      { ADVISOR_OUTBOX_DIR: '/tmp/outbox' },
+      discourse,
+      hookVars,
+      { ...discourse, ...hookVars, ADVISOR_OUTBOX_DIR: '/tmp/outbox' },
+      { ...replay, ...discourse, ...hookVars, ADVISOR_OUTBOX_DIR: '/tmp/outbox' },
+      { ...replay, ...discourse },
+      { ...replay, ...discourse, ADVISOR_PUBLISH_HISTORICAL: 'true' },
+    ];
     const names = cases.map((extra) => publishTargetOf(env(extra)));
     expect(names).toEqual(cases.map((extra) => sinksFor(env(extra)).sink?.target ?? 'none'));
-    expect(names).toEqual(['none', 'local-outbox', 'discourse', 'webhook', 'discourse+webhook']);
+    expect(names).toEqual(['none', 'local-outbox', 'discourse', 'webhook', 'discourse+webhook', 'local-outbox', 'none', 'discourse']);
   });
 });
