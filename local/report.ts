@@ -13,9 +13,38 @@ function arrow(unit: 'bps' | 'usd' | 'x', current: number | null | undefined, re
   return `${formatValue(unit, current)} -> ${next}`;
 }
 
+/** Shown for a figure the engine could not compute: never a placeholder number. */
+export const NO_DATA = 'no data';
+
 function statusOf(r: Recommendation): string {
   if (r.status === 'unfit') return r.profileKind === 'lending' ? 'NOT COLLATERAL' : 'NOT LISTABLE';
+  if (r.status === 'no-data') return 'held: no data';
   return r.quality.passed ? 'ok' : 'weak data';
+}
+
+/** A parameter cell: held for want of data shows the live value and says so; unlisted with no data shows no data. */
+function cell(r: Recommendation, parameter: string, unit: 'bps' | 'usd' | 'x', current: number | null | undefined, recommended: number): string {
+  const step = r.steps.find((s) => s.parameter === parameter);
+  if (step?.status === 'no-data') return step.current === null ? NO_DATA : `${formatValue(unit, step.current)} (${NO_DATA})`;
+  return arrow(unit, current, recommended);
+}
+
+const pctOrNoData = (value: number | null | undefined) => (value === null || value === undefined ? NO_DATA : formatPct(value));
+
+function slippageCell(r: Recommendation): string {
+  if (r.liquidity.slippageUsed !== null) return formatPct(r.liquidity.slippageUsed);
+  return r.liquidity.liquidationSizeFillable === false ? 'unfillable' : NO_DATA;
+}
+
+/** One line per missing input of the latest recommendations, for the end of a run's output. */
+export function missingDataLines(recommendations: readonly Recommendation[]): string[] {
+  return recommendations.flatMap((r) =>
+    (r.alerts ?? []).map(
+      (a) =>
+        `  ${a.severity === 'critical' ? 'ALERT' : 'warning'}: ${r.asset} ${r.profileId}: no ${a.input}` +
+        ` (${a.sinceMs === null ? 'never seen' : `since ${new Date(a.sinceMs).toISOString()}`}); held: ${a.parameters.join(', ')}`,
+    ),
+  );
 }
 
 export function recommendationTable(profile: ProtocolProfile, recommendations: readonly Recommendation[]): string {
@@ -33,12 +62,12 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
       table.push([
         r.asset,
         statusOf(r),
-        arrow('bps', c?.ltvBps, r.parameters.ltvBps),
-        arrow('bps', c?.liquidationThresholdBps, r.parameters.liquidationThresholdBps),
-        arrow('bps', c?.liquidationBonusBps, r.parameters.liquidationBonusBps),
-        formatUsd(r.parameters.supplyCapUsd),
-        formatPct(r.volatility.adverseMove),
-        formatPct(r.liquidity.slippageUsed),
+        cell(r, 'ltvBps', 'bps', c?.ltvBps, r.parameters.ltvBps),
+        cell(r, 'liquidationThresholdBps', 'bps', c?.liquidationThresholdBps, r.parameters.liquidationThresholdBps),
+        cell(r, 'liquidationBonusBps', 'bps', c?.liquidationBonusBps, r.parameters.liquidationBonusBps),
+        r.steps.find((s) => s.parameter === 'supplyCapUsd')?.status === 'no-data' ? cell(r, 'supplyCapUsd', 'usd', c?.supplyCapUsd, r.parameters.supplyCapUsd) : formatUsd(r.parameters.supplyCapUsd),
+        pctOrNoData(r.volatility.adverseMove),
+        slippageCell(r),
         String(r.version),
       ]);
     }
@@ -54,11 +83,11 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
     table.push([
       r.asset,
       statusOf(r),
-      arrow('x', c?.maxLeverage, r.parameters.maxLeverage),
-      arrow('bps', c?.maintenanceMarginBps, r.parameters.maintenanceMarginBps),
-      arrow('bps', c?.initialMarginBps, r.parameters.initialMarginBps),
-      formatPct(r.volatility.adverseMove),
-      formatPct(r.liquidity.slippageUsed),
+      cell(r, 'maxLeverage', 'x', c?.maxLeverage, r.parameters.maxLeverage),
+      cell(r, 'maintenanceMarginBps', 'bps', c?.maintenanceMarginBps, r.parameters.maintenanceMarginBps),
+      cell(r, 'initialMarginBps', 'bps', c?.initialMarginBps, r.parameters.initialMarginBps),
+      pctOrNoData(r.volatility.adverseMove),
+      slippageCell(r),
       String(r.version),
     ]);
   }

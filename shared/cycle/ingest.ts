@@ -119,16 +119,18 @@ async function fetchVenue(source: MarketSource, asset: AssetConfig, venue: Venue
   const pair = asset.venuePairs[venue]!;
   const result: VenueResult = { venue, pair, candles: null, book: null, bookStatus: 'failed' };
   const errors: string[] = [];
-  const candles = Promise.all(
+  // Each interval on its own: a venue (or a replay) lacking 5m bars must not lose its hourly ones.
+  const candles = Promise.allSettled(
     plans.map(async (plan): Promise<[CandleInterval, Candle[]]> => [
       plan.interval,
       plan.fetchStartMs >= plan.endMs ? [] : await source.getCandles({ asset, venue, interval: plan.interval, startMs: plan.fetchStartMs, endMs: plan.endMs }),
     ]),
   );
   const book = source.getOrderBook({ asset, venue, atMs: nowMs });
-  const [candlesResult, bookResult] = await Promise.allSettled([candles, book]);
-  if (candlesResult.status === 'fulfilled') result.candles = new Map(candlesResult.value);
-  else errors.push(`candles: ${(candlesResult.reason as Error).message}`);
+  const [candlesResult, bookResult] = await Promise.all([candles, book.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))]);
+  const fetched = candlesResult.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  for (const [i, r] of candlesResult.entries()) if (r.status === 'rejected') errors.push(`candles ${plans[i]!.interval}: ${(r.reason as Error).message}`);
+  if (fetched.length > 0) result.candles = new Map(fetched);
   if (bookResult.status === 'fulfilled') {
     const status = classifyBook(bookResult.value);
     result.bookStatus = status;
@@ -229,8 +231,8 @@ export function assessQuality(
     const intervalMs = s.intervalMs ?? INTERVAL_MS[interval];
     if (!s.fetched || s.fetched.fromMs >= s.fetched.toMs) continue;
     for (const v of venues) {
-      const bars = v.candles?.get(interval);
-      if (!bars) continue;
+      if (!v.candles) continue;
+      const bars = v.candles.get(interval) ?? [];
       const last = bars[bars.length - 1];
       if (!last) {
         missing.add(v.venue);
@@ -259,14 +261,19 @@ export function assessQuality(
 
   let missingBarShare = 0;
   let lastBarAgeMs = 0;
+  let anyBars = false;
   for (const s of series) {
     const { ref, expectedBars } = s;
     const { interval } = ref;
     const intervalMs = s.intervalMs ?? INTERVAL_MS[interval];
     const missingShare = expectedBars > 0 ? Math.max(0, 1 - ref.bars / expectedBars) : 1;
     missingBarShare = Math.max(missingBarShare, missingShare);
-    const age = ref.bars > 0 ? nowMs - ref.endMs : Number.POSITIVE_INFINITY;
-    lastBarAgeMs = Math.max(lastBarAgeMs, age);
+    // An interval with no bar is a missing input of what uses it (MISSING_BARS below), not the age of the others.
+    if (ref.bars > 0) {
+      anyBars = true;
+      lastBarAgeMs = Math.max(lastBarAgeMs, nowMs - ref.endMs);
+    }
+    const age = ref.bars > 0 ? nowMs - ref.endMs : 0;
     if (missingShare > config.policy.maxMissingBarShare) {
       issues.push({
         code: 'MISSING_BARS',
@@ -334,13 +341,13 @@ export function assessQuality(
       message: `${run.venue} ${run.interval}: ${run.bars} zero-volume bars in a row from ${isoOf(run.startMs)}`,
     });
   }
-  if (lastBarAgeMs > config.policy.staleAfterMs) {
+  if (!anyBars && series.length > 0) {
+    issues.push({ code: 'STALE', severity: 'failure', message: 'no bars at all' });
+  } else if (lastBarAgeMs > config.policy.staleAfterMs) {
     issues.push({
       code: 'STALE',
       severity: 'failure',
-      message: Number.isFinite(lastBarAgeMs)
-        ? `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`
-        : 'no bars at all',
+      message: `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`,
     });
   }
   if (!venues.some((v) => v.book)) issues.push({ code: 'EMPTY_BOOK', severity: 'failure', message: 'no usable order book on any venue' });
@@ -349,7 +356,7 @@ export function assessQuality(
     issues,
     venuesWithData,
     missingBarShare: Math.min(1, missingBarShare),
-    lastBarAgeMs: Number.isFinite(lastBarAgeMs) ? lastBarAgeMs : 0,
+    lastBarAgeMs,
     report: {
       ...report,
       staleVenues: keep(report.staleVenues),

@@ -23,7 +23,7 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
   const rationale = new Map(recommendation.rationale.map((r) => [r.parameter, r.text]));
   const changes: ParameterChange[] = [];
   for (const step of recommendation.steps) {
-    if (!PROPOSED_STATUSES.has(step.status)) continue;
+    if (!PROPOSED_STATUSES.has(step.status) || step.target === null) continue;
     const recommended = step.proposed ?? step.target;
     if (step.current !== null && recommended === step.current) continue;
     const reason =
