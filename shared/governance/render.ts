@@ -281,7 +281,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     );
   }
   const shown = recommendations.filter((r) => assets.includes(r.asset));
-  const alerts = shown.flatMap((r) => (r.alerts ?? []).map((a) => ({ asset: r.asset, alert: a })));
+  const alerts = recommendations.flatMap((r) => (r.alerts ?? []).map((a) => ({ asset: r.asset, alert: a })));
   if (alerts.length > 0) {
     lines.push(
       '## Missing data',
