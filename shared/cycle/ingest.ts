@@ -232,7 +232,12 @@ export function assessQuality(
     if (!s.fetched || s.fetched.fromMs >= s.fetched.toMs) continue;
     for (const v of venues) {
       if (!v.candles) continue;
-      const bars = v.candles.get(interval) ?? [];
+      const bars = v.candles.get(interval);
+      // This interval failed on the venue (VENUE_FAILED says why): no data from it.
+      if (!bars) {
+        missing.add(v.venue);
+        continue;
+      }
       const last = bars[bars.length - 1];
       if (!last) {
         missing.add(v.venue);
@@ -412,7 +417,11 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
   for (const plan of plans) {
     const { interval, intervalMs, endMs } = plan;
     const aggregation = aggregateVenueCandles(
-      venues.flatMap((v) => (v.candles ? [{ venue: v.venue, candles: v.candles.get(interval) ?? [] }] : [])),
+      // Only venues that delivered this interval vote on its bars (one may have failed 5m and delivered 1h).
+      venues.flatMap((v) => {
+        const bars = v.candles?.get(interval);
+        return bars ? [{ venue: v.venue, candles: bars }] : [];
+      }),
       thresholds.aggregation,
     );
     await store.series.putBars(asset.symbol, interval, aggregation.candles);
