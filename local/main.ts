@@ -6,7 +6,7 @@ import { loadConfig } from '../shared/config/load.js';
 import { resolveAutoSource } from '../shared/cycle/market-deps.js';
 import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
-import { recommendationTable } from './report.js';
+import { missingDataLines, recommendationTable } from './report.js';
 import { startRuntime, type AssetProgress, type Runtime } from './runtime.js';
 import type { Run } from '../shared/model/run.js';
 import type { StageReport } from './invoker.js';
@@ -108,6 +108,10 @@ async function printRecommendations(runtime: Runtime): Promise<void> {
   for (const profile of config.profiles) {
     console.log(`\n${profile.name} [${profile.id}, ${profile.kind}]${runtime.deps.simulated ? '  *** SIMULATED ***' : ''}${runtime.deps.historical ? '  *** HISTORICAL REPLAY ***' : ''}`);
     console.log(recommendationTable(profile, all));
+  }
+  const missing = missingDataLines(all);
+  if (missing.length > 0) {
+    console.log(`\nMissing data (held at the protocol's current value; missing input is not evidence of risk):\n${missing.join('\n')}`);
   }
 }
 

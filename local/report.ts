@@ -14,14 +14,38 @@ import { formatPct } from '../shared/risk/format.js';
 function parameterCell(r: Recommendation, parameter: string): string {
   const view = parameterViewOf(r, parameter);
   if (!view) return '-';
+  // Held for want of data: the live value, said to be held, never a computed-looking figure.
+  if (view.status === 'no-data') return view.current === null ? NO_DATA : `${formatValue(view.unit, view.current)} (${NO_DATA})`;
   const next = formatValue(view.unit, view.proposed);
   const line = view.unchanged ? `${formatValue(view.unit, view.current)}${view.current === null ? '' : ' (=)'}` : `${formatValue(view.unit, view.current)} -> ${next}`;
   return view.target === view.proposed ? line : `${line}\ntarget ${formatValue(view.unit, view.target)}`;
 }
 
+/** Shown for a figure the engine could not compute: never a placeholder number. */
+export const NO_DATA = 'no data';
+
 function statusOf(r: Recommendation): string {
   if (r.status === 'unfit') return r.profileKind === 'lending' ? 'NOT COLLATERAL' : 'NOT LISTABLE';
+  if (r.status === 'no-data') return 'held: no data';
   return r.quality.passed ? 'ok' : 'weak data';
+}
+
+const pctOrNoData = (value: number | null | undefined) => (value === null || value === undefined ? NO_DATA : formatPct(value));
+
+function slippageCell(r: Recommendation): string {
+  if (r.liquidity.slippageUsed !== null) return formatPct(r.liquidity.slippageUsed);
+  return r.liquidity.liquidationSizeFillable === false ? 'unfillable' : NO_DATA;
+}
+
+/** One line per missing input of the latest recommendations, for the end of a run's output. */
+export function missingDataLines(recommendations: readonly Recommendation[]): string[] {
+  return recommendations.flatMap((r) =>
+    (r.alerts ?? []).map(
+      (a) =>
+        `  ${a.severity === 'critical' ? 'ALERT' : 'warning'}: ${r.asset} ${r.profileId}: no ${a.input}` +
+        ` (${a.sinceMs === null ? 'never seen' : `since ${new Date(a.sinceMs).toISOString()}`}); held: ${a.parameters.join(', ')}`,
+    ),
+  );
 }
 
 export function recommendationTable(profile: ProtocolProfile, recommendations: readonly Recommendation[]): string {
@@ -42,8 +66,8 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
       r.asset,
       statusOf(r),
       ...columns.parameters.map((p) => parameterCell(r, p)),
-      formatPct(r.volatility.adverseMove),
-      formatPct(r.liquidity.slippageUsed),
+      pctOrNoData(r.volatility.adverseMove),
+      slippageCell(r),
       String(r.version),
     ]);
   }

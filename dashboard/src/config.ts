@@ -90,6 +90,7 @@ export const STEP_STATUS_LABEL: Record<string, string> = {
   'held-hysteresis': 'held: below hysteresis',
   'held-min-delay': 'held: minimum delay',
   'held-weak-evidence': 'held: weak evidence',
+  'no-data': 'held: no data (input missing)',
   frozen: 'frozen',
 };
 

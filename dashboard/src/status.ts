@@ -11,7 +11,7 @@ export interface RowStatus {
 }
 
 /** Steps that propose nothing now. */
-const HOLDING_STEPS = new Set(['unchanged', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence']);
+const HOLDING_STEPS = new Set(['unchanged', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'no-data']);
 
 /**
  * Precedence: not collateral / not listable (the engine refuses the asset) > frozen (a manual override

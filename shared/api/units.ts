@@ -53,7 +53,7 @@ export function recommendationInPercent(recommendation: Recommendation): Record<
     current: recommendation.current === null ? null : toPercentKeys(recommendation.current),
     steps: recommendation.steps.map((step) =>
       BPS_SUFFIX.test(step.parameter)
-        ? { ...step, parameter: percentKey(step.parameter), current: stepValue(step.current), target: step.target / BPS_PER_PERCENT, proposed: stepValue(step.proposed) }
+        ? { ...step, parameter: percentKey(step.parameter), current: stepValue(step.current), target: stepValue(step.target), proposed: stepValue(step.proposed) }
         : step,
     ),
     rationale: recommendation.rationale.map((entry) => ({ ...entry, parameter: percentKey(entry.parameter) })),

@@ -120,7 +120,7 @@ export interface StepRecord {
   atMs: number;
   /** Last close the engine saw. */
   price: number;
-  status: 'ok' | 'unfit';
+  status: 'ok' | 'unfit' | 'no-data';
   unfitReasons: string[];
   /** Everything decided at the step, from bars before it only. */
   recommendation: LendingRecommendation | PerpRecommendation;
@@ -242,13 +242,14 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
     });
     const naive = trailingQuantile(moves.drop, lo, hi - horizonBars, profile.confidence, scratch);
     const v = computed.volatility;
+    // The walk-forward always hands the engine candles; a figure the engine could not compute counts as a total loss here.
     const common = {
-      adverseMove: v.adverseMove,
-      unconditionalMove: v.unconditional.adverseMove,
-      filteredMove: v.filtered.adverseMove,
+      adverseMove: v.adverseMove ?? 1,
+      unconditionalMove: v.unconditional.adverseMove ?? 1,
+      filteredMove: v.filtered.adverseMove ?? 0,
       adverseMoveSource: v.adverseMoveSource,
       regime: v.regime,
-      slippage: computed.liquidity.slippageUsed,
+      slippage: computed.liquidity.slippageUsed ?? 1,
     };
 
     let recommendation: LendingRecommendation | PerpRecommendation;
@@ -309,7 +310,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         },
         emergency: { mmrBps: em.value, buffer: perpBufferMove(em.value / 1e4, slippage, fee), flagged: em.flagged, voted: em.voted },
         naive: { adverseMove: naive.quantile, mmrBps: naiveMmrBps, buffer: perpBufferMove(naiveMmrBps / 1e4, slippage, fee) },
-        insuranceFundTargetUsd: computed.insuranceFundTargetUsd,
+        insuranceFundTargetUsd: computed.insuranceFundTargetUsd ?? 0,
       };
     }
     if (current === null || Object.keys(applied).some((k) => (applied as unknown as Record<string, number>)[k] !== (current as unknown as Record<string, number>)[k])) {

@@ -88,6 +88,7 @@ export async function computeRecommendation(
     inputsDigest,
     status: computed.status,
     unfitReasons: computed.unfitReasons,
+    alerts: computed.alerts,
     volatility: computed.volatility,
     liquidity: computed.liquidity,
     quality,

@@ -135,13 +135,15 @@ async function fetchVenue(source: MarketSource, asset: AssetConfig, venue: Venue
   const pair = asset.venuePairs[venue]!;
   const result: VenueResult = { venue, pair, candles: null, book: null, bookStatus: 'failed' };
   const errors: string[] = [];
-  const candles = Promise.all(
+  // Each interval on its own: a venue (or a replay) lacking 5m bars must not lose its hourly ones.
+  const candles = Promise.allSettled(
     plans.map(async (plan): Promise<[CandleInterval, Candle[]]> => [plan.interval, await fetchIntervalBars(source, asset, venue, plan)]),
   );
   const book = source.getOrderBook({ asset, venue, atMs: nowMs });
-  const [candlesResult, bookResult] = await Promise.allSettled([candles, book]);
-  if (candlesResult.status === 'fulfilled') result.candles = new Map(candlesResult.value);
-  else errors.push(`candles: ${(candlesResult.reason as Error).message}`);
+  const [candlesResult, bookResult] = await Promise.all([candles, book.then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))]);
+  const fetched = candlesResult.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  for (const [i, r] of candlesResult.entries()) if (r.status === 'rejected') errors.push(`candles ${plans[i]!.interval}: ${(r.reason as Error).message}`);
+  if (fetched.length > 0) result.candles = new Map(fetched);
   if (bookResult.status === 'fulfilled') {
     const status = classifyBook(bookResult.value);
     result.bookStatus = status;
@@ -242,8 +244,13 @@ export function assessQuality(
     const intervalMs = s.intervalMs ?? INTERVAL_MS[interval];
     if (!s.fetched || s.fetched.fromMs >= s.fetched.toMs) continue;
     for (const v of venues) {
-      const bars = v.candles?.get(interval);
-      if (!bars) continue;
+      if (!v.candles) continue;
+      const bars = v.candles.get(interval);
+      // This interval failed on the venue (VENUE_FAILED says why): no data from it.
+      if (!bars) {
+        missing.add(v.venue);
+        continue;
+      }
       const last = bars[bars.length - 1];
       if (!last) {
         missing.add(v.venue);
@@ -272,14 +279,19 @@ export function assessQuality(
 
   let missingBarShare = 0;
   let lastBarAgeMs = 0;
+  let anyBars = false;
   for (const s of series) {
     const { ref, expectedBars } = s;
     const { interval } = ref;
     const intervalMs = s.intervalMs ?? INTERVAL_MS[interval];
     const missingShare = expectedBars > 0 ? Math.max(0, 1 - ref.bars / expectedBars) : 1;
     missingBarShare = Math.max(missingBarShare, missingShare);
-    const age = ref.bars > 0 ? nowMs - ref.endMs : Number.POSITIVE_INFINITY;
-    lastBarAgeMs = Math.max(lastBarAgeMs, age);
+    // An interval with no bar is a missing input of what uses it (MISSING_BARS below), not the age of the others.
+    if (ref.bars > 0) {
+      anyBars = true;
+      lastBarAgeMs = Math.max(lastBarAgeMs, nowMs - ref.endMs);
+    }
+    const age = ref.bars > 0 ? nowMs - ref.endMs : 0;
     if (missingShare > config.policy.maxMissingBarShare) {
       issues.push({
         code: 'MISSING_BARS',
@@ -347,13 +359,13 @@ export function assessQuality(
       message: `${run.venue} ${run.interval}: ${run.bars} zero-volume bars in a row from ${isoOf(run.startMs)}`,
     });
   }
-  if (lastBarAgeMs > config.policy.staleAfterMs) {
+  if (!anyBars && series.length > 0) {
+    issues.push({ code: 'STALE', severity: 'failure', message: 'no bars at all' });
+  } else if (lastBarAgeMs > config.policy.staleAfterMs) {
     issues.push({
       code: 'STALE',
       severity: 'failure',
-      message: Number.isFinite(lastBarAgeMs)
-        ? `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`
-        : 'no bars at all',
+      message: `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`,
     });
   }
   if (!venues.some((v) => v.book)) issues.push({ code: 'EMPTY_BOOK', severity: 'failure', message: 'no usable order book on any venue' });
@@ -362,7 +374,7 @@ export function assessQuality(
     issues,
     venuesWithData,
     missingBarShare: Math.min(1, missingBarShare),
-    lastBarAgeMs: Number.isFinite(lastBarAgeMs) ? lastBarAgeMs : 0,
+    lastBarAgeMs,
     report: {
       ...report,
       staleVenues: keep(report.staleVenues),
@@ -423,7 +435,11 @@ export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: n
   for (const plan of plans) {
     const { interval, intervalMs, endMs } = plan;
     const aggregation = aggregateVenueCandles(
-      venues.flatMap((v) => (v.candles ? [{ venue: v.venue, candles: v.candles.get(interval) ?? [] }] : [])),
+      // Only venues that delivered this interval vote on its bars (one may have failed 5m and delivered 1h).
+      venues.flatMap((v) => {
+        const bars = v.candles?.get(interval);
+        return bars ? [{ venue: v.venue, candles: bars }] : [];
+      }),
       thresholds.aggregation,
     );
     await store.series.putBars(asset.symbol, interval, aggregation.candles);

@@ -159,7 +159,10 @@ async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: R
   if (highest && highest.runId === work.runId) return highest;
   const snapshot = await store.snapshots.latest(work.asset);
   if (!snapshot) throw new Error(`no market snapshot for ${work.asset}`);
-  return computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs);
+  const recommendation = await computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs);
+  // Missing input holds parameters (no-data): say so in the run's log, not only in the stored item.
+  for (const alert of recommendation.alerts ?? []) deps.logger.warn('missing input: parameters held', { runId: work.runId, ...alert });
+  return recommendation;
 }
 
 /** The outcome of one asset in a run: ingest, then every profile covering it. Never throws for the asset's own failures. */

@@ -22,8 +22,8 @@ export interface ParameterView {
   parameter: string;
   unit: ParameterChange['unit'];
   current: number | null;
-  proposed: number;
-  target: number;
+  proposed: number | null;
+  target: number | null;
   status: string;
   /**
    * Nothing moves: proposed equals the live value, or equals the stored 0 the rails treat as not set
@@ -40,6 +40,8 @@ export function parameterViewOf(recommendation: Viewable, parameter: string): Pa
   const raw = values(recommendation.current)?.[parameter];
   const step = recommendation.steps.find((s) => s.parameter === parameter);
   if (step) {
+    // Held for want of data: the live value stays; there is no target to show.
+    if (step.status === 'no-data') return { parameter, unit, current: step.current, proposed: step.current, target: null, status: step.status, unchanged: true };
     const proposed = step.proposed ?? step.target;
     const unchanged = step.current === null ? raw === proposed : step.current === proposed;
     return { parameter, unit, current: step.current, proposed, target: step.target, status: step.status, unchanged };
@@ -64,7 +66,7 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
     if (!PROPOSED_STATUSES.has(step.status)) continue;
     const view = parameterViewOf(recommendation, step.parameter)!;
     const recommended = view.proposed;
-    if (view.unchanged) continue;
+    if (view.unchanged || recommended === null) continue;
     const reason =
       rationale.get(step.parameter) ??
       (step.parameter === 'borrowCapUsd' ? rationale.get('supplyCapUsd') : undefined) ??
@@ -74,7 +76,7 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
       parameter: step.parameter,
       current: view.current,
       recommended,
-      target: view.target,
+      target: view.target ?? recommended,
       unit: view.unit,
       status: step.status,
       stress: step.stress,

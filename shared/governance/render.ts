@@ -114,6 +114,15 @@ function pctOrDash(value: number | null): string {
   return value === null ? '-' : formatPct(value);
 }
 
+/** A figure the engine could not compute (an input was missing) is said to be missing, never printed as a number. */
+export const NO_DATA = 'no data';
+function pctOrNoData(value: number | null | undefined): string {
+  return value === null || value === undefined ? NO_DATA : formatPct(value);
+}
+function usdOrNoData(value: number | null | undefined): string {
+  return value === null || value === undefined ? NO_DATA : formatUsd(value);
+}
+
 /** Cross-checks: SmartLTV and Monte Carlo bad debt (lending), the margin schedule (perps). */
 function crossChecks(recommendations: readonly Recommendation[]): string[] {
   const lending = recommendations.flatMap((r) => (r.profileKind === 'lending' ? [r] : []));
@@ -147,9 +156,9 @@ function crossChecks(recommendations: readonly Recommendation[]): string[] {
         perp.map((r) => [
           escapeMarkdown(r.asset),
           r.tiers.map((t) => `${formatUsd(t.lowerBoundUsd)}: ${t.reduceOnly ? 'reduce-only' : `${t.maxLeverage}x / ${formatPct(t.maintenanceMarginBps / 10_000)}`}`).join('; '),
-          `${formatUsd(r.openInterest.lowerCapUsd)} / ${formatUsd(r.openInterest.upperCapUsd)}`,
-          formatPct(r.liquidationPenaltyBps / 10_000),
-          formatUsd(r.insuranceFundTargetUsd),
+          `${usdOrNoData(r.openInterest.lowerCapUsd)} / ${usdOrNoData(r.openInterest.upperCapUsd)}`,
+          pctOrNoData(r.liquidationPenaltyBps === null ? null : r.liquidationPenaltyBps / 10_000),
+          usdOrNoData(r.insuranceFundTargetUsd),
         ]),
       ),
       '',
@@ -260,7 +269,9 @@ export function renderProposal(input: RenderInput): ProposalContent {
     lines.push('');
   }
   const held = recommendations.flatMap((r) =>
-    r.steps.filter((s) => s.status === 'held-weak-evidence' || s.status === 'held-min-delay' || s.status === 'frozen').map((s) => ({ asset: r.asset, step: s })),
+    r.steps
+      .filter((s) => s.status === 'held-weak-evidence' || s.status === 'held-min-delay' || s.status === 'frozen' || s.status === 'no-data')
+      .map((s) => ({ asset: r.asset, step: s })),
   );
   if (held.length > 0) {
     lines.push(
@@ -271,7 +282,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
         held.map(({ asset, step }) => [
           escapeMarkdown(asset),
           PARAMETER_LABELS[step.parameter] ?? step.parameter,
-          formatValue(unitOf(step.parameter), step.target),
+          step.target === null ? NO_DATA : formatValue(unitOf(step.parameter), step.target),
           escapeMarkdown(step.reason),
         ]),
       ),
@@ -279,6 +290,26 @@ export function renderProposal(input: RenderInput): ProposalContent {
     );
   }
   const shown = recommendations.filter((r) => assets.includes(r.asset));
+  const alerts = recommendations.flatMap((r) => (r.alerts ?? []).map((a) => ({ asset: r.asset, alert: a })));
+  if (alerts.length > 0) {
+    lines.push(
+      '## Missing data',
+      '',
+      'Missing input is not evidence of risk: the parameters below are held at their current value until the input returns.',
+      '',
+      table(
+        ['Asset', 'Input', 'Since', 'Severity', 'Held'],
+        alerts.map(({ asset, alert }) => [
+          escapeMarkdown(asset),
+          escapeMarkdown(alert.input),
+          alert.sinceMs === null ? 'never seen' : new Date(alert.sinceMs).toISOString(),
+          alert.severity,
+          alert.parameters.map((p) => PARAMETER_LABELS[p] ?? p).join(', '),
+        ]),
+      ),
+      '',
+    );
+  }
   lines.push(
     '## Data quality',
     '',
@@ -301,9 +332,11 @@ export function renderProposal(input: RenderInput): ProposalContent {
         escapeMarkdown(r.asset),
         pctOrDash(r.volatility.realizedAnnualized.d30),
         pctOrDash(r.volatility.ewmaAnnualized),
-        formatPct(r.volatility.adverseMove),
-        formatUsd(r.liquidity.depthUsd['2'] ?? 0),
-        `${formatPct(r.liquidity.slippageUsed)} (${escapeMarkdown(r.liquidity.bestVenue ?? 'merged book')})`,
+        pctOrNoData(r.volatility.adverseMove),
+        usdOrNoData(r.liquidity.depthUsd['2']),
+        r.liquidity.slippageUsed === null
+          ? r.liquidity.liquidationSizeFillable === false ? 'book cannot absorb the size' : NO_DATA
+          : `${formatPct(r.liquidity.slippageUsed)} (${escapeMarkdown(r.liquidity.bestVenue ?? 'merged book')})`,
         formatCount(r.volatility.windowsObserved),
       ]),
     ),

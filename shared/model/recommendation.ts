@@ -32,16 +32,16 @@ export const volatilityScoresSchema = z.object({
   regime: z.enum(['calm', 'normal', 'stressed']),
   horizonMinutes: z.number(),
   /** The empirical distribution of horizon drawdowns over the lookback. */
-  unconditional: z.object({ adverseMove: z.number(), ordinaryMove: z.number().nullable(), expectedShortfall: z.number(), windows: z.number().int() }),
+  unconditional: z.object({ adverseMove: z.number().nullable(), ordinaryMove: z.number().nullable(), expectedShortfall: z.number().nullable(), windows: z.number().int() }),
   /** Filtered historical simulation: the same drawdowns rescaled to today's volatility forecast. */
-  filtered: z.object({ adverseMove: z.number(), ordinaryMove: z.number().nullable(), expectedShortfall: z.number(), paths: z.number().int() }),
-  /** D_alpha(h) used for parameters: max(filtered, floor x unconditional). */
-  adverseMove: z.number(),
+  filtered: z.object({ adverseMove: z.number().nullable(), ordinaryMove: z.number().nullable(), expectedShortfall: z.number().nullable(), paths: z.number().int() }),
+  /** D_alpha(h) used for parameters: max(filtered, floor x unconditional); null: no complete horizon window in the candles (no data). */
+  adverseMove: z.number().nullable(),
   /** D_beta(h), lending only: the "ordinary day" move between LTV and LT. */
   ordinaryMove: z.number().nullable(),
   adverseMoveSource: z.enum(['filtered', 'unconditional']),
-  expectedShortfall: z.number(),
-  historicalWorst: z.number(),
+  expectedShortfall: z.number().nullable(),
+  historicalWorst: z.number().nullable(),
   windowsObserved: z.number().int(),
   historyDays: z.number(),
 });
@@ -50,34 +50,58 @@ export const liquidityScoresSchema = z.object({
   /** Merged bid depth within x % of mid, USD, keyed by x ("0.5", "1", "2", "5", "10"). */
   depthUsd: z.record(z.string(), z.number()),
   liquidationSizeUsd: z.number(),
-  /** Slippage selling the liquidation size into the merged book (a liquidator splits across venues). */
-  slippageMerged: z.number(),
+  /** Slippage selling the liquidation size into the merged book (a liquidator splits across venues); null: no book, or the book cannot absorb the size. */
+  slippageMerged: z.number().nullable(),
   /** Slippage on the single best venue (conservative); null when no single venue can fill the size. */
   slippageBestVenue: z.number().nullable(),
   bestVenue: z.string().nullable(),
-  /** The slippage the parameters use: the best single venue when one can fill the size, else the merged book. */
-  slippageUsed: z.number(),
+  /** The slippage the parameters use: the best single venue when one can fill the size, else the merged book; null: no figure (no book, or none fills the size). */
+  slippageUsed: z.number().nullable(),
   spreadBps: z.number(),
-  /** False when even the merged book cannot absorb the liquidation size. */
-  liquidationSizeFillable: z.boolean(),
+  /** False when even the merged book cannot absorb the liquidation size; null when there is no book at all (no data, not evidence). */
+  liquidationSizeFillable: z.boolean().nullable(),
   /** The book snapshots the figures were taken over and the low percentile used. */
   window: z.object({ snapshots: z.number().int(), percentile: z.number(), depth2PctUsdLatest: z.number(), depth2PctUsdChosen: z.number() }),
 });
+
+/** An input a parameter is computed from, when it is absent: the parameter is held (`no-data`), not judged. */
+export const missingInputSchema = z.object({
+  /** `candles 1h`, `candles 5m`, `order book`. */
+  input: z.string(),
+  /** Last time the input was good (epoch ms), or null when it was never seen. */
+  sinceMs: z.number().nullable(),
+});
+export type MissingInputRecord = z.infer<typeof missingInputSchema>;
 
 /** One parameter through the guard rails: the unconstrained target, what is proposed now, and why. */
 export const parameterStepSchema = z.object({
   parameter: z.string(),
   current: z.number().nullable(),
-  target: z.number(),
+  /** Null when an input it depends on is missing (status `no-data`): no target was computed. */
+  target: z.number().nullable(),
   proposed: z.number().nullable(),
-  status: z.enum(['unchanged', 'within-bounds', 'bounded-needs-vote', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'frozen', 'new-listing-needs-vote']),
+  status: z.enum(['unchanged', 'within-bounds', 'bounded-needs-vote', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'frozen', 'new-listing-needs-vote', 'no-data']),
   direction: z.enum(['tighten', 'loosen', 'none']),
   stress: z.boolean(),
   reason: z.string(),
+  /** Set with status `no-data`: which input is missing and since when. */
+  missingInput: missingInputSchema.optional(),
 });
 export type ParameterStepRecord = z.infer<typeof parameterStepSchema>;
 
 export const rationaleSchema = z.object({ parameter: z.string(), text: z.string() });
+
+/** A missing input raised as an alert: which input, since when, how bad, and what it held. */
+export const inputAlertSchema = z.object({
+  input: z.string(),
+  sinceMs: z.number().nullable(),
+  /** `critical`: nothing could be computed for the market; `warning`: some parameters are held. */
+  severity: z.enum(['warning', 'critical']),
+  /** The parameters held at the protocol's current value because of it. */
+  parameters: z.array(z.string()),
+  message: z.string(),
+});
+export type InputAlert = z.infer<typeof inputAlertSchema>;
 
 const common = {
   asset: z.string(),
@@ -92,9 +116,14 @@ const common = {
   snapshotTakenAtMs: z.number(),
   /** sha256 of the canonical JSON of every input (series, books, profile): the recommendation is reproducible from it. */
   inputsDigest: z.string(),
-  /** `unfit`: not collateral (lending, LTV 0) or not listable (perp, leverage 0); reasons say why. */
-  status: z.enum(['ok', 'unfit']),
+  /**
+   * `unfit`: not collateral (lending, LTV 0) or not listable (perp, leverage 0); reasons say why (evidence only).
+   * `no-data`: an input is missing; what depends on it is held at the protocol's current value (see `alerts`).
+   */
+  status: z.enum(['ok', 'unfit', 'no-data']),
   unfitReasons: z.array(z.string()),
+  /** Missing inputs (absent for items stored before alerts existed). */
+  alerts: z.array(inputAlertSchema).optional(),
   volatility: volatilityScoresSchema,
   liquidity: liquidityScoresSchema,
   quality: dataQualitySchema,
@@ -155,9 +184,10 @@ export const perpRecommendationSchema = z.object({
   target: perpParametersSchema,
   current: perpParametersSchema.nullable(),
   tiers: z.array(marginTierSchema),
-  openInterest: z.object({ lowerCapUsd: z.number(), upperCapUsd: z.number() }),
-  liquidationPenaltyBps: z.number(),
-  insuranceFundTargetUsd: z.number(),
+  /** Null figures: an input they depend on is missing (see `alerts`). */
+  openInterest: z.object({ lowerCapUsd: z.number().nullable(), upperCapUsd: z.number().nullable() }),
+  liquidationPenaltyBps: z.number().nullable(),
+  insuranceFundTargetUsd: z.number().nullable(),
 });
 
 export const recommendationSchema = z.discriminatedUnion('profileKind', [lendingRecommendationSchema, perpRecommendationSchema]);

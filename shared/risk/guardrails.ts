@@ -75,6 +75,17 @@ export interface GuardRailInput {
   evidence: Evidence;
   /** Manual override: nothing about the asset changes automatically. */
   frozen: boolean;
+  /**
+   * Parameters whose inputs are absent, with the input and since when: each is held at its current value
+   * (status `no-data`, no target; its `target` entry may be NaN). Absence is not evidence, so nothing is cut.
+   */
+  missing?: Readonly<Record<string, MissingInput>>;
+}
+
+/** An absent input: its name (`order book`, `candles 5m`) and the last time it was good (null: never seen). */
+export interface MissingInput {
+  input: string;
+  sinceMs: number | null;
 }
 
 export const STEP_STATUSES = [
@@ -86,18 +97,19 @@ export const STEP_STATUSES = [
   'held-weak-evidence',
   'frozen',
   'new-listing-needs-vote',
+  'no-data',
 ] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** Statuses whose proposal is the current value by construction. */
-export const HELD_STATUSES: readonly StepStatus[] = ['unchanged', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'frozen'];
+export const HELD_STATUSES: readonly StepStatus[] = ['unchanged', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'frozen', 'no-data'];
 
 export interface ParameterStep {
   parameter: string;
   /** Live value; null when the parameter (or the whole asset) is not listed yet. */
   current: number | null;
-  /** Unconstrained recommendation, always kept visible. */
-  target: number;
+  /** Unconstrained recommendation, always kept visible; null only when an input is missing (`no-data`). */
+  target: number | null;
   /**
    * What may be proposed now without a vote: equals `current` when held, `target` when within bounds,
    * the bounded step when bounded. Null when there is no current value and the target is the listing
@@ -111,6 +123,8 @@ export interface ParameterStep {
   stress: boolean;
   /** One human sentence. */
   reason: string;
+  /** With status `no-data`: the missing input and since when. */
+  missingInput?: MissingInput;
 }
 
 /** Every problem with the input, so a bad profile is fixed in one go. */
@@ -193,6 +207,7 @@ function validate(input: GuardRailInput): void {
     if (!(Number.isFinite(rule.minDelayMs) && rule.minDelayMs >= 0)) problems.push(`${p}: minDelayMs must be a finite number >= 0`);
     if (!(Number.isFinite(rule.resolution) && rule.resolution > 0)) problems.push(`${p}: resolution must be a finite number > 0`);
     const target = input.target[p];
+    if (input.missing?.[p]) continue;
     if (target === undefined || !Number.isFinite(target)) problems.push(`${p}: target must be a finite number (got ${target})`);
     const current = input.current?.[p];
     if (current !== undefined && !Number.isFinite(current)) problems.push(`${p}: current must be finite (got ${current})`);
@@ -245,12 +260,33 @@ function roundTowardCurrent(value: number, current: number, resolution: number):
   return value;
 }
 
+function sinceText(sinceMs: number | null): string {
+  return sinceMs === null ? 'never seen' : `last good ${new Date(sinceMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
   const { parameter, unit } = rule;
   const name = rule.label ?? parameter;
-  const target = input.target[parameter]!;
   const current = input.current?.[parameter] ?? null;
   const fmt = (v: number) => formatValue(v, unit);
+  const missing = input.missing?.[parameter];
+  if (missing) {
+    // Absence is not evidence: hold the live value (a frozen asset is held anyway), never cut or loosen.
+    return {
+      parameter,
+      current,
+      target: null,
+      proposed: current,
+      status: 'no-data',
+      direction: 'none',
+      stress: false,
+      missingInput: { input: missing.input, sinceMs: missing.sinceMs },
+      reason:
+        `${name} ${current === null ? 'not proposed' : `held at ${fmt(current)}`}: no ${missing.input} (${sinceText(missing.sinceMs)}), ` +
+        'so no target is computed; missing data is not evidence of risk.',
+    };
+  }
+  const target = input.target[parameter]!;
   const base = { parameter, current, target, stress: false };
 
   if (current === null) {
@@ -375,8 +411,10 @@ export function keepBelow(steps: readonly ParameterStep[], rules: readonly Param
   const step = steps[index]!;
   if (step.status === 'frozen') return [...steps];
   const boundValue = bound.proposed ?? bound.target;
-  const ceiling = coupling.ceilingOf(boundValue);
   const asked = step.proposed ?? step.target;
+  // Held for want of data (no value to compare): nothing is moved on absence.
+  if (boundValue === null || asked === null || step.status === 'no-data') return [...steps];
+  const ceiling = coupling.ceilingOf(boundValue);
   if (asked <= ceiling) return [...steps];
 
   const fmt = (v: number) => formatValue(v, rule.unit);
@@ -389,7 +427,7 @@ export function keepBelow(steps: readonly ParameterStep[], rules: readonly Param
     next = {
       ...step,
       proposed: ceiling,
-      reason: `${name} has no live value: listing it at ${fmt(ceiling)}, ${why}, needs a governance vote; the target ${fmt(step.target)} waits for the ${boundName} to reach its own.`,
+      reason: `${name} has no live value: listing it at ${fmt(ceiling)}, ${why}, needs a governance vote; the target ${fmt(step.target ?? asked)} waits for the ${boundName} to reach its own.`,
     };
   } else {
     const current = step.current;

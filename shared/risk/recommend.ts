@@ -14,7 +14,7 @@ import { drawdownTail } from './drawdown.js';
 import { fhsDrawdownTail, standardizedBarShapes } from './fhs.js';
 import { formatPct, formatUsd } from './format.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
-import { applyGuardRails, keepBelow, lendingRules, perpRules, type ParameterStep } from './guardrails.js';
+import { applyGuardRails, keepBelow, lendingRules, perpRules, type MissingInput, type ParameterStep } from './guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from './lending.js';
 import { bidDepthUsd, mergeBids, sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js';
 import { simulateBadDebt, syntheticBook } from './montecarlo.js';
@@ -47,6 +47,17 @@ export interface ParameterInputs {
   quality: DataQuality;
   nowMs: number;
   frozen?: boolean;
+  /** Last time each input was good, when the caller knows (for the `since` of a missing-input alert). */
+  lastGoodMs?: { candles?: number | null; book?: number | null };
+}
+
+/** A missing input as the recommendation reports it: the input, since when, how bad, which parameters it held. */
+export interface InputAlert {
+  input: string;
+  sinceMs: number | null;
+  severity: 'warning' | 'critical';
+  parameters: string[];
+  message: string;
 }
 
 export interface VolatilityScores {
@@ -67,13 +78,14 @@ export interface VolatilityScores {
   };
   regime: 'calm' | 'normal' | 'stressed';
   horizonMinutes: number;
-  unconditional: { adverseMove: number; ordinaryMove: number | null; expectedShortfall: number; windows: number };
-  filtered: { adverseMove: number; ordinaryMove: number | null; expectedShortfall: number; paths: number };
-  adverseMove: number;
+  // Null: not computable from the candles given (no complete horizon window / no simulated path): no data, not a figure.
+  unconditional: { adverseMove: number | null; ordinaryMove: number | null; expectedShortfall: number | null; windows: number };
+  filtered: { adverseMove: number | null; ordinaryMove: number | null; expectedShortfall: number | null; paths: number };
+  adverseMove: number | null;
   ordinaryMove: number | null;
   adverseMoveSource: 'filtered' | 'unconditional';
-  expectedShortfall: number;
-  historicalWorst: number;
+  expectedShortfall: number | null;
+  historicalWorst: number | null;
   windowsObserved: number;
   historyDays: number;
 }
@@ -81,18 +93,21 @@ export interface VolatilityScores {
 export interface LiquidityScores {
   depthUsd: Record<string, number>;
   liquidationSizeUsd: number;
-  slippageMerged: number;
+  /** Null when there is no book, or the book cannot absorb the size (then `liquidationSizeFillable` is false). */
+  slippageMerged: number | null;
   slippageBestVenue: number | null;
   bestVenue: string | null;
-  slippageUsed: number;
+  slippageUsed: number | null;
   spreadBps: number;
-  liquidationSizeFillable: boolean;
+  /** Null when there is no book at all: absence is not evidence that the size cannot be absorbed. */
+  liquidationSizeFillable: boolean | null;
   window: { snapshots: number; percentile: number; depth2PctUsdLatest: number; depth2PctUsdChosen: number };
 }
 
 interface Common {
-  status: 'ok' | 'unfit';
+  status: 'ok' | 'unfit' | 'no-data';
   unfitReasons: string[];
+  alerts: InputAlert[];
   volatility: VolatilityScores;
   liquidity: LiquidityScores;
   figures: Record<string, number>;
@@ -133,9 +148,9 @@ export interface PerpExtras {
     slippage: number;
     reduceOnly: boolean;
   }[];
-  openInterest: { lowerCapUsd: number; upperCapUsd: number };
-  liquidationPenaltyBps: number;
-  insuranceFundTargetUsd: number;
+  openInterest: { lowerCapUsd: number | null; upperCapUsd: number | null };
+  liquidationPenaltyBps: number | null;
+  insuranceFundTargetUsd: number | null;
 }
 
 export type ComputedParameters =
@@ -154,6 +169,11 @@ interface TailModel {
   segments: PriceSeries[];
   /** Worst drawdown of every simulated path (for the Monte Carlo check); empty when nothing could be simulated. */
   simulatedDrawdowns: Float64Array;
+  /**
+   * The figures the formulas run on, with a total loss standing in where there was no evidence. Used only
+   * for parameters whose inputs exist (the others are held `no-data`); never reported as figures.
+   */
+  working: { adverseMove: number; ordinaryMove: number; expectedShortfall: number };
 }
 
 function barsPerDayOf(profile: ProtocolProfile): number {
@@ -229,6 +249,10 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
     ordinaryMove = Math.max(filOrdinary, floor * uncOrdinary);
   }
 
+  const hasTail = unconditional.windows > 0;
+  const hasPaths = filtered.paths.length > 0;
+  const expectedShortfall = Math.max(hasPaths ? orWorst(filtered.expectedShortfall) : 0, floor * orWorst(unconditional.expectedShortfall));
+
   const longRunVariance = fit?.model === 'garch' ? fit.longRunVariance : meanSquare(returns);
   const nextBarVariance = fit?.lastVariance ?? Number.NaN;
   const ratio = Math.sqrt(nextBarVariance / longRunVariance);
@@ -253,26 +277,26 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
     regime,
     horizonMinutes: profile.horizonMinutes,
     unconditional: {
-      adverseMove: uncAdverse,
-      ordinaryMove: uncOrdinary,
-      expectedShortfall: orWorst(unconditional.expectedShortfall),
+      adverseMove: hasTail ? uncAdverse : null,
+      ordinaryMove: hasTail ? uncOrdinary : null,
+      expectedShortfall: hasTail ? orWorst(unconditional.expectedShortfall) : null,
       windows: unconditional.windows,
     },
     filtered: {
-      adverseMove: filAdverse,
-      ordinaryMove: filOrdinary,
-      expectedShortfall: filtered.paths.length > 0 ? orWorst(filtered.expectedShortfall) : 0,
+      adverseMove: hasPaths ? filAdverse : null,
+      ordinaryMove: hasPaths ? filOrdinary : null,
+      expectedShortfall: hasPaths ? orWorst(filtered.expectedShortfall) : null,
       paths: filtered.paths.length,
     },
-    adverseMove,
-    ordinaryMove,
-    adverseMoveSource: filteredDrives && filtered.paths.length > 0 ? 'filtered' : 'unconditional',
-    expectedShortfall: Math.max(filtered.paths.length > 0 ? orWorst(filtered.expectedShortfall) : 0, floor * orWorst(unconditional.expectedShortfall)),
-    historicalWorst: orWorst(unconditional.historicalWorst),
+    adverseMove: hasTail ? adverseMove : null,
+    ordinaryMove: hasTail ? ordinaryMove : null,
+    adverseMoveSource: filteredDrives && hasPaths ? 'filtered' : 'unconditional',
+    expectedShortfall: hasTail ? expectedShortfall : null,
+    historicalWorst: hasTail ? orWorst(unconditional.historicalWorst) : null,
     windowsObserved: unconditional.windows,
     historyDays: barCount(segments) / barsPerDay,
   };
-  return { scores, segments, simulatedDrawdowns: filtered.paths };
+  return { scores, segments, simulatedDrawdowns: filtered.paths, working: { adverseMove, ordinaryMove: ordinaryMove ?? adverseMove, expectedShortfall } };
 }
 
 /** Backward-compatible name: the volatility scores alone. */
@@ -307,14 +331,15 @@ export function computeLiquidity(
   if (books.length === 0) {
     return {
       scores: {
-        depthUsd: Object.fromEntries(policy.depthBands.map((band) => [String(band * 100), 0])),
+        // No book: no figure (not zero depth, not 100 % slippage).
+        depthUsd: {},
         liquidationSizeUsd,
-        slippageMerged: 1,
+        slippageMerged: null,
         slippageBestVenue: null,
         bestVenue: null,
-        slippageUsed: 1,
+        slippageUsed: null,
         spreadBps: 0,
-        liquidationSizeFillable: false,
+        liquidationSizeFillable: null,
         window,
       },
       mergedBids: [],
@@ -341,10 +366,10 @@ export function computeLiquidity(
     scores: {
       depthUsd,
       liquidationSizeUsd,
-      slippageMerged: merged.complete ? merged.slippage : 1,
+      slippageMerged: merged.complete ? merged.slippage : null,
       slippageBestVenue: bestVenue !== null ? slippageBestVenue : null,
       bestVenue,
-      slippageUsed: slippageForParameters,
+      slippageUsed: bestVenue !== null || merged.complete ? slippageForParameters : null,
       spreadBps: median(books.map((b) => b.spreadBps)),
       liquidationSizeFillable: merged.complete,
       window: window.snapshots > 0 && window.depth2PctUsdChosen > 0 ? window : { ...window, depth2PctUsdChosen: depth2, depth2PctUsdLatest: window.depth2PctUsdLatest || depth2 },
@@ -355,13 +380,14 @@ export function computeLiquidity(
   };
 }
 
+/** Evidence against the asset only: absent candles or books are missing inputs (held `no-data`), never unfitness. */
 function unfitReasonsOf(profile: ProtocolProfile, volatility: VolatilityScores, liquidity: LiquidityScores): string[] {
   const reasons: string[] = [];
-  if (volatility.historyDays < profile.minHistoryDays) {
+  if (volatility.windowsObserved > 0 && volatility.historyDays < profile.minHistoryDays) {
     reasons.push(`only ${volatility.historyDays.toFixed(1)} days of history; at least ${profile.minHistoryDays} are needed`);
   }
-  if (volatility.windowsObserved === 0) reasons.push('no complete liquidation-horizon window in the history');
-  if (!liquidity.liquidationSizeFillable) {
+  // A real book that cannot absorb the liquidation size is evidence; no book at all (null) is not.
+  if (liquidity.liquidationSizeFillable === false) {
     reasons.push(`the merged order book cannot absorb the ${formatUsd(liquidity.liquidationSizeUsd)} liquidation size`);
   }
   // Failed data-quality checks are weak evidence, not unfitness: the guard rails then let only
@@ -381,13 +407,15 @@ function horizonLabel(profile: ProtocolProfile): string {
 }
 
 /** One sentence on which tail drove the adverse move and in which regime. */
+const pctOrNone = (value: number | null) => (value === null ? 'no data' : formatPct(value));
+
 function regimeSentence(v: VolatilityScores): string {
   const forecast = `forecast vol ${formatPct(v.forecast.nextBarAnnualized, 0)} (${v.forecast.model === 'garch' ? 'GARCH' : 'EWMA'})` +
     (v.forecast.longRunAnnualized !== null ? ` vs long-run ${formatPct(v.forecast.longRunAnnualized, 0)}` : '');
   const source =
     v.adverseMoveSource === 'filtered'
-      ? `the filtered tail at today's volatility (${formatPct(v.filtered.adverseMove)}) drove the number, above the unconditional ${formatPct(v.unconditional.adverseMove)}`
-      : `the unconditional tail (${formatPct(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${formatPct(v.filtered.adverseMove)}`;
+      ? `the filtered tail at today's volatility (${pctOrNone(v.filtered.adverseMove)}) drove the number, above the unconditional ${pctOrNone(v.unconditional.adverseMove)}`
+      : `the unconditional tail (${pctOrNone(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${pctOrNone(v.filtered.adverseMove)}`;
   return `Regime ${v.regime}: ${forecast}; ${source}.`;
 }
 
@@ -407,12 +435,39 @@ function proposedFrom<T extends Record<string, number>>(target: T, steps: readon
   return out as T;
 }
 
-function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[]) {
+/** What is missing for this (asset, profile): per parameter the first absent input it depends on. */
+interface Gaps {
+  candlesMissing: boolean;
+  bookMissing: boolean;
+  byParameter: Record<string, MissingInput>;
+}
+
+/** Drops the figures whose inputs are missing: a figure computed on a stand-in is not a figure. */
+function figuresWithData(figures: Record<string, number>, needs: Record<string, readonly ('candles' | 'book')[]>, gaps: Gaps): Record<string, number> {
+  const missing = (need: 'candles' | 'book') => (need === 'candles' ? gaps.candlesMissing : gaps.bookMissing);
+  return Object.fromEntries(Object.entries(figures).filter(([key]) => !(needs[key] ?? []).some(missing)));
+}
+
+/** Held parameters keep the protocol's current value as target too (0 = not listed); the step says no-data. */
+function holdMissing<T extends Record<string, number>>(target: T, current: Partial<Record<string, number>> | null, gaps: Gaps): T {
+  const out: Record<string, number> = { ...target };
+  for (const parameter of Object.keys(gaps.byParameter)) if (parameter in out) out[parameter] = current?.[parameter] ?? 0;
+  return out as T;
+}
+
+function rationaleWithData(rationale: { parameter: string; text: string }[], steps: readonly ParameterStep[]): { parameter: string; text: string }[] {
+  return rationale.map((r) => {
+    const step = steps.find((s) => s.parameter === r.parameter);
+    return step?.status === 'no-data' ? { parameter: r.parameter, text: step.reason } : r;
+  });
+}
+
+function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[], gaps: Gaps) {
   const v = tail.scores;
   const unfit = unfitReasons.length > 0;
   const slippage = liq.slippageForParameters;
-  const adverse = v.adverseMove;
-  const ordinary = v.ordinaryMove ?? adverse;
+  const adverse = tail.working.adverseMove;
+  const ordinary = tail.working.ordinaryMove;
   const bonus = liquidationBonus(slippage, profile.liquidatorCostBps / 1e4, profile.minLiquidationBonusBps / 1e4, profile.maxLiquidationBonusBps / 1e4);
   const threshold = liquidationThreshold(adverse, slippage, bonus);
   const ltv = loanToValue(threshold, ordinary);
@@ -481,6 +536,7 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
     nowMs: inputs.nowMs,
     evidence: evidenceOf(inputs.quality),
     frozen: inputs.frozen ?? false,
+    missing: gaps.byParameter,
   });
   // The guard rails bound each parameter on its own: keep LTV below what LT is set to, by the beta buffer,
   // in the steps themselves, so that parameters, proposals and every rendering read one value.
@@ -490,10 +546,11 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
     ceilingOf: (ltBps) => ltvCeilingBps(ltBps, ordinary, profile.roundingStepBps),
     ceilingName: `LT less an ordinary ${formatPct(ordinary)} ${horizonLabel(profile)} move, rounded down`,
   });
-  const parameters = proposedFrom(target, steps);
+  const heldTarget = holdMissing(target, current, gaps);
+  const parameters = proposedFrom(heldTarget, steps);
 
   const horizon = horizonLabel(profile);
-  const rationale = [
+  const rationale = rationaleWithData([
     {
       parameter: 'liquidationBonusBps',
       text:
@@ -523,8 +580,8 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
         ` (${formatUsd(sellableAtHalfBonus)}) costs at most half the bonus (${formatPct(bonus / 2)}) in slippage on the merged book` +
         ` (the p${Math.round(liq.scores.window.percentile * 100)} of ${liq.scores.window.snapshots} book snapshot(s)). Borrow cap ${formatPct(profile.borrowCapShare, 0)} of it.`,
     },
-  ];
-  const figures = {
+  ], steps);
+  const figures = figuresWithData({
     adverseMove: adverse,
     ordinaryMove: ordinary,
     slippage,
@@ -535,7 +592,18 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
     liquidityAtBonusUsd: liquidityAtBonus,
     dailyParkinsonVolatility: sigma,
     midUsd: liq.midUsd,
-  };
+  }, {
+    adverseMove: ['candles'],
+    ordinaryMove: ['candles'],
+    slippage: ['book'],
+    liquidationBonus: ['book'],
+    liquidationThreshold: ['candles', 'book'],
+    loanToValue: ['candles', 'book'],
+    sellableAtHalfBonusUsd: ['book'],
+    liquidityAtBonusUsd: ['book'],
+    dailyParkinsonVolatility: ['candles'],
+    midUsd: ['book'],
+  }, gaps);
   const extras: LendingExtras = {
     crossCheck: {
       smartLtv: smart,
@@ -556,15 +624,16 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
       probabilityOfBadDebt: badDebt?.probabilityOfBadDebt ?? 0,
     },
   };
-  return { target, parameters, steps, rationale, figures, extras };
+  return { target: heldTarget, parameters, steps, rationale, figures, extras };
 }
 
-function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[]) {
-  const v = tail.scores;
+function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[], gaps: Gaps) {
+  const v = { ...tail.scores, ...tail.working };
   const unfit = unfitReasons.length > 0;
   const fee = profile.feeBufferBps / 1e4;
+  // Tiers need the tail (candles) and the book: with either missing none is computed (the schedule is held).
   const tiers =
-    liq.mergedBids.length > 0
+    liq.mergedBids.length > 0 && !gaps.candlesMissing
       ? marginTiers({
           adverseMove: Math.min(1, v.adverseMove),
           bids: liq.mergedBids,
@@ -619,17 +688,36 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
     nowMs: inputs.nowMs,
     evidence: evidenceOf(inputs.quality),
     frozen: inputs.frozen ?? false,
+    missing: gaps.byParameter,
   });
-  const parameters = proposedFrom(target, railed);
+  const heldTarget = holdMissing(target, current, gaps);
+  const parameters = proposedFrom(heldTarget, railed);
   // A bounded leverage step is snapped down to an offered tier.
   if (parameters.maxLeverage > 0) parameters.maxLeverage = Math.max(0, ...profile.leverageTiers.filter((t) => t <= parameters.maxLeverage));
   parameters.initialMarginBps = parameters.maxLeverage > 0 ? roundUpBps(1 / parameters.maxLeverage) : 10_000;
   // The step says what is set (the snapped tier), so steps and parameters never disagree.
   const railedLeverage = railed.find((s) => s.parameter === 'maxLeverage')!;
   const leverageStep = railedLeverage.proposed === null ? railedLeverage : { ...railedLeverage, proposed: parameters.maxLeverage };
+  const initialMissing = gaps.byParameter.initialMarginBps;
+  if (initialMissing) {
+    heldTarget.initialMarginBps = current?.initialMarginBps ?? 0;
+    parameters.initialMarginBps = current?.initialMarginBps ?? heldTarget.initialMarginBps;
+  }
   const steps: ParameterStep[] = [
     ...railed.map((s) => (s === railedLeverage ? leverageStep : s)),
-    {
+    initialMissing
+      ? {
+          parameter: 'initialMarginBps',
+          current: current?.initialMarginBps ?? null,
+          target: null,
+          proposed: current?.initialMarginBps ?? null,
+          status: 'no-data',
+          direction: 'none',
+          stress: false,
+          missingInput: initialMissing,
+          reason: `follows max leverage, held for want of ${initialMissing.input}`,
+        }
+      : {
       parameter: 'initialMarginBps',
       current: current?.initialMarginBps ?? null,
       target: target.initialMarginBps,
@@ -641,7 +729,7 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
     },
   ];
 
-  const rationale = [
+  const rationale = rationaleWithData([
     {
       parameter: 'maintenanceMarginBps',
       text:
@@ -658,8 +746,8 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
           ` Larger positions: ${tiers.slice(1).map((t) => `${t.reduceOnly ? 'reduce-only' : `${t.maxLeverage}x`} from ${formatUsd(t.lowerBoundUsd)}`).join(', ') || 'one tier'}.`,
     },
     { parameter: 'initialMarginBps', text: `Initial margin ${formatPct(target.initialMarginBps / 1e4)}: 1 / max leverage.` },
-  ];
-  const figures = {
+  ], steps);
+  const figures = figuresWithData({
     adverseMove: v.adverseMove,
     slippage: first?.slippage ?? liq.slippageForParameters,
     maintenanceMargin: maintenance,
@@ -667,7 +755,15 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
     openInterestLowerCapUsd: caps.lowerCapUsd,
     openInterestUpperCapUsd: caps.upperCapUsd,
     midUsd: liq.midUsd,
-  };
+  }, {
+    adverseMove: ['candles'],
+    slippage: ['book'],
+    maintenanceMargin: ['candles', 'book'],
+    liquidationPenalty: ['book'],
+    openInterestLowerCapUsd: ['book'],
+    openInterestUpperCapUsd: ['book'],
+    midUsd: ['book'],
+  }, gaps);
   const extras: PerpExtras = {
     tiers: tiers.map((t, i) => ({
       lowerBoundUsd: t.lowerBoundUsd,
@@ -679,11 +775,74 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
       slippage: t.slippage,
       reduceOnly: unfit || t.reduceOnly,
     })),
-    openInterest: { lowerCapUsd: caps.lowerCapUsd, upperCapUsd: caps.upperCapUsd },
-    liquidationPenaltyBps: Math.min(10_000, roundUpBps(penalty)),
-    insuranceFundTargetUsd: insurance.targetUsd,
+    openInterest: gaps.bookMissing ? { lowerCapUsd: null, upperCapUsd: null } : { lowerCapUsd: caps.lowerCapUsd, upperCapUsd: caps.upperCapUsd },
+    liquidationPenaltyBps: gaps.bookMissing ? null : Math.min(10_000, roundUpBps(penalty)),
+    insuranceFundTargetUsd: gaps.bookMissing || gaps.candlesMissing ? null : insurance.targetUsd,
   };
-  return { target, parameters, steps, rationale, figures, extras };
+  return { target: heldTarget, parameters, steps, rationale, figures, extras };
+}
+
+/**
+ * Which inputs each parameter is computed from. LT and LTV need the tail (candles) and the slippage (book);
+ * the bonus needs the slippage, the caps the depth (book); the perp margin schedule needs the tail and the book.
+ */
+export const PARAMETER_INPUTS: Record<ProtocolProfile['kind'], Record<string, readonly ('candles' | 'book')[]>> = {
+  lending: {
+    ltvBps: ['candles', 'book'],
+    liquidationThresholdBps: ['candles', 'book'],
+    liquidationBonusBps: ['book'],
+    supplyCapUsd: ['book'],
+    borrowCapUsd: ['book'],
+  },
+  perp: {
+    maintenanceMarginBps: ['candles', 'book'],
+    maxLeverage: ['candles', 'book'],
+    initialMarginBps: ['candles', 'book'],
+  },
+};
+
+/** The delisting parameter, which evidence of unfitness (not absence) sets to 0. */
+const DELISTING_PARAMETER: Record<ProtocolProfile['kind'], string> = { lending: 'ltvBps', perp: 'maxLeverage' };
+
+function gapsOf(inputs: ParameterInputs, tail: TailModel, unfit: boolean): Gaps {
+  const { profile } = inputs;
+  // No complete liquidation-horizon window: the tail cannot be computed (absent, not short, history).
+  const candlesMissing = tail.scores.windowsObserved === 0;
+  const bookMissing = inputs.books.length === 0;
+  const lastBar = inputs.candles[inputs.candles.length - 1];
+  const candles: MissingInput = {
+    input: `candles ${profile.candleInterval}`,
+    sinceMs: lastBar ? lastBar.openTimeMs + INTERVAL_MS[profile.candleInterval] : (inputs.lastGoodMs?.candles ?? null),
+  };
+  const book: MissingInput = { input: 'order book', sinceMs: inputs.lastGoodMs?.book ?? null };
+  const byParameter: Record<string, MissingInput> = {};
+  for (const [parameter, needs] of Object.entries(PARAMETER_INPUTS[profile.kind])) {
+    // With evidence of unfitness (a real book that cannot absorb the size) the delisting stands.
+    if (unfit && (parameter === DELISTING_PARAMETER[profile.kind] || (profile.kind === 'perp' && parameter === 'initialMarginBps'))) continue;
+    const first = needs.find((need) => (need === 'candles' ? candlesMissing : bookMissing));
+    if (first) byParameter[parameter] = first === 'candles' ? candles : book;
+  }
+  return { candlesMissing, bookMissing, byParameter };
+}
+
+function alertsOf(asset: string, profile: ProtocolProfile, gaps: Gaps): InputAlert[] {
+  const all = Object.keys(PARAMETER_INPUTS[profile.kind]);
+  const inputs = new Map<string, { sinceMs: number | null; parameters: string[] }>();
+  for (const [parameter, missing] of Object.entries(gaps.byParameter)) {
+    const entry = inputs.get(missing.input) ?? { sinceMs: missing.sinceMs, parameters: [] };
+    entry.parameters.push(parameter);
+    inputs.set(missing.input, entry);
+  }
+  const heldCount = Object.keys(gaps.byParameter).length;
+  return [...inputs].map(([input, { sinceMs, parameters }]) => ({
+    input,
+    sinceMs,
+    severity: heldCount >= all.length ? ('critical' as const) : ('warning' as const),
+    parameters,
+    message:
+      `${asset} on ${profile.id}: no ${input} (${sinceMs === null ? 'never seen' : `last good ${new Date(sinceMs).toISOString()}`}); ` +
+      `${parameters.join(', ')} held at the protocol's current value`,
+  }));
 }
 
 export function computeParameters(inputs: ParameterInputs): ComputedParameters {
@@ -694,9 +853,12 @@ export function computeParameters(inputs: ParameterInputs): ComputedParameters {
     : undefined;
   const liquidity = computeLiquidity(inputs.books, profile.liquidationSizeUsd, policy, window);
   const unfitReasons = unfitReasonsOf(profile, tail.scores, liquidity.scores);
+  const gaps = gapsOf(inputs, tail, unfitReasons.length > 0);
+  const alerts = alertsOf(inputs.asset, profile, gaps);
   const common = {
-    status: unfitReasons.length > 0 ? ('unfit' as const) : ('ok' as const),
+    status: unfitReasons.length > 0 ? ('unfit' as const) : alerts.length > 0 ? ('no-data' as const) : ('ok' as const),
     unfitReasons,
+    alerts,
     volatility: tail.scores,
     liquidity: liquidity.scores,
   };
@@ -706,9 +868,9 @@ export function computeParameters(inputs: ParameterInputs): ComputedParameters {
     needsGovernanceVote: result.steps.some((s) => s.status === 'bounded-needs-vote' || s.status === 'new-listing-needs-vote'),
   });
   if (profile.kind === 'lending') {
-    const r = finish(lending(inputs, profile, tail, liquidity, unfitReasons));
+    const r = finish(lending(inputs, profile, tail, liquidity, unfitReasons, gaps));
     return { ...common, profileKind: 'lending', target: r.target, parameters: r.parameters, steps: r.steps, rationale: r.rationale, figures: r.figures, needsGovernanceVote: r.needsGovernanceVote, ...r.extras };
   }
-  const r = finish(perp(inputs, profile, tail, liquidity, unfitReasons));
+  const r = finish(perp(inputs, profile, tail, liquidity, unfitReasons, gaps));
   return { ...common, profileKind: 'perp', target: r.target, parameters: r.parameters, steps: r.steps, rationale: r.rationale, figures: r.figures, needsGovernanceVote: r.needsGovernanceVote, ...r.extras };
 }

@@ -59,8 +59,8 @@ describe.skipIf(!HAS_REAL_DATA)('engine on real data vs Aave v3 Ethereum', () =>
       const t = result.target;
       console.log(
         `${asset}: ours LT ${t.liquidationThresholdBps / 100} % / LTV ${t.ltvBps / 100} % / bonus ${t.liquidationBonusBps / 100} %` +
-          ` (adverse move ${(result.volatility.adverseMove * 100).toFixed(1)} % from the ${result.volatility.adverseMoveSource} tail, regime ${result.volatility.regime},` +
-          ` slippage ${(result.liquidity.slippageUsed * 100).toFixed(2)} %); Aave v3 Ethereum LT ${aaveLtBps / 100} %`,
+          ` (adverse move ${(result.volatility.adverseMove! * 100).toFixed(1)} % from the ${result.volatility.adverseMoveSource} tail, regime ${result.volatility.regime},` +
+          ` slippage ${(result.liquidity.slippageUsed! * 100).toFixed(2)} %); Aave v3 Ethereum LT ${aaveLtBps / 100} %`,
       );
       expect(result.status).toBe('ok');
       expect(Math.abs(t.liquidationThresholdBps - aaveLtBps)).toBeLessThanOrEqual(1500);

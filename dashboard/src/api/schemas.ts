@@ -25,7 +25,8 @@ export type Health = z.infer<typeof healthSchema>;
 export const stepSchema = z.object({
   parameter: z.string(),
   current: nullableNum,
-  target: num,
+  /** Null with status no-data: an input was missing, no target was computed. */
+  target: nullableNum,
   proposed: nullableNum,
   status: z.string(),
   direction: z.string(),
@@ -67,15 +68,16 @@ export const recommendationSchema = z.object({
     forecast: z.object({ model: z.string(), fallbackReason: z.optional(z.nullable(z.string())), nextBarAnnualized: num, longRunAnnualized: nullableNum }),
     regime: z.string(),
     horizonMinutes: num,
-    adverseMove: num,
+    // Null: the engine could not compute it (missing input); shown as "no data".
+    adverseMove: nullableNum,
     adverseMoveSource: z.string(),
-    expectedShortfall: num,
-    historicalWorst: num,
+    expectedShortfall: nullableNum,
+    historicalWorst: nullableNum,
   }),
   liquidity: z.object({
     depthUsd: z.record(z.string(), num),
     liquidationSizeUsd: num,
-    slippageUsed: num,
+    slippageUsed: nullableNum,
     spreadBps: num,
     window: z.optional(z.object({ snapshots: num, percentile: num, depth2PctUsdLatest: num, depth2PctUsdChosen: num })),
   }),

@@ -121,17 +121,20 @@ function parameterTable(r: Recommendation): HTMLElement {
   );
 }
 
+/** A figure the engine could not compute (missing input) reads "no data", never a placeholder number. */
+const pctOrNoData = (value: number | null, digits: number) => (value === null ? 'no data' : percentFromFraction(value, digits));
+
 function figures(r: Recommendation): HTMLElement {
   const v = r.volatility;
   const l = r.liquidity;
   const entries: [string, string | Node][] = [
-    ['Adverse move', `${percentFromFraction(v.adverseMove, 2)} over ${v.horizonMinutes} min (${v.adverseMoveSource} tail)`],
+    ['Adverse move', `${pctOrNoData(v.adverseMove, 2)} over ${v.horizonMinutes} min (${v.adverseMoveSource} tail)`],
     ['Regime', `${v.regime}: forecast ${percentFromFraction(v.forecast.nextBarAnnualized, 0)} (${v.forecast.model})${v.forecast.longRunAnnualized === null ? '' : ` vs long-run ${percentFromFraction(v.forecast.longRunAnnualized, 0)}`}`],
-    ['Expected shortfall', percentFromFraction(v.expectedShortfall, 2)],
-    ['Worst observed', percentFromFraction(v.historicalWorst, 2)],
-    ['Slippage', `${percentFromFraction(l.slippageUsed, 2)} selling ${usdCompactText(l.liquidationSizeUsd)}`],
+    ['Expected shortfall', pctOrNoData(v.expectedShortfall, 2)],
+    ['Worst observed', pctOrNoData(v.historicalWorst, 2)],
+    ['Slippage', `${pctOrNoData(l.slippageUsed, 2)} selling ${usdCompactText(l.liquidationSizeUsd)}`],
     ['Spread', `${l.spreadBps.toFixed(1)} bps`],
-    ['Depth \u00b12 %', l.depthUsd[DEPTH_BAND_KEY] === undefined ? '-' : usdCompactText(l.depthUsd[DEPTH_BAND_KEY])],
+    ['Depth \u00b12 %', l.depthUsd[DEPTH_BAND_KEY] === undefined ? 'no data' : usdCompactText(l.depthUsd[DEPTH_BAND_KEY])],
     ['Data quality', r.quality.passed ? 'passed' : `failed: ${r.quality.issues.filter((i) => i.severity === 'failure').map((i) => i.message).join('; ')}`],
   ];
   if (r.crossCheck) entries.push(['SmartLTV cross-check', `${percentFromFraction(r.crossCheck.smartLtv, 1)} (gap ${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ', flagged' : ''})`]);

@@ -336,8 +336,8 @@ describe('guard-rail properties', () => {
     fc.assert(
       fc.property(scenarioArb, (input) => {
         for (const { step, current, proposed } of listedSteps(input)) {
-          expect(proposed).toBeGreaterThanOrEqual(Math.min(current, step.target));
-          expect(proposed).toBeLessThanOrEqual(Math.max(current, step.target));
+          expect(proposed).toBeGreaterThanOrEqual(Math.min(current, step.target!));
+          expect(proposed).toBeLessThanOrEqual(Math.max(current, step.target!));
         }
       }),
       RUNS,

@@ -106,7 +106,7 @@ describe('LTV below LT by the beta buffer (engine property)', () => {
             frozen,
           });
           if (r.profileKind !== 'lending') throw new Error('lending expected');
-          const ordinary = r.volatility.ordinaryMove ?? r.volatility.adverseMove;
+          const ordinary = (r.volatility.ordinaryMove ?? r.volatility.adverseMove)!;
 
           // Target: the buffer against the (rounded) target LT.
           expect(belowLt(r.target.ltvBps, r.target.liquidationThresholdBps)).toBe(true);
@@ -114,7 +114,7 @@ describe('LTV below LT by the beta buffer (engine property)', () => {
 
           // Steps: what each asks to set (the listing value of a new listing) keeps LTV below LT.
           const step = (p: string) => r.steps.find((s) => s.parameter === p)!;
-          const asked = (p: string) => step(p).proposed ?? step(p).target;
+          const asked = (p: string) => (step(p).proposed ?? step(p).target)!;
           const ltvStep = step('ltvBps');
           const ltAsked = asked('liquidationThresholdBps');
           if (!frozen) expect(belowLt(asked('ltvBps'), ltAsked)).toBe(true);
@@ -155,7 +155,7 @@ describe('LTV below LT by the beta buffer (engine property)', () => {
     const ltv = r.steps.find((s) => s.parameter === 'ltvBps')!;
     expect(ltv.current).toBeNull();
     expect(ltv.status).toBe('new-listing-needs-vote');
-    const ordinary = r.volatility.ordinaryMove ?? r.volatility.adverseMove;
+    const ordinary = (r.volatility.ordinaryMove ?? r.volatility.adverseMove)!;
     expect(ltv.proposed).toBe(ceilingOf(4150, ordinary, base.roundingStepBps));
     expect(r.parameters.ltvBps).toBe(ltv.proposed);
     expect(ltv.reason).toMatch(/liquidation threshold/i);

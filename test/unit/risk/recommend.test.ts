@@ -146,13 +146,13 @@ describe('risk engine v1 behaviour', () => {
     const after = run(spiked);
     expect(after.volatility.regime).toBe('stressed');
     expect(after.volatility.adverseMoveSource).toBe('filtered');
-    expect(after.volatility.filtered.adverseMove).toBeGreaterThan(before.volatility.filtered.adverseMove * 2);
+    expect(after.volatility.filtered.adverseMove).toBeGreaterThan(before.volatility.filtered.adverseMove! * 2);
     expect((after.target as { liquidationThresholdBps: number }).liquidationThresholdBps).toBeLessThan(
       (before.target as { liquidationThresholdBps: number }).liquidationThresholdBps - 500,
     );
     expect(after.rationale.find((r) => r.parameter === 'liquidationThresholdBps')!.text).toMatch(/Regime stressed: .*filtered tail/);
     // The unconditional year-long quantile moved far less than the filtered one.
-    expect(after.volatility.unconditional.adverseMove / before.volatility.unconditional.adverseMove).toBeLessThan(1.5);
+    expect(after.volatility.unconditional.adverseMove! / before.volatility.unconditional.adverseMove!).toBeLessThan(1.5);
   });
 
   it('records the unconstrained target and the bounded step; weak evidence holds loosening but lets tightening through', () => {
@@ -198,7 +198,7 @@ describe('risk engine v1 behaviour', () => {
       expect(result.tiers[i]!.maintenanceMarginBps).toBeGreaterThanOrEqual(result.tiers[i - 1]!.maintenanceMarginBps);
       expect(result.tiers[i]!.maxLeverage).toBeLessThanOrEqual(result.tiers[i - 1]!.maxLeverage);
     }
-    expect(result.openInterest.upperCapUsd).toBeGreaterThan(result.openInterest.lowerCapUsd);
+    expect(result.openInterest.upperCapUsd).toBeGreaterThan(result.openInterest.lowerCapUsd!);
     expect(result.insuranceFundTargetUsd).toBeGreaterThanOrEqual(0);
     expect(result.parameters.initialMarginBps).toBe(Math.ceil(10_000 / result.parameters.maxLeverage));
   });
