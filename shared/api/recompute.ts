@@ -131,14 +131,21 @@ export async function requestRecompute(deps: RecomputeDeps, request: RecomputeRe
   const caller = callerHash(request.requestedBy);
   let created: Run | null = null;
   const discardCreated = async () => {
-    if (created) await store.recompute.discardUnregisteredRun(created.id);
+    if (!created) return;
+    await store.recompute.discardUnregisteredRun(created.id);
+    // runs.create put it in the active-run set: take it out, so nobody mistakes it for a run in flight.
+    await store.runs.forgetActive(created.id);
   };
 
   // A scheduled run in flight covers every asset; it is not a recompute run, so it is not registered
   // (nor counted against the bound): read from the active set once.
   let gate = await store.recompute.gate();
   const others = (await store.runs.activeRunIds()).filter((id) => !gate.runIds.includes(id));
-  const active = (await Promise.all(others.map((id) => store.runs.get(id)))).filter((r): r is Run => r !== null && isInFlight(r, nowMs, timeoutMs));
+  // Only scheduled runs: an ad-hoc run in the active set but not in the gate is another request's
+  // candidate that has not won the gate yet (and may be discarded), never one to join.
+  const active = (await Promise.all(others.map((id) => store.runs.get(id)))).filter(
+    (r): r is Run => r !== null && r.trigger === 'schedule' && isInFlight(r, nowMs, timeoutMs),
+  );
   const joinActive = newestCovering(active, request, universe);
   if (joinActive) return { run: joinActive, coalesced: true };
 
