@@ -94,7 +94,7 @@ export const STEP_STATUS_LABEL: Record<string, string> = {
   frozen: 'frozen',
 };
 
-export const PROPOSAL_STATUS_LABEL: Record<string, string> = { pending: 'pending', sent: 'sent', failed: 'failed' };
+export const PROPOSAL_STATUS_LABEL: Record<string, string> = { pending: 'pending', sent: 'sent', failed: 'failed', superseded: 'superseded (not sent)' };
 
 /** How much the pages fetch (the API's own maxima: recommendations 500, history 100 per page). */
 export const FETCH = {
