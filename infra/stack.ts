@@ -159,6 +159,7 @@ export class LeverageAdvisorStack extends Stack {
     this.alarms.watchQueueAge('AssetBacklogAge', this.fanOut.queue, config.alarms.assetQueueMaxAgeMinutes);
     this.alarms.watchApiServerErrors('ApiServerErrors', this.api.httpApi, config.alarms.api5xxPerFiveMinutes);
     this.alarms.watchDataAge('DataStale', metricsNamespaceOf(config.stage), POWERTOOLS_SERVICE_NAME, config.alarms.dataStaleAfterMinutes);
+    this.alarms.watchMissingInputs('InputsMissing', metricsNamespaceOf(config.stage), POWERTOOLS_SERVICE_NAME, config.alarms.dataStaleAfterMinutes);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API and dashboard' });
     new CfnOutput(this, 'RecomputeUrl', { value: `${this.api.url}v1/recompute`, description: 'POST here, SigV4-signed (execute-api)' });

@@ -16,6 +16,7 @@ export function powertoolsRunMetrics(create = () => new Metrics({ namespace: pro
     if (result.dataAgeMaxSeconds !== null) metrics.addMetric('DataAgeMaxSeconds', MetricUnit.Seconds, result.dataAgeMaxSeconds);
     metrics.addMetric('AssetsFailed', MetricUnit.Count, result.assetsFailed);
     metrics.addMetric('Recommendations', MetricUnit.Count, result.recommendations);
+    metrics.addMetric('RecommendationsMissingInputs', MetricUnit.Count, result.recommendationsMissingInputs);
     metrics.publishStoredMetrics();
   };
 }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 
 /** The metrics compute emits through Powertools (default dimension `service`). */
 export const STALENESS_METRIC = { name: 'DataAgeMaxSeconds', dimension: 'service' } as const;
+export const MISSING_INPUTS_METRIC = { name: 'RecommendationsMissingInputs', dimension: 'service' } as const;
 
 /** Errors and queue depths are read over five minutes: soon enough for an hourly cycle, few flaps. */
 const WATCH_PERIOD = Duration.minutes(5);
@@ -93,6 +94,24 @@ export class AdvisorAlarms extends Construct {
       threshold: staleAfterMinutes * 60,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.BREACHING,
+    });
+  }
+
+  /**
+   * A run held parameters because an input (candles, a book) was absent or stale: nothing was cut for it,
+   * but the data feed needs a look. Missing data points (no run) are the staleness alarm's business.
+   */
+  watchMissingInputs(id: string, namespace: string, service: string, periodMinutes: number): Alarm {
+    const metric = new Metric({
+      namespace,
+      metricName: MISSING_INPUTS_METRIC.name,
+      dimensionsMap: { [MISSING_INPUTS_METRIC.dimension]: service },
+      statistic: 'Maximum',
+      period: Duration.minutes(periodMinutes),
+    });
+    return this.add(id, metric, {
+      description: 'A run held parameters at their live values because an input (candles or an order book) was missing or stale',
+      threshold: 1,
     });
   }
 

@@ -253,6 +253,8 @@ export interface FinalizeResult {
   proposals: number;
   /** Age of the oldest market snapshot behind this run (its freshest data per asset); null when none. */
   dataAgeMaxSeconds: number | null;
+  /** Recommendations holding a parameter for want of an input (their `alerts`): the missing-data alarm. */
+  recommendationsMissingInputs: number;
 }
 
 /**
@@ -335,6 +337,7 @@ export async function runFinalizeStage(deps: FinalizeDeps, event: ComputeEvent):
     recommendations: recommendations.length,
     proposals: proposals.length,
     dataAgeMaxSeconds: ages.length > 0 ? Math.max(...ages) : null,
+    recommendationsMissingInputs: recommendations.filter((r) => (r.alerts?.length ?? 0) > 0).length,
   };
   logger.info('run finished', { runId: run.id, ...result, errors: errors.length });
   if (proposals.length > 0) await deps.invoker.invoke('publish', { reason: `run ${run.id}` });

@@ -96,7 +96,7 @@ const COMMON_RESOURCES = {
   'AWS::ApiGatewayV2::Integration': 1,
   'AWS::ApiGatewayV2::Route': 7,
   // Five functions' errors, two dead-letter queues, the backlog age, API 5xx, stale data.
-  'AWS::CloudWatch::Alarm': 10,
+  'AWS::CloudWatch::Alarm': 11,
   'AWS::SNS::Topic': 1,
   'AWS::SNS::TopicPolicy': 1,
 };
@@ -541,6 +541,18 @@ describe('LeverageAdvisorStack', () => {
           TreatMissingData: 'breaching',
         });
       }
+    });
+
+    it('alert when a run held parameters for want of an input (missing is not risky, but it is news)', () => {
+      prod.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'LeverageAdvisor/prod',
+        MetricName: 'RecommendationsMissingInputs',
+        Dimensions: [{ Name: 'service', Value: 'leverage-advisor' }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     });
 
     it('all notify the stage topic of ALARM and OK, e-mailed in prod', () => {

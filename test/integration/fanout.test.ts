@@ -262,5 +262,7 @@ describe('compute handler (finalizer) metrics', () => {
     expect(recorded).toHaveLength(1);
     const snapshotAges = await Promise.all(ASSETS.map(async (a) => (NOW - (await table.store.snapshots.latest(a))!.takenAtMs) / 1000));
     expect(recorded[0]).toMatchObject({ assetsFailed: 1, dataAgeMaxSeconds: Math.max(...snapshotAges) });
+    const latest = (await Promise.all(d.finalize.config.profiles.map((p) => table.store.recommendations.latestForProfile(p.id)))).flat();
+    expect(recorded[0]!.recommendationsMissingInputs).toBe(latest.filter((r) => (r.alerts?.length ?? 0) > 0).length);
   });
 });
