@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../shared/config/schema.js';
+import type { ResilienceOptions } from '../../shared/market/resilience.js';
 import { INTERVAL_MS } from '../../shared/config/schema.js';
 import { ingestAsset } from '../../shared/cycle/ingest.js';
 import { aggregateVenueCandles } from '../../shared/market/aggregate.js';
@@ -27,8 +28,9 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>) {
   let counter = 0;
   const markets: LiveMarket[] = [];
 
-  function market(): LiveMarket {
-    const m = fastLiveMarket(servers.venues, { now: () => clock, resilience: { ...FAST_RESILIENCE, timeoutMs: 100 } });
+  /** FAST_RESILIENCE's generous timeout unless a test of a hung venue passes a shorter one. */
+  function market(resilience: Partial<ResilienceOptions> = {}): LiveMarket {
+    const m = fastLiveMarket(servers.venues, { now: () => clock, resilience: { ...FAST_RESILIENCE, ...resilience } });
     markets.push(m);
     return m;
   }
@@ -62,9 +64,9 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>) {
       return asset;
     },
 
-    ingest(asset: AssetConfig, nowMs = START): Promise<MarketSnapshot> {
+    ingest(asset: AssetConfig, nowMs = START, resilience: Partial<ResilienceOptions> = {}): Promise<MarketSnapshot> {
       clock = nowMs;
-      return ingestAsset({ config, source: market(), store: table.store }, asset, nowMs);
+      return ingestAsset({ config, source: market(resilience), store: table.store }, asset, nowMs);
     },
 
     /** What the aggregate must be from the given venues alone, fetched fault-free by a separate client. */
