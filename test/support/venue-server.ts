@@ -86,6 +86,8 @@ export interface VenueServerStats {
   requests: number;
   rateLimited: number;
   byEndpoint: Record<string, number>;
+  /** Most requests the server was handling at once (arrived, not yet answered or dropped). */
+  maxInFlight: number;
 }
 
 export interface VenueServers {
@@ -215,6 +217,7 @@ interface VenueState {
   log: ServedRequest[];
   stats: VenueServerStats;
   bucket: { tokens: number; updatedMs: number } | null;
+  inFlight: number;
 }
 
 const WRONG_SHAPES: Record<VenueId, Record<VenueEndpoint, unknown>> = {
@@ -505,10 +508,21 @@ export async function startVenueServers(options: VenueServerOptions = {}): Promi
       rules: [],
       fixtures: new Map(),
       log: [],
-      stats: { requests: 0, rateLimited: 0, byEndpoint: {} },
+      stats: { requests: 0, rateLimited: 0, byEndpoint: {}, maxInFlight: 0 },
       bucket: options.rateLimits?.[venue] ? { tokens: options.rateLimits[venue]!.capacity, updatedMs: Date.now() } : null,
+      inFlight: 0,
     };
     state.server.on('request', (req, res) => {
+      state.inFlight++;
+      state.stats.maxInFlight = Math.max(state.stats.maxInFlight, state.inFlight);
+      // Answered once the last byte is handed to the socket ('finish'), or dropped ('close' without it).
+      let done = false;
+      const settle = () => {
+        if (!done) state.inFlight--;
+        done = true;
+      };
+      res.once('finish', settle);
+      res.once('close', settle);
       handle(state, req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ message: (error as Error).message }));
