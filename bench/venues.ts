@@ -53,6 +53,8 @@ export interface BenchVenuesResult {
   latencyMs: number;
   wallMs: number;
   requests: Record<VenueId, number>;
+  /** Most requests each server was handling at once: the client ran concurrently, within its maxConcurrent. */
+  maxInFlight: Record<VenueId, number>;
   /** 429s the servers answered (the limiter's job is to keep this at zero). */
   rateLimited: number;
   retries: number;
@@ -119,6 +121,7 @@ export async function benchVenues(options: BenchVenuesOptions = {}): Promise<Ben
   const wallMs = performance.now() - start;
   const stats = market.stats();
   const requests = Object.fromEntries(VENUES.map((v) => [v, servers.stats(v).requests])) as Record<VenueId, number>;
+  const maxInFlight = Object.fromEntries(VENUES.map((v) => [v, servers.stats(v).maxInFlight])) as Record<VenueId, number>;
   const rateLimited = VENUES.reduce((sum, v) => sum + servers.stats(v).rateLimited, 0);
   const binanceWeight = servers
     .requests('binance')
@@ -139,6 +142,7 @@ export async function benchVenues(options: BenchVenuesOptions = {}): Promise<Ben
     latencyMs,
     wallMs,
     requests,
+    maxInFlight,
     rateLimited,
     retries: VENUES.reduce((sum, v) => sum + (stats[v]?.retries ?? 0), 0),
     failedCalls,

@@ -7,7 +7,7 @@ import { runWalkForward } from '../../shared/backtest/walkforward.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { LendingProfile, Policy } from '../../shared/config/schema.js';
 import { parseRecordedBook } from '../../shared/market/replay/books.js';
-import { HAS_REAL_DATA, NO_REAL_DATA_REASON, REAL_DATA_DIR, readCandles } from '../support/real-data.js';
+import { HAS_REAL_DATA, REAL_DATA_DIR, readCandles } from '../support/real-data.js';
 
 /**
  * The issue's acceptance on the shared hourly data (alpha 0.999, 4 h windows): the engine beats the naive
@@ -19,7 +19,6 @@ import { HAS_REAL_DATA, NO_REAL_DATA_REASON, REAL_DATA_DIR, readCandles } from '
  * as what it is (never more breaches than the baseline, never a higher LT), on a representative sub-range.
  * The full default-policy run is `npm run backtest` (about a minute).
  */
-if (!HAS_REAL_DATA) console.warn(NO_REAL_DATA_REASON);
 
 const config = buildConfig();
 const profile = config.profiles.find((p) => p.kind === 'lending') as LendingProfile;

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_REAL_DATA, NO_REAL_DATA_REASON, REAL_DATA_DIR } from '../support/real-data.js';
+import { HAS_REAL_DATA, REAL_DATA_DIR } from '../support/real-data.js';
 
 /** `npm run backtest` end to end on a small real range (AAVE through May 2021, hourly lending and 5-minute perps). */
-if (!HAS_REAL_DATA) console.warn(NO_REAL_DATA_REASON);
 
 const ROOT = resolve(import.meta.dirname, '../..');
 interface Outcome {

@@ -6,14 +6,13 @@ import { liquidityFor } from '../../shared/backtest/liquidity.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { LendingProfile, PerpProfile } from '../../shared/config/schema.js';
 import type { CandleLike } from '../../shared/risk/series.js';
-import { HAS_REAL_DATA, NO_REAL_DATA_REASON, readCandles } from '../support/real-data.js';
+import { HAS_REAL_DATA, readCandles } from '../support/real-data.js';
 
 /**
  * The walk-forward driver with the real engine on small real-data cases from ../shared/data: no look-ahead
  * (corrupt the future, same past), the naive baseline equals the engine's unconditional tail, the fast
  * tighten path through Mar 2020, daily bars through the FTX collapse, and perps through LUNA.
  */
-if (!HAS_REAL_DATA) console.warn(NO_REAL_DATA_REASON);
 
 const config = buildConfig();
 const lending = config.profiles.find((p) => p.kind === 'lending') as LendingProfile;

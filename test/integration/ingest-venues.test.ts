@@ -72,7 +72,9 @@ describe('a failed venue never corrupts the aggregate', () => {
     const expected = await expectedAggregate(asset, '5m', ['binance', 'kraken']);
     h.servers.fault('coinbase', rule);
     try {
-      const snapshot = await ingest(asset);
+      // The timeout fault never answers, so a short timeout on Coinbase alone cannot race an answer; the
+      // healthy venues keep the generous one.
+      const snapshot = await ingest(asset, START, rule.fault.kind === 'timeout' ? { coinbase: { timeoutMs: 100 } } : {});
       expect(snapshot.venues.find((v) => v.venue === 'coinbase')).toMatchObject({ candles: 'failed', book: 'failed' });
       expect(codes(snapshot)).toEqual(['VENUE_FAILED:warning:coinbase']);
       expect(snapshot.quality).toMatchObject({ passed: true, venuesWithData: 2 });

@@ -7,13 +7,12 @@ import { parseRecordedBook } from '../../shared/market/replay/books.js';
 import type { BookSummary } from '../../shared/model/snapshot.js';
 import { computeParameters } from '../../shared/risk/recommend.js';
 import { midPrice, spreadBps } from '../../shared/risk/liquidity.js';
-import { HAS_REAL_DATA, NO_REAL_DATA_REASON, REAL_DATA_DIR, readCandles } from '../support/real-data.js';
+import { HAS_REAL_DATA, REAL_DATA_DIR, readCandles } from '../support/real-data.js';
 
 /**
  * The engine on real data: Binance hourly candles and real order-book snapshots from ../shared/data,
  * against Aave v3 Ethereum's live parameters (REFERENCES.md section 3: WETH LT 83 %, WBTC LT 78 %).
  */
-if (!HAS_REAL_DATA) console.warn(NO_REAL_DATA_REASON);
 
 function recordedBook(file: string, venue: string): BookSummary {
   const book = parseRecordedBook(JSON.parse(readFileSync(resolve(REAL_DATA_DIR, 'orderbooks', file), 'utf8')), file);

@@ -3,10 +3,9 @@ import { buildConfig } from '../../shared/config/load.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import { drawdownTail } from '../../shared/risk/drawdown.js';
 import { splitAtGaps } from '../../shared/risk/series.js';
-import { HAS_REAL_DATA, NO_REAL_DATA_REASON, readCandles } from '../support/real-data.js';
+import { HAS_REAL_DATA, readCandles } from '../support/real-data.js';
 
 const H = 3_600_000;
-if (!HAS_REAL_DATA) console.warn(NO_REAL_DATA_REASON);
 
 describe.skipIf(!HAS_REAL_DATA)('on the real Binance data in ../shared/data', () => {
   it('the 4 h q99.9 worst drawdown reproduces METHODOLOGY.md\'s calibration table', () => {

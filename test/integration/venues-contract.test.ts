@@ -6,6 +6,7 @@ import { fetchCandleHistory } from '../../shared/market/venues/paging.js';
 import type { VenueAdapter } from '../../shared/market/venues/types.js';
 import { HAS_REAL_DATA, NO_REAL_DATA_REASON } from '../support/real-data.js';
 import {
+  GENEROUS_TIMEOUT_MS,
   LOOPBACK_USD_PER,
   RECORDED,
   adaptersFor,
@@ -208,11 +209,12 @@ describe('LiveMarket over the three adapters', () => {
     const some = fastLiveMarket(servers.venues.map((v) => (v.id === 'kraken' ? { ...v, baseUrl: dead } : v)));
     const none = fastLiveMarket(servers.venues.map((v) => ({ ...v, baseUrl: dead })));
     try {
-      const ok = await some.probe({ timeoutMs: 500 });
+      // Nothing listens at the dead address, so it is refused at once: the healthy venues get a generous timeout.
+      const ok = await some.probe({ timeoutMs: GENEROUS_TIMEOUT_MS });
       expect(ok.reachable).toBe(true);
       expect(ok.venues.filter((v) => v.ok).map((v) => v.venue)).toEqual(['binance', 'coinbase']);
       expect(ok.venues.find((v) => v.venue === 'kraken')!.error).toMatch(/connection failed/);
-      expect((await none.probe({ timeoutMs: 500 })).reachable).toBe(false);
+      expect((await none.probe({ timeoutMs: GENEROUS_TIMEOUT_MS })).reachable).toBe(false);
     } finally {
       await Promise.all([some.dispose(), none.dispose()]);
     }

@@ -213,6 +213,7 @@ export class FakeDiscourse {
     const [status, payload, headers] = this.route(method, url, body);
     if (fault?.respondDelayMs) await delay(fault.respondDelayMs);
     if (fault?.respondAfter) await fault.respondAfter;
+    if (fault?.dropAfterWork) return void res.destroy();
     if (fault?.after) return send(fault.after.status, fault.after.body ?? { errors: ['Internal Server Error'] });
     send(status, payload, headers);
   }

@@ -8,7 +8,9 @@ import type { IncomingMessage } from 'node:http';
  *    before the server: the client times out, the work still happens later, as in Rails when the client
  *    hangs up); the test decides the order of events instead of racing timers;
  *  - `respondDelayMs` / `respondAfter`: do the work at once, then answer after this delay / once the
- *    promise settles (the client times out although the work was done).
+ *    promise settles (the client times out although the work was done);
+ *  - `dropAfterWork`: do the work, then close the connection unanswered: the outcome is as unknown to
+ *    the client as after a timeout, but no timer decides it (random fault suites use this).
  */
 export interface Fault {
   match: (request: { method: string; path: string }) => boolean;
@@ -18,6 +20,7 @@ export interface Fault {
   respondDelayMs?: number;
   workAfter?: Promise<unknown>;
   respondAfter?: Promise<unknown>;
+  dropAfterWork?: boolean;
 }
 
 export class FaultScript {

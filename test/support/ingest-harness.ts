@@ -4,11 +4,13 @@ import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../
 import { INTERVAL_MS } from '../../shared/config/schema.js';
 import { ingestAsset } from '../../shared/cycle/ingest.js';
 import { aggregateVenueCandles } from '../../shared/market/aggregate.js';
-import type { LiveMarket } from '../../shared/market/venues/live.js';
+import type { LiveMarket, LiveMarketOptions } from '../../shared/market/venues/live.js';
 import type { MarketSnapshot } from '../../shared/model/snapshot.js';
 import { MS_PER_DAY, floorTo } from '../../shared/util/time.js';
 import { startTestTable, type TestTable } from './dynamo.js';
 import { FAST_RESILIENCE, fastLiveMarket, startVenueServers, type VenueServers } from './venue-server.js';
+
+type VenueResilience = NonNullable<LiveMarketOptions['venueResilience']>;
 
 /**
  * ingestAsset over LiveMarket, the loopback venues and a real local DynamoDB-API server, for the ingest
@@ -27,8 +29,9 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>) {
   let counter = 0;
   const markets: LiveMarket[] = [];
 
-  function market(): LiveMarket {
-    const m = fastLiveMarket(servers.venues, { now: () => clock, resilience: { ...FAST_RESILIENCE, timeoutMs: 100 } });
+  /** FAST_RESILIENCE's generous timeout unless a test of a hung venue gives that venue alone a shorter one. */
+  function market(venueResilience: VenueResilience = {}): LiveMarket {
+    const m = fastLiveMarket(servers.venues, { now: () => clock, resilience: FAST_RESILIENCE, venueResilience });
     markets.push(m);
     return m;
   }
@@ -62,9 +65,9 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>) {
       return asset;
     },
 
-    ingest(asset: AssetConfig, nowMs = START): Promise<MarketSnapshot> {
+    ingest(asset: AssetConfig, nowMs = START, venueResilience: VenueResilience = {}): Promise<MarketSnapshot> {
       clock = nowMs;
-      return ingestAsset({ config, source: market(), store: table.store }, asset, nowMs);
+      return ingestAsset({ config, source: market(venueResilience), store: table.store }, asset, nowMs);
     },
 
     /** What the aggregate must be from the given venues alone, fetched fault-free by a separate client. */

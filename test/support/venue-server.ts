@@ -11,7 +11,7 @@ import { VenueHttp, createVenueAxios } from '../../shared/market/venues/http.js'
 import { KrakenAdapter } from '../../shared/market/venues/kraken.js';
 import { LiveMarket, type LiveMarketOptions } from '../../shared/market/venues/live.js';
 import type { VenueAdapter } from '../../shared/market/venues/types.js';
-import { REAL_DATA_DIR } from './real-data.js';
+import { REAL_DATA_DIR } from './real-data-files.js';
 
 /**
  * Loopback HTTP servers (127.0.0.1, port 0) that speak the public REST paths and query parameters of
@@ -86,6 +86,8 @@ export interface VenueServerStats {
   requests: number;
   rateLimited: number;
   byEndpoint: Record<string, number>;
+  /** Most requests the server was handling at once (arrived, not yet answered or dropped). */
+  maxInFlight: number;
 }
 
 export interface VenueServers {
@@ -215,6 +217,7 @@ interface VenueState {
   log: ServedRequest[];
   stats: VenueServerStats;
   bucket: { tokens: number; updatedMs: number } | null;
+  inFlight: number;
 }
 
 const WRONG_SHAPES: Record<VenueId, Record<VenueEndpoint, unknown>> = {
@@ -505,10 +508,21 @@ export async function startVenueServers(options: VenueServerOptions = {}): Promi
       rules: [],
       fixtures: new Map(),
       log: [],
-      stats: { requests: 0, rateLimited: 0, byEndpoint: {} },
+      stats: { requests: 0, rateLimited: 0, byEndpoint: {}, maxInFlight: 0 },
       bucket: options.rateLimits?.[venue] ? { tokens: options.rateLimits[venue]!.capacity, updatedMs: Date.now() } : null,
+      inFlight: 0,
     };
     state.server.on('request', (req, res) => {
+      state.inFlight++;
+      state.stats.maxInFlight = Math.max(state.stats.maxInFlight, state.inFlight);
+      // Answered once the last byte is handed to the socket ('finish'), or dropped ('close' without it).
+      let done = false;
+      const settle = () => {
+        if (!done) state.inFlight--;
+        done = true;
+      };
+      res.once('finish', settle);
+      res.once('close', settle);
       handle(state, req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ message: (error as Error).message }));
@@ -553,9 +567,16 @@ export async function startVenueServers(options: VenueServerOptions = {}): Promi
 export const FAST_LIMIT: VenueRateLimit = { requestsPerSecond: 1000, weightPerMinute: null, budgetShare: 1, maxConcurrent: 16 };
 export const FAST_LIMITS: Record<VenueId, Partial<VenueRateLimit>> = { binance: FAST_LIMIT, coinbase: FAST_LIMIT, kraken: FAST_LIMIT };
 
-/** Short timeouts and backoffs so fault tests take milliseconds, not the production seconds. */
+/**
+ * A request timeout no loopback answer comes near even on a loaded CI machine (a 100-300 ms timeout made
+ * healthy requests fail under CPU load). Tests of the timeout itself set a short one against a venue that
+ * never answers (the `timeout` fault), so nothing races.
+ */
+export const GENEROUS_TIMEOUT_MS = 15_000;
+
+/** Short backoffs so fault tests take milliseconds, not the production seconds; see GENEROUS_TIMEOUT_MS. */
 export const FAST_RESILIENCE: Partial<ResilienceOptions> = {
-  timeoutMs: 300,
+  timeoutMs: GENEROUS_TIMEOUT_MS,
   maxRetries: 2,
   initialBackoffMs: 10,
   maxBackoffMs: 40,

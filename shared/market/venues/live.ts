@@ -35,8 +35,10 @@ export interface LiveMarketOptions {
    * runtime: a token bucket item per venue in the table). Absent: this process's limiter only (bench).
    */
   fleetBudget?: FleetVenueBudget;
-  /** Timeout, retries, backoff and breaker (the same for every venue). */
+  /** Timeout, retries, backoff and breaker for every venue. */
   resilience?: Partial<ResilienceOptions>;
+  /** Per-venue overrides of `resilience` (a venue known to be slow; a test's hung venue, alone on a short timeout). */
+  venueResilience?: Partial<Record<VenueId, Partial<ResilienceOptions>>>;
   /** Stablecoin rates. Default: mid of Kraken's USDTZUSD / USDCUSD books when Kraken is configured, else par (flagged). */
   quoteRates?: QuoteRateProvider;
   /** Levels per side asked for books (venues cap it: Kraken 500, Binance 5,000). */
@@ -100,7 +102,7 @@ export class LiveMarket implements MarketSource, QuoteAware {
     this.axios = options.http ?? createVenueAxios();
     this.resumeTtlMs = options.resumeTtlMs ?? DEFAULT_RESUME_TTL_MS;
     for (const config of options.venues) {
-      const handle = this.buildHandle(config, options.resilience ?? {});
+      const handle = this.buildHandle(config, { ...options.resilience, ...options.venueResilience?.[config.id] });
       this.handles.set(config.id, handle);
     }
     const kraken = this.handles.get('kraken');
