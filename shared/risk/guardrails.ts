@@ -86,6 +86,8 @@ export interface GuardRailInput {
 export interface MissingInput {
   input: string;
   sinceMs: number | null;
+  /** The input exists but is older than the policy allows (freshness.ts): stale counts as missing. */
+  stale?: boolean;
 }
 
 export const STEP_STATUSES = [
@@ -279,9 +281,9 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
       status: 'no-data',
       direction: 'none',
       stress: false,
-      missingInput: { input: missing.input, sinceMs: missing.sinceMs },
+      missingInput: { input: missing.input, sinceMs: missing.sinceMs, ...(missing.stale ? { stale: true } : {}) },
       reason:
-        `${name} ${current === null ? 'not proposed' : `held at ${fmt(current)}`}: no ${missing.input} (${sinceText(missing.sinceMs)}), ` +
+        `${name} ${current === null ? 'not proposed' : `held at ${fmt(current)}`}: ${missing.stale ? `${missing.input} stale` : `no ${missing.input}`} (${sinceText(missing.sinceMs)}), ` +
         'so no target is computed; missing data is not evidence of risk.',
     };
   }
