@@ -296,7 +296,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
         alerts.map(({ asset, alert }) => [
           escapeMarkdown(asset),
           escapeMarkdown(alert.input),
-          alert.sinceMs === null ? 'never seen' : new Date(alert.sinceMs).toISOString(),
+          alert.sinceMs === null ? 'none stored' : new Date(alert.sinceMs).toISOString(),
           alert.severity,
           alert.parameters.map((p) => PARAMETER_LABELS[p] ?? p).join(', '),
         ]),

@@ -68,7 +68,7 @@ export const liquidityScoresSchema = z.object({
 export const missingInputSchema = z.object({
   /** `candles 1h`, `candles 5m`, `order book`. */
   input: z.string(),
-  /** Last time the input was good (epoch ms), or null when it was never seen. */
+  /** Last time the input was good (epoch ms), or null when the store has none (in the book window and the snapshots just before it; in the lookback and one more before it). */
   sinceMs: z.number().nullable(),
   /** The input exists but is older than the policy allows (stale counts as missing). */
   stale: z.boolean().optional(),

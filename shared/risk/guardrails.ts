@@ -82,7 +82,7 @@ export interface GuardRailInput {
   missing?: Readonly<Record<string, MissingInput>>;
 }
 
-/** An absent input: its name (`order book`, `candles 5m`) and the last time it was good (null: never seen). */
+/** An absent input: its name (`order book`, `candles 5m`) and the last time it was good (null: none stored). */
 export interface MissingInput {
   input: string;
   sinceMs: number | null;
@@ -262,7 +262,7 @@ function roundTowardCurrent(value: number, current: number, resolution: number):
 }
 
 function sinceText(sinceMs: number | null): string {
-  return sinceMs === null ? 'never seen' : `last good ${new Date(sinceMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return sinceMs === null ? 'none stored' : `last good ${new Date(sinceMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {

@@ -858,7 +858,7 @@ function alertsOf(asset: string, profile: ProtocolProfile, gaps: Gaps): InputAle
     severity: heldCount >= all.length ? ('critical' as const) : ('warning' as const),
     parameters,
     message:
-      `${asset} on ${profile.id}: ${stale ? `${input} stale` : `no ${input}`} (${sinceMs === null ? 'never seen' : `last good ${new Date(sinceMs).toISOString()}`}); ` +
+      `${asset} on ${profile.id}: ${stale ? `${input} stale` : `no ${input}`} (${sinceMs === null ? 'none stored' : `last good ${new Date(sinceMs).toISOString()}`}); ` +
       `${parameters.join(', ')} held at the protocol's current value`,
   }));
 }
