@@ -206,6 +206,12 @@ async function main(): Promise<number> {
         : `  market   HISTORICAL: replay of ${replayDir}, clock at ${new Date(clockMs!).toISOString()}; proposals go to the local outbox only`,
   );
   console.log(`  config   ${values.config ?? 'embedded defaults'}; ${config.assets.length} assets, ${config.profiles.length} profiles, methodology ${config.methodologyVersion}`);
+  if (source === 'replay') {
+    // Say up front what the recordings lack at the clock; the engine holds what depends on it (no-data).
+    const intervals = [...new Set(config.profiles.map((p) => p.candleInterval))];
+    const lacking = new ReplayMarket({ dataDir: replayDir }).lacking(config.assets, intervals, clockMs!, config.policy);
+    for (const line of lacking) console.log(`  lacks    ${line}`);
+  }
 
   let current: Promise<Run['status'] | null> | null = null;
   let cycleNumber = 0;

@@ -42,8 +42,8 @@ export function missingDataLines(recommendations: readonly Recommendation[]): st
   return recommendations.flatMap((r) =>
     (r.alerts ?? []).map(
       (a) =>
-        `  ${a.severity === 'critical' ? 'ALERT' : 'warning'}: ${r.asset} ${r.profileId}: no ${a.input}` +
-        ` (${a.sinceMs === null ? 'never seen' : `since ${new Date(a.sinceMs).toISOString()}`}); held: ${a.parameters.join(', ')}`,
+        `  ${a.severity === 'critical' ? 'ALERT' : 'warning'}: ${r.asset} ${r.profileId}: ${a.stale ? `${a.input} stale` : `no ${a.input}`}` +
+        ` (${a.sinceMs === null ? 'none stored' : `since ${new Date(a.sinceMs).toISOString()}`}); held: ${a.parameters.join(', ')}`,
     ),
   );
 }

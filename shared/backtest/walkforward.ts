@@ -83,8 +83,11 @@ export interface LendingRecommendation {
   /** The counterfactual steward whose flagged stress tightenings are voted through (emergency.ts). */
   emergency: { ltBps: number; buffer: number; flagged: boolean; voted: boolean };
   naive: { adverseMove: number; ltBps: number; buffer: number };
-  monteCarlo: ComputedParametersLending['monteCarlo'];
+  monteCarlo: NonNullable<ComputedParametersLending['monteCarlo']>;
 }
+
+/** The backtest's record of a step where nothing was simulated: zeros over zero paths, as it always counted them. */
+const NOT_SIMULATED: LendingRecommendation['monteCarlo'] = { paths: 0, positions: 0, totalCollateralUsd: 0, expectedBadDebtUsd: 0, valueAtRiskUsd: 0, expectedShortfallUsd: 0, probabilityOfBadDebt: 0 };
 
 export interface PerpRecommendation {
   kind: 'perp';
@@ -239,6 +242,8 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       books,
       quality: { ...PASSED, lastBarAgeMs: Math.max(0, e - (times[hi - 1]! + intervalMs)) },
       nowMs: e,
+      // The book is a standing assumption for every step (no historical books) and gaps are skipped above.
+      staleness: 'ignore',
     });
     const naive = trailingQuantile(moves.drop, lo, hi - horizonBars, profile.confidence, scratch);
     const v = computed.volatility;
@@ -281,7 +286,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         },
         emergency: { ltBps: em.value, buffer: lendingBufferDrop(em.value / 1e4, appliedBonus, common.slippage), flagged: em.flagged, voted: em.voted },
         naive: { adverseMove: naive.quantile, ltBps: naiveLtBps, buffer: lendingBufferDrop(naiveLtBps / 1e4, bonus, common.slippage) },
-        monteCarlo: computed.monteCarlo,
+        monteCarlo: computed.monteCarlo ?? NOT_SIMULATED,
       };
     } else {
       const listing: boolean = current === null;

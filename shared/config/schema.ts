@@ -184,6 +184,12 @@ export type ProtocolProfile = z.infer<typeof profileSchema>;
 export const policySchema = z.object({
   /** Market data older than this is stale (weak evidence). */
   staleAfterMs: z.number().int().positive(),
+  /**
+   * A book older than this (every snapshot in the book window) is a missing input: what depends on it is
+   * held (`no-data`). Absent: staleAfterMs, the same one-day limit SmartLTV puts on risk data, and the
+   * book window (bookWindowHours) is a day too: a book a day old no longer describes today's depth.
+   */
+  maxBookAgeMs: z.number().int().positive().optional(),
   /** Bars per venue missing above this share fail the data-quality check. */
   maxMissingBarShare: z.number().min(0).max(1),
   /** Minimum venues with data for an asset's snapshot to count as complete. */

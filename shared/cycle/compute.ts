@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { INTERVAL_MS, type AdvisorConfig, type ProtocolProfile } from '../config/schema.js';
+import { INTERVAL_MS, type AdvisorConfig, type Policy, type ProtocolProfile } from '../config/schema.js';
 import type { Recommendation, RecommendationDraft } from '../model/recommendation.js';
-import type { DataQuality, MarketSnapshot } from '../model/snapshot.js';
+import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot.js';
 import { chooseBooks } from '../risk/book-window.js';
+import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
 import { computeParameters } from '../risk/recommend.js';
 import type { Store } from '../store/index.js';
 import { AdvisorError } from '../util/errors.js';
@@ -42,6 +43,33 @@ function finiteFigures(figures: Record<string, number>): Record<string, number> 
   return Object.fromEntries(Object.entries(figures).filter(([, v]) => Number.isFinite(v)));
 }
 
+/**
+ * The book sets the window chooses from: a snapshot without a book (its fetch failed) is not a book of
+ * zero depth, and a stale set is not today's depth (freshness.ts). With no fresh set at all, the newest
+ * stale one is passed on so the engine holds what depends on it and says since when.
+ */
+export function booksInWindow(bookSets: readonly (readonly BookSummary[])[], nowMs: number, policy: Policy): (readonly BookSummary[])[] {
+  const present = bookSets.filter((books) => books.length > 0);
+  const fresh = present.filter((books) => !isStaleBookSet(books, nowMs, policy));
+  if (fresh.length > 0 || present.length === 0) return fresh;
+  const newest = present.reduce((a, b) => ((newestBookMs(b) ?? 0) > (newestBookMs(a) ?? 0) ? b : a));
+  return [newest];
+}
+
+/** The newest book the store has for the asset: in the window, else in the snapshots just before it (one bounded read). */
+async function lastGoodBookMs(store: Store, asset: string, windowSets: readonly (readonly BookSummary[])[], windowStartMs: number, limit: number): Promise<number | null> {
+  const inWindow = newestBookMs(windowSets.flat());
+  if (inWindow !== null) return inWindow;
+  const before = await store.snapshots.recent(asset, 0, limit, windowStartMs);
+  return newestBookMs(before.flatMap((s) => s.books));
+}
+
+/** Close time of the newest stored bar before the lookback (one more lookback back), when the lookback has none. */
+async function lastStoredBarEndMs(store: Store, asset: string, profile: ProtocolProfile, lookbackStartMs: number): Promise<number | null> {
+  const older = await store.series.getBars(asset, profile.candleInterval, lookbackStartMs - profile.lookbackDays * MS_PER_DAY, lookbackStartMs);
+  return lastBarEndMs(older, profile.candleInterval);
+}
+
 export interface ComputeDeps {
   config: AdvisorConfig;
   store: Store;
@@ -61,11 +89,16 @@ export async function computeRecommendation(
   const candles = await store.series.getBars(snapshot.asset, profile.candleInterval, endMs - profile.lookbackDays * MS_PER_DAY, endMs);
   const quality = qualityAt(snapshot, config.policy.staleAfterMs, nowMs);
   // Liquidity at a low percentile over the window's book snapshots, not the latest book alone.
-  const recent = await store.snapshots.recent(snapshot.asset, snapshot.takenAtMs - config.policy.bookWindowHours * 3_600_000, config.policy.bookSnapshotsMax);
+  const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * 3_600_000;
+  const recent = await store.snapshots.recent(snapshot.asset, windowStartMs, config.policy.bookSnapshotsMax);
   const bookSets = [snapshot, ...recent.filter((s) => s.takenAtMs !== snapshot.takenAtMs)].map((s) => s.books);
-  const { books, ...bookWindow } = chooseBooks(bookSets, config.policy.bookPercentile);
+  const { books, ...bookWindow } = chooseBooks(booksInWindow(bookSets, nowMs, config.policy), config.policy.bookPercentile);
   const frozen = config.assets.find((a) => a.symbol === snapshot.asset)?.frozen ?? false;
-  const computed = computeParameters({ asset: snapshot.asset, profile, policy: config.policy, candles, books, bookWindow, quality, nowMs, frozen });
+  const lastGoodMs = {
+    book: await lastGoodBookMs(store, snapshot.asset, bookSets, windowStartMs, config.policy.bookSnapshotsMax),
+    candles: candles.length > 0 ? null : await lastStoredBarEndMs(store, snapshot.asset, profile, endMs - profile.lookbackDays * MS_PER_DAY),
+  };
+  const computed = computeParameters({ asset: snapshot.asset, profile, policy: config.policy, candles, books, bookWindow, quality, nowMs, frozen, lastGoodMs });
   const inputsDigest = digestOf({
     methodologyVersion: config.methodologyVersion,
     profile,

@@ -137,11 +137,14 @@ function crossChecks(recommendations: readonly Recommendation[]): string[] {
         lending.map((r) => [
           escapeMarkdown(r.asset),
           formatPct(r.target.ltvBps / 10_000),
-          `${formatPct(r.crossCheck.smartLtv)} (${r.crossCheck.confidence})`,
-          `${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ' **flagged**' : ''}`,
-          r.crossCheck.impliedConfidenceOfCurrent === null ? '-' : r.crossCheck.impliedConfidenceOfCurrent.toFixed(2),
-          `${formatUsd(r.monteCarlo.valueAtRiskUsd)} / ${formatUsd(r.monteCarlo.expectedShortfallUsd)} over ${formatCount(r.monteCarlo.paths)} paths`,
-          formatPct(r.monteCarlo.probabilityOfBadDebt),
+          // Null cross-checks (an input missing or stale) read 'no data', never a zero.
+          r.crossCheck ? `${formatPct(r.crossCheck.smartLtv)} (${r.crossCheck.confidence})` : NO_DATA,
+          r.crossCheck ? `${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ' **flagged**' : ''}` : NO_DATA,
+          r.crossCheck?.impliedConfidenceOfCurrent == null ? '-' : r.crossCheck.impliedConfidenceOfCurrent.toFixed(2),
+          r.monteCarlo
+            ? `${formatUsd(r.monteCarlo.valueAtRiskUsd)} / ${formatUsd(r.monteCarlo.expectedShortfallUsd)} over ${formatCount(r.monteCarlo.paths)} paths`
+            : NO_DATA,
+          r.monteCarlo ? formatPct(r.monteCarlo.probabilityOfBadDebt) : NO_DATA,
         ]),
       ),
       '',
@@ -302,7 +305,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
         alerts.map(({ asset, alert }) => [
           escapeMarkdown(asset),
           escapeMarkdown(alert.input),
-          alert.sinceMs === null ? 'never seen' : new Date(alert.sinceMs).toISOString(),
+          alert.sinceMs === null ? 'none stored' : new Date(alert.sinceMs).toISOString(),
           alert.severity,
           alert.parameters.map((p) => PARAMETER_LABELS[p] ?? p).join(', '),
         ]),

@@ -68,8 +68,10 @@ export const liquidityScoresSchema = z.object({
 export const missingInputSchema = z.object({
   /** `candles 1h`, `candles 5m`, `order book`. */
   input: z.string(),
-  /** Last time the input was good (epoch ms), or null when it was never seen. */
+  /** Last time the input was good (epoch ms), or null when the store has none (in the book window and the snapshots just before it; in the lookback and one more before it). */
   sinceMs: z.number().nullable(),
+  /** The input exists but is older than the policy allows (stale counts as missing). */
+  stale: z.boolean().optional(),
 });
 export type MissingInputRecord = z.infer<typeof missingInputSchema>;
 
@@ -95,6 +97,7 @@ export const rationaleSchema = z.object({ parameter: z.string(), text: z.string(
 export const inputAlertSchema = z.object({
   input: z.string(),
   sinceMs: z.number().nullable(),
+  stale: z.boolean().optional(),
   /** `critical`: nothing could be computed for the market; `warning`: some parameters are held. */
   severity: z.enum(['warning', 'critical']),
   /** The parameters held at the protocol's current value because of it. */
@@ -144,25 +147,31 @@ export const lendingRecommendationSchema = z.object({
   target: lendingParametersSchema,
   current: lendingParametersSchema.nullable(),
   /** Risk DAO SmartLTV beside ours, and the risk appetite c implied by the protocol's current parameters. */
-  crossCheck: z.object({
-    smartLtv: z.number(),
-    confidence: z.number(),
-    gapPp: z.number(),
-    flagged: z.boolean(),
-    dailyParkinsonVolatility: z.number().nullable(),
-    liquidityAtBonusUsd: z.number(),
-    impliedConfidenceOfCurrent: z.number().nullable(),
-  }),
+  crossCheck: z
+    .object({
+      smartLtv: z.number(),
+      confidence: z.number(),
+      gapPp: z.number(),
+      flagged: z.boolean(),
+      dailyParkinsonVolatility: z.number().nullable(),
+      liquidityAtBonusUsd: z.number(),
+      impliedConfidenceOfCurrent: z.number().nullable(),
+    })
+    // Null: an input it needs (candles, book) is missing or stale; no figure rather than zeros.
+    .nullable(),
   /** Bad debt of a synthetic book up to LT over filtered-historical-simulation paths. */
-  monteCarlo: z.object({
-    paths: z.number().int(),
-    positions: z.number().int(),
-    totalCollateralUsd: z.number(),
-    expectedBadDebtUsd: z.number(),
-    valueAtRiskUsd: z.number(),
-    expectedShortfallUsd: z.number(),
-    probabilityOfBadDebt: z.number(),
-  }),
+  monteCarlo: z
+    .object({
+      paths: z.number().int(),
+      positions: z.number().int(),
+      totalCollateralUsd: z.number(),
+      expectedBadDebtUsd: z.number(),
+      valueAtRiskUsd: z.number(),
+      expectedShortfallUsd: z.number(),
+      probabilityOfBadDebt: z.number(),
+    })
+    // Null: nothing was simulated (missing or stale candles or book); no figure rather than zeros.
+    .nullable(),
 });
 
 export const marginTierSchema = z.object({

@@ -82,10 +82,12 @@ export interface GuardRailInput {
   missing?: Readonly<Record<string, MissingInput>>;
 }
 
-/** An absent input: its name (`order book`, `candles 5m`) and the last time it was good (null: never seen). */
+/** An absent input: its name (`order book`, `candles 5m`) and the last time it was good (null: none stored). */
 export interface MissingInput {
   input: string;
   sinceMs: number | null;
+  /** The input exists but is older than the policy allows (freshness.ts): stale counts as missing. */
+  stale?: boolean;
 }
 
 export const STEP_STATUSES = [
@@ -261,7 +263,7 @@ function roundTowardCurrent(value: number, current: number, resolution: number):
 }
 
 function sinceText(sinceMs: number | null): string {
-  return sinceMs === null ? 'never seen' : `last good ${new Date(sinceMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return sinceMs === null ? 'none stored' : `last good ${new Date(sinceMs).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
@@ -280,9 +282,9 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
       status: 'no-data',
       direction: 'none',
       stress: false,
-      missingInput: { input: missing.input, sinceMs: missing.sinceMs },
+      missingInput: { input: missing.input, sinceMs: missing.sinceMs, ...(missing.stale ? { stale: true } : {}) },
       reason:
-        `${name} ${current === null ? 'not proposed' : `held at ${fmt(current)}`}: no ${missing.input} (${sinceText(missing.sinceMs)}), ` +
+        `${name} ${current === null ? 'not proposed' : `held at ${fmt(current)}`}: ${missing.stale ? `${missing.input} stale` : `no ${missing.input}`} (${sinceText(missing.sinceMs)}), ` +
         'so no target is computed; missing data is not evidence of risk.',
     };
   }

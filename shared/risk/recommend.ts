@@ -13,6 +13,7 @@ import type { BookWindowChoice } from './book-window.js';
 import { drawdownTail } from './drawdown.js';
 import { fhsDrawdownTail, standardizedBarShapes } from './fhs.js';
 import { formatPct, formatUsd } from './format.js';
+import { areStaleCandles, isStaleBookSet, lastBarEndMs, newestBookMs } from './freshness.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
 import { applyGuardRails, keepBelow, lendingRules, perpRules, type MissingInput, type ParameterStep } from './guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from './lending.js';
@@ -49,12 +50,20 @@ export interface ParameterInputs {
   frozen?: boolean;
   /** Last time each input was good, when the caller knows (for the `since` of a missing-input alert). */
   lastGoodMs?: { candles?: number | null; book?: number | null };
+  /**
+   * `hold` (default): candles whose newest bar closed more than policy.staleAfterMs before nowMs, and books
+   * older than policy.maxBookAgeMs, are missing inputs (freshness.ts). `ignore`: for the walk-forward
+   * backtest only, whose book is a standing assumption for every step and whose own coverage skips gaps.
+   */
+  staleness?: 'hold' | 'ignore';
 }
 
 /** A missing input as the recommendation reports it: the input, since when, how bad, which parameters it held. */
 export interface InputAlert {
   input: string;
   sinceMs: number | null;
+  /** The input exists but is older than the policy allows. */
+  stale?: boolean;
   severity: 'warning' | 'critical';
   parameters: string[];
   message: string;
@@ -117,6 +126,7 @@ interface Common {
 }
 
 export interface LendingExtras {
+  /** Null when an input it needs (candles, book) is missing: no figure, not zeros. */
   crossCheck: {
     smartLtv: number;
     confidence: number;
@@ -125,7 +135,8 @@ export interface LendingExtras {
     dailyParkinsonVolatility: number | null;
     liquidityAtBonusUsd: number;
     impliedConfidenceOfCurrent: number | null;
-  };
+  } | null;
+  /** Null when nothing could be simulated (missing candles or book, no LT): no figure, not zeros. */
   monteCarlo: {
     paths: number;
     positions: number;
@@ -134,7 +145,7 @@ export interface LendingExtras {
     valueAtRiskUsd: number;
     expectedShortfallUsd: number;
     probabilityOfBadDebt: number;
-  };
+  } | null;
 }
 
 export interface PerpExtras {
@@ -604,8 +615,10 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
     dailyParkinsonVolatility: ['candles'],
     midUsd: ['book'],
   }, gaps);
+  // SmartLTV needs the range volatility (candles) and the book; the Monte Carlo the paths, LT and the book.
+  const inputsPresent = !gaps.candlesMissing && !gaps.bookMissing;
   const extras: LendingExtras = {
-    crossCheck: {
+    crossCheck: inputsPresent && Number.isFinite(sigma) ? {
       smartLtv: smart,
       confidence: profile.smartLtvConfidence,
       gapPp: check.gapPp,
@@ -613,16 +626,16 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
       dailyParkinsonVolatility: finiteOrNull(sigma),
       liquidityAtBonusUsd: liquidityAtBonus,
       impliedConfidenceOfCurrent: impliedOfCurrent,
-    },
-    monteCarlo: {
-      paths: badDebt?.paths.length ?? 0,
-      positions: badDebt ? profile.monteCarloPositions : 0,
-      totalCollateralUsd: badDebt ? totalCollateralUsd : 0,
-      expectedBadDebtUsd: badDebt?.expectedBadDebtUsd ?? 0,
-      valueAtRiskUsd: badDebt?.varUsd ?? 0,
-      expectedShortfallUsd: badDebt?.expectedShortfallUsd ?? 0,
-      probabilityOfBadDebt: badDebt?.probabilityOfBadDebt ?? 0,
-    },
+    } : null,
+    monteCarlo: inputsPresent && badDebt ? {
+      paths: badDebt.paths.length,
+      positions: profile.monteCarloPositions,
+      totalCollateralUsd,
+      expectedBadDebtUsd: badDebt.expectedBadDebtUsd,
+      valueAtRiskUsd: badDebt.varUsd,
+      expectedShortfallUsd: badDebt.expectedShortfallUsd,
+      probabilityOfBadDebt: badDebt.probabilityOfBadDebt,
+    } : null,
   };
   return { target: heldTarget, parameters, steps, rationale, figures, extras };
 }
@@ -804,17 +817,31 @@ export const PARAMETER_INPUTS: Record<ProtocolProfile['kind'], Record<string, re
 /** The delisting parameter, which evidence of unfitness (not absence) sets to 0. */
 const DELISTING_PARAMETER: Record<ProtocolProfile['kind'], string> = { lending: 'ltvBps', perp: 'maxLeverage' };
 
-function gapsOf(inputs: ParameterInputs, tail: TailModel, unfit: boolean): Gaps {
+/** Which inputs were dropped as stale (freshness.ts), with the time they were last good. */
+interface Staleness {
+  candlesSinceMs: number | null;
+  bookSinceMs: number | null;
+}
+
+function latestOf(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined) return b ?? null;
+  return b === null || b === undefined ? a : Math.max(a, b);
+}
+
+function gapsOf(inputs: ParameterInputs, tail: TailModel, books: readonly BookSummary[], stale: Staleness, unfit: boolean): Gaps {
   const { profile } = inputs;
-  // No complete liquidation-horizon window: the tail cannot be computed (absent, not short, history).
+  // No complete liquidation-horizon window: the tail cannot be computed (absent, stale, not short, history).
   const candlesMissing = tail.scores.windowsObserved === 0;
-  const bookMissing = inputs.books.length === 0;
-  const lastBar = inputs.candles[inputs.candles.length - 1];
-  const candles: MissingInput = {
-    input: `candles ${profile.candleInterval}`,
-    sinceMs: lastBar ? lastBar.openTimeMs + INTERVAL_MS[profile.candleInterval] : (inputs.lastGoodMs?.candles ?? null),
-  };
-  const book: MissingInput = { input: 'order book', sinceMs: inputs.lastGoodMs?.book ?? null };
+  const bookMissing = books.length === 0;
+  const lastBarEnd = lastBarEndMs(inputs.candles, profile.candleInterval);
+  const candles: MissingInput =
+    stale.candlesSinceMs !== null
+      ? { input: `candles ${profile.candleInterval}`, sinceMs: latestOf(stale.candlesSinceMs, inputs.lastGoodMs?.candles), stale: true }
+      : { input: `candles ${profile.candleInterval}`, sinceMs: lastBarEnd ?? inputs.lastGoodMs?.candles ?? null };
+  const book: MissingInput =
+    stale.bookSinceMs !== null
+      ? { input: 'order book', sinceMs: latestOf(stale.bookSinceMs, inputs.lastGoodMs?.book), stale: true }
+      : { input: 'order book', sinceMs: inputs.lastGoodMs?.book ?? null };
   const byParameter: Record<string, MissingInput> = {};
   for (const [parameter, needs] of Object.entries(PARAMETER_INPUTS[profile.kind])) {
     // With evidence of unfitness (a real book that cannot absorb the size) the delisting stands.
@@ -827,33 +854,45 @@ function gapsOf(inputs: ParameterInputs, tail: TailModel, unfit: boolean): Gaps 
 
 function alertsOf(asset: string, profile: ProtocolProfile, gaps: Gaps): InputAlert[] {
   const all = Object.keys(PARAMETER_INPUTS[profile.kind]);
-  const inputs = new Map<string, { sinceMs: number | null; parameters: string[] }>();
+  const inputs = new Map<string, { sinceMs: number | null; stale: boolean; parameters: string[] }>();
   for (const [parameter, missing] of Object.entries(gaps.byParameter)) {
-    const entry = inputs.get(missing.input) ?? { sinceMs: missing.sinceMs, parameters: [] };
+    const entry = inputs.get(missing.input) ?? { sinceMs: missing.sinceMs, stale: missing.stale === true, parameters: [] };
     entry.parameters.push(parameter);
     inputs.set(missing.input, entry);
   }
   const heldCount = Object.keys(gaps.byParameter).length;
-  return [...inputs].map(([input, { sinceMs, parameters }]) => ({
+  return [...inputs].map(([input, { sinceMs, stale, parameters }]) => ({
     input,
     sinceMs,
+    ...(stale ? { stale: true } : {}),
     severity: heldCount >= all.length ? ('critical' as const) : ('warning' as const),
     parameters,
     message:
-      `${asset} on ${profile.id}: no ${input} (${sinceMs === null ? 'never seen' : `last good ${new Date(sinceMs).toISOString()}`}); ` +
+      `${asset} on ${profile.id}: ${stale ? `${input} stale` : `no ${input}`} (${sinceMs === null ? 'none stored' : `last good ${new Date(sinceMs).toISOString()}`}); ` +
       `${parameters.join(', ')} held at the protocol's current value`,
   }));
 }
 
 export function computeParameters(inputs: ParameterInputs): ComputedParameters {
-  const { profile, policy } = inputs;
-  const tail = computeTail(inputs.asset, inputs.candles, profile, policy);
+  const { profile, policy, nowMs } = inputs;
+  // Stale is missing: an old book or bar series is dropped before anything is computed from it, so it can
+  // neither delist (a three-year-old thin book) nor print a figure; the step says since when.
+  const hold = inputs.staleness !== 'ignore';
+  const candlesStale = hold && areStaleCandles(inputs.candles, profile.candleInterval, nowMs, policy);
+  const bookStale = hold && isStaleBookSet(inputs.books, nowMs, policy);
+  const stale: Staleness = {
+    candlesSinceMs: candlesStale ? lastBarEndMs(inputs.candles, profile.candleInterval) : null,
+    bookSinceMs: bookStale ? newestBookMs(inputs.books) : null,
+  };
+  const candles = candlesStale ? [] : inputs.candles;
+  const books = bookStale ? [] : inputs.books;
+  const tail = computeTail(inputs.asset, candles, profile, policy);
   const window = inputs.bookWindow
     ? { snapshots: inputs.bookWindow.snapshots, percentile: inputs.bookWindow.percentile, depth2PctUsdLatest: inputs.bookWindow.depth2PctUsdLatest, depth2PctUsdChosen: inputs.bookWindow.depth2PctUsdChosen }
     : undefined;
-  const liquidity = computeLiquidity(inputs.books, profile.liquidationSizeUsd, policy, window);
+  const liquidity = computeLiquidity(books, profile.liquidationSizeUsd, policy, window);
   const unfitReasons = unfitReasonsOf(profile, tail.scores, liquidity.scores);
-  const gaps = gapsOf(inputs, tail, unfitReasons.length > 0);
+  const gaps = gapsOf(inputs, tail, books, stale, unfitReasons.length > 0);
   const alerts = alertsOf(inputs.asset, profile, gaps);
   const common = {
     status: unfitReasons.length > 0 ? ('unfit' as const) : alerts.length > 0 ? ('no-data' as const) : ('ok' as const),

@@ -25,13 +25,17 @@ export class SnapshotRepository {
     );
   }
 
-  /** Snapshots taken at or after `sinceMs`, newest first, at most `limit`. */
-  async recent(asset: string, sinceMs: number, limit: number): Promise<MarketSnapshot[]> {
+  /** Snapshots taken at or after `sinceMs` (and before `beforeMs` when given), newest first, at most `limit`. */
+  async recent(asset: string, sinceMs: number, limit: number, beforeMs?: number): Promise<MarketSnapshot[]> {
     const page = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':from': keys.snapshot(sinceMs), ':to': `${keys.snapshotPrefix}~` },
+        ExpressionAttributeValues: {
+          ':pk': keys.asset(asset),
+          ':from': keys.snapshot(sinceMs),
+          ':to': beforeMs === undefined ? `${keys.snapshotPrefix}~` : keys.snapshot(beforeMs - 1),
+        },
         ScanIndexForward: false,
         Limit: limit,
         ConsistentRead: true,

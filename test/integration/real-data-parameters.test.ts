@@ -14,13 +14,14 @@ import { HAS_REAL_DATA, REAL_DATA_DIR, readCandles } from '../support/real-data.
  * against Aave v3 Ethereum's live parameters (REFERENCES.md section 3: WETH LT 83 %, WBTC LT 78 %).
  */
 
-function recordedBook(file: string, venue: string): BookSummary {
+/** `atMs`: the recorded book stands for the liquidity at the clock (this test is about the tail, not book age). */
+function recordedBook(file: string, venue: string, atMs: number): BookSummary {
   const book = parseRecordedBook(JSON.parse(readFileSync(resolve(REAL_DATA_DIR, 'orderbooks', file), 'utf8')), file);
   const mid = midPrice(book);
   return {
     venue,
     pair: file,
-    fetchedAtMs: 0,
+    fetchedAtMs: atMs,
     midUsd: mid,
     spreadBps: spreadBps(book),
     bids: book.bids.filter((l) => l.price >= mid * 0.9).map((l) => [l.price, l.quantity] as [number, number]),
@@ -32,8 +33,8 @@ const CASES = [
   { asset: 'ETH', aaveLtBps: 8300, books: [recordedBookLazy('bitstamp_ethusd_20220105T004816Z.json', 'bitstamp'), recordedBookLazy('binanceus_ETHBUSD_20210417T163649Z.json', 'binanceus')] },
 ];
 
-function recordedBookLazy(file: string, venue: string): () => BookSummary {
-  return () => recordedBook(file, venue);
+function recordedBookLazy(file: string, venue: string): (atMs: number) => BookSummary {
+  return (atMs) => recordedBook(file, venue, atMs);
 }
 
 describe.skipIf(!HAS_REAL_DATA)('engine on real data vs Aave v3 Ethereum', () => {
@@ -45,14 +46,15 @@ describe.skipIf(!HAS_REAL_DATA)('engine on real data vs Aave v3 Ethereum', () =>
   for (const { asset, aaveLtBps, books } of CASES) {
     it(`${asset}: liquidation threshold within 15 pp of Aave's ${aaveLtBps / 100} %`, () => {
       const candles = readCandles(`${asset}-USDT-1h.csv`);
+      const nowMs = candles[candles.length - 1]!.openTimeMs;
       const result = computeParameters({
         asset,
         profile,
         policy: config.policy,
         candles,
-        books: books.map((b) => b()),
+        books: books.map((b) => b(nowMs)),
         quality: { passed: true, issues: [], venuesWithData: 2, missingBarShare: 0, lastBarAgeMs: 0 },
-        nowMs: candles[candles.length - 1]!.openTimeMs,
+        nowMs,
       });
       if (result.profileKind !== 'lending') throw new Error('expected a lending result');
       const t = result.target;

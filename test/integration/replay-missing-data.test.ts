@@ -30,10 +30,11 @@ describe.skipIf(!HAS_REAL_DATA)('replay of ../shared/data with missing inputs', 
 
   const rowsOf = (asset: string) => stdout.split('\n').filter((line) => line.startsWith(`│ ${asset} `));
 
-  it('delists only on evidence: a real book that cannot absorb the size (CRV), never for absence', () => {
-    for (const asset of ['AAVE', 'BTC', 'DOGE', 'ETH', 'LINK', 'SOL', 'UNI']) {
+  it('never delists for absent or stale data: CRV\'s 2021 book at a 2024 clock is stale, so held, not NOT COLLATERAL', () => {
+    for (const asset of ['AAVE', 'BTC', 'CRV', 'DOGE', 'ETH', 'LINK', 'SOL', 'UNI']) {
       for (const row of rowsOf(asset)) expect(row, row).not.toMatch(/NOT COLLATERAL|NOT LISTABLE/);
     }
+    expect(stdout).toMatch(/CRV aave-v3-ethereum: order book stale \(since 2021-10-12T00:24:35\.000Z\)/);
   });
 
   it('never prints a placeholder as a figure: no $1 cap, no 100 % slippage or move', () => {
@@ -58,5 +59,9 @@ describe.skipIf(!HAS_REAL_DATA)('replay of ../shared/data with missing inputs', 
     expect(stdout).toMatch(/Missing data/);
     expect(stdout).toMatch(/ETH aave-v3-ethereum: no order book/);
     expect(stdout).toMatch(/BTC perp-dex: no candles 5m/);
+    // Up front, per asset: what the recordings lack at the replay clock.
+    expect(stdout).toMatch(/lacks +BTC: 5m candles end 2022-05-28T07:55 \(spot\)/);
+    expect(stdout).toMatch(/lacks +CRV: order books recorded 2021-10-12T00:24 only \(stale at the clock\)/);
+    expect(stdout).toMatch(/lacks +ETH: no recorded order book/);
   });
 });

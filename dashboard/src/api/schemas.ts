@@ -87,13 +87,14 @@ export const recommendationSchema = z.object({
     venuesWithData: z.optional(num),
   }),
   // Lending only.
-  crossCheck: z.optional(z.object({ smartLtv: num, gapPp: num, flagged: z.boolean() })),
-  monteCarlo: z.optional(z.object({ expectedBadDebtUsd: num, expectedShortfallUsd: num, probabilityOfBadDebt: num })),
+  // Null: an input was missing or stale, so no figure (shown as "no data").
+  crossCheck: z.nullish(z.object({ smartLtv: num, gapPp: num, flagged: z.boolean() })),
+  monteCarlo: z.nullish(z.object({ expectedBadDebtUsd: num, expectedShortfallUsd: num, probabilityOfBadDebt: num })),
   // Perps only.
   tiers: z.optional(z.array(tierSchema)),
-  openInterest: z.optional(z.object({ lowerCapUsd: num, upperCapUsd: num })),
-  liquidationPenaltyBps: z.optional(num),
-  insuranceFundTargetUsd: z.optional(num),
+  openInterest: z.optional(z.object({ lowerCapUsd: nullableNum, upperCapUsd: nullableNum })),
+  liquidationPenaltyBps: z.nullish(num),
+  insuranceFundTargetUsd: z.nullish(num),
 });
 export type Recommendation = z.infer<typeof recommendationSchema>;
 

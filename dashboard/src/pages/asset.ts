@@ -137,11 +137,17 @@ function figures(r: Recommendation): HTMLElement {
     ['Depth \u00b12 %', l.depthUsd[DEPTH_BAND_KEY] === undefined ? 'no data' : usdCompactText(l.depthUsd[DEPTH_BAND_KEY])],
     ['Data quality', r.quality.passed ? 'passed' : `failed: ${r.quality.issues.filter((i) => i.severity === 'failure').map((i) => i.message).join('; ')}`],
   ];
-  if (r.crossCheck) entries.push(['SmartLTV cross-check', `${percentFromFraction(r.crossCheck.smartLtv, 1)} (gap ${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ', flagged' : ''})`]);
-  if (r.monteCarlo) entries.push(['Bad debt (Monte Carlo)', `expected ${usdCompactText(r.monteCarlo.expectedBadDebtUsd)}; probability ${percentFromFraction(r.monteCarlo.probabilityOfBadDebt, 2)}`]);
-  if (r.openInterest) entries.push(['Open-interest caps', `${usdCompactText(r.openInterest.lowerCapUsd)} / ${usdCompactText(r.openInterest.upperCapUsd)}`]);
-  if (r.liquidationPenaltyBps !== undefined) entries.push(['Liquidation penalty', `${percentFromBps(r.liquidationPenaltyBps)} %`]);
-  if (r.insuranceFundTargetUsd !== undefined) entries.push(['Insurance-fund target', usdCompactText(r.insuranceFundTargetUsd)]);
+  // Lending carries both cross-checks; null (an input missing or stale) reads "no data", never a zero.
+  const usdOrNoData = (value: number | null) => (value === null ? 'no data' : usdCompactText(value));
+  if (r.crossCheck !== undefined) {
+    entries.push(['SmartLTV cross-check', r.crossCheck === null ? 'no data' : `${percentFromFraction(r.crossCheck.smartLtv, 1)} (gap ${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ', flagged' : ''})`]);
+  }
+  if (r.monteCarlo !== undefined) {
+    entries.push(['Bad debt (Monte Carlo)', r.monteCarlo === null ? 'no data' : `expected ${usdCompactText(r.monteCarlo.expectedBadDebtUsd)}; probability ${percentFromFraction(r.monteCarlo.probabilityOfBadDebt, 2)}`]);
+  }
+  if (r.openInterest) entries.push(['Open-interest caps', `${usdOrNoData(r.openInterest.lowerCapUsd)} / ${usdOrNoData(r.openInterest.upperCapUsd)}`]);
+  if (r.liquidationPenaltyBps !== undefined) entries.push(['Liquidation penalty', r.liquidationPenaltyBps === null ? 'no data' : `${percentFromBps(r.liquidationPenaltyBps)} %`]);
+  if (r.insuranceFundTargetUsd !== undefined) entries.push(['Insurance-fund target', usdOrNoData(r.insuranceFundTargetUsd)]);
   return definitionList(entries);
 }
 

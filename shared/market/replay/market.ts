@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { INTERVAL_MS, type CandleInterval, type VenueId } from '../../config/schema.js';
+import { INTERVAL_MS, type AssetConfig, type CandleInterval, type Policy, type VenueId } from '../../config/schema.js';
 import { ReplayDataMissingError, VenueNotListedError } from '../errors.js';
 import type { Candle, CandleRequest, MarketSource, OrderBook, OrderBookRequest } from '../types.js';
 import type { QuoteAware, QuoteConversion, QuoteCurrency } from '../venues/types.js';
@@ -9,6 +9,8 @@ import { parseRecordedBook } from './books.js';
 /**
  * Recorded market data as a MarketSource, for tests and backtests. Reads the formats of ../shared/data:
  * - candles: `<SYMBOL>-<QUOTE>-<interval>.csv` with header `ts,open,high,low,close,volume` (ts = bar open, ms);
+ *   where no spot file has the interval, `perp/<SYMBOL>-<QUOTE>-<interval>.csv` (Binance USD-M perpetual bars,
+ *   which include the funding basis: used only where spot has nothing, never mixed into a spot series);
  * - books: `orderbooks/<exchange>_<pair>_<yyyymmddThhmmss>Z.json`, any payload parseRecordedBook reads.
  * The CSVs are one exchange's bars (Binance spot USDT), so by default they are served for that venue only
  * and the others fail with ReplayDataMissingError: the snapshot then honestly has one venue with data.
@@ -35,6 +37,7 @@ const BASE_ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 interface Series {
   file: string;
   quote: QuoteCurrency;
+  market: 'spot' | 'perp';
   openTimeMs: Float64Array;
   rows: Float64Array;
 }
@@ -139,22 +142,58 @@ export class ReplayMarket implements MarketSource, QuoteAware {
     return { firstOpenMs: series.openTimeMs[0]!, lastOpenMs: last, endMs: last + INTERVAL_MS[interval] };
   }
 
+  /**
+   * What the recordings lack at `clockMs`, one line per asset and input: intervals without bars, series
+   * that end more than policy.staleAfterMs before the clock, books that are absent or all stale. For the
+   * run's output; the engine holds what depends on each (status `no-data`).
+   */
+  lacking(assets: readonly AssetConfig[], intervals: readonly CandleInterval[], clockMs: number, policy: Policy): string[] {
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    const maxBookAgeMs = policy.maxBookAgeMs ?? policy.staleAfterMs;
+    const out: string[] = [];
+    for (const asset of assets) {
+      for (const interval of intervals) {
+        const series = this.seriesOf(asset.symbol, interval);
+        const coverage = this.coverage(asset.symbol, interval);
+        if (!series || !coverage) out.push(`${asset.symbol}: no ${interval} candles`);
+        else if (clockMs - coverage.endMs > policy.staleAfterMs) out.push(`${asset.symbol}: ${interval} candles end ${iso(coverage.endMs)} (${series.market}), before the clock ${iso(clockMs)}`);
+      }
+      const books = this.books().filter((b) => b.base === asset.symbol && this.venueOfExchange(b.exchange, asset) !== null);
+      if (books.length === 0) out.push(`${asset.symbol}: no recorded order book for its venues (${Object.keys(asset.venuePairs).join(', ')})`);
+      else if (books.every((b) => clockMs - b.recordedAtMs > maxBookAgeMs)) {
+        out.push(`${asset.symbol}: order books recorded ${[...new Set(books.map((b) => iso(b.recordedAtMs)))].join(', ')} only (stale at the clock)`);
+      }
+    }
+    return out;
+  }
+
+  private venueOfExchange(exchange: string, asset: AssetConfig): VenueId | null {
+    for (const venue of Object.keys(asset.venuePairs) as VenueId[]) {
+      if ((this.options.bookExchanges?.[venue] ?? DEFAULT_BOOK_EXCHANGES[venue]).includes(exchange)) return venue;
+    }
+    return null;
+  }
+
   private seriesOf(symbol: string, interval: CandleInterval): Series | null {
     const key = `${symbol}|${interval}`;
     if (this.series.has(key)) return this.series.get(key)!;
     let found: Series | null = null;
-    for (const quote of QUOTES) {
-      const file = join(this.dataDir, `${symbol}-${quote}-${interval}.csv`);
-      if (existsSync(file)) {
-        found = this.readCsv(file, quote);
-        break;
+    // Spot first; perp/ only where no spot file has the interval (a perp series carries the funding basis).
+    for (const [market, prefix] of [['spot', ''], ['perp', 'perp/']] as const) {
+      for (const quote of QUOTES) {
+        const file = join(this.dataDir, `${prefix}${symbol}-${quote}-${interval}.csv`);
+        if (existsSync(file)) {
+          found = this.readCsv(file, quote, market);
+          break;
+        }
       }
+      if (found) break;
     }
     this.series.set(key, found);
     return found;
   }
 
-  private readCsv(file: string, quote: QuoteCurrency): Series {
+  private readCsv(file: string, quote: QuoteCurrency, market: 'spot' | 'perp'): Series {
     const lines = readFileSync(file, 'utf8').split('\n');
     const header = lines[0]?.trim();
     if (header !== 'ts,open,high,low,close,volume') throw new ReplayDataMissingError(`candles in the expected columns (${file} has "${header}")`, this.dataDir);
@@ -176,7 +215,7 @@ export class ReplayMarket implements MarketSource, QuoteAware {
       openTimeMs[to] = times[from]!;
       for (let k = 0; k < 5; k++) sortedRows[to * 5 + k] = rows[from * 5 + k]!;
     });
-    return { file, quote, openTimeMs, rows: sortedRows };
+    return { file, quote, market, openTimeMs, rows: sortedRows };
   }
 
   private books(): BookFile[] {

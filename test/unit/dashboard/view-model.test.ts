@@ -100,6 +100,15 @@ describe('row status', () => {
     expect(perp.tiers?.length).toBeGreaterThan(0);
   });
 
+  it('reads recommendations whose cross-checks and perp figures are null for want of data (issue 12 defect 5)', () => {
+    const lending = recommendationSchema.safeParse(served({ ...recommendationDraft(), crossCheck: null, monteCarlo: null }));
+    expect(lending.success, JSON.stringify(lending.error?.issues)).toBe(true);
+    const perp = recommendationSchema.safeParse(
+      served({ ...perpRecommendationDraft(), openInterest: { lowerCapUsd: null, upperCapUsd: null }, liquidationPenaltyBps: null, insuranceFundTargetUsd: null }),
+    );
+    expect(perp.success, JSON.stringify(perp.error?.issues)).toBe(true);
+  });
+
   it('puts not collateral before frozen before a vote before steward bounds before no change', () => {
     const held = [step({ status: 'held-hysteresis' }), step({ status: 'unchanged', parameter: 'x' })];
     expect(rowStatus(recommendation({ steps: held, needsGovernanceVote: false })).kind).toBe('hold');

@@ -59,3 +59,24 @@ describe('null figures render as "no data", never as a placeholder', () => {
     expect(markdown).not.toMatch(/100\.00 %/);
   });
 });
+
+describe('cross-checks without data render as "no data"', () => {
+  it('Markdown cross-checks: null SmartLTV and Monte Carlo read no data, not 0.00 % or $0', () => {
+    const held = noBookRecommendation();
+    // A market with a change (so it is shown) whose cross-checks could not be computed.
+    const r = { ...held, asset: 'ETH', alerts: [], status: 'ok', crossCheck: null, monteCarlo: null, steps: [{ ...held.steps[1]!, status: 'within-bounds', target: 7750, proposed: 7750, missingInput: undefined }] } as unknown as Recommendation;
+    const { markdown } = renderProposal({
+      profile: lending,
+      runId: 'RUN1',
+      methodologyVersion: 'v1-test',
+      createdAtMs: Date.UTC(2026, 10, 25),
+      simulated: true,
+      publicBaseUrl: 'http://127.0.0.1:8787',
+      recommendations: [r],
+      changes: changesOf(r),
+    });
+    expect(markdown).toContain('## Cross-checks');
+    const crossChecks = markdown.slice(markdown.indexOf('## Cross-checks'));
+    expect(crossChecks.split('\n').find((line) => line.startsWith('| ETH '))).toMatch(/\| no data \| no data \| - \| no data \| no data \|$/);
+  });
+});

@@ -175,7 +175,7 @@ describe('risk engine v1 behaviour', () => {
 
   it('stores the cross-checks: SmartLTV beside ours and Monte Carlo bad debt of a book up to LT', () => {
     const result = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles: calm, books, quality: goodQuality });
-    if (result.profileKind !== 'lending') throw new Error('lending expected');
+    if (result.profileKind !== 'lending' || !result.monteCarlo || !result.crossCheck) throw new Error('lending with cross-checks expected');
     expect(result.monteCarlo.paths).toBe(config.policy.simulationPaths);
     expect(result.monteCarlo.valueAtRiskUsd).toBeLessThanOrEqual(result.monteCarlo.expectedShortfallUsd);
     expect(result.crossCheck.smartLtv).toBeGreaterThanOrEqual(0);
