@@ -365,7 +365,7 @@ function engineOutputs(r: ComputedParameters): number[] {
   const t = r.target;
   const mc = r.monteCarlo;
   // The bench's inputs are complete and fresh: a null cross-check or simulation would be a bench defect.
-  if (!mc || !r.crossCheck) throw new Error(`${r.asset}: the engine computed no cross-check or Monte Carlo on complete inputs`);
+  if (!mc || !r.crossCheck) throw new Error(`the engine computed no cross-check or Monte Carlo on complete inputs`);
   return [t.liquidationThresholdBps, t.ltvBps, t.liquidationBonusBps, t.supplyCapUsd, t.borrowCapUsd, r.crossCheck.smartLtv, mc.expectedBadDebtUsd, mc.valueAtRiskUsd, mc.expectedShortfallUsd, mc.probabilityOfBadDebt];
 }
 
