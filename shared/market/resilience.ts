@@ -15,7 +15,7 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
-import { VenueRequestError, VenueTimeoutError, VenueUnavailableError } from './errors.js';
+import { VenueHttpStatusError, VenueRequestError, VenueTimeoutError, VenueUnavailableError } from './errors.js';
 
 /**
  * How one venue is called: a per-venue rate limiter (Bottleneck), a per-attempt timeout, retries with
@@ -173,6 +173,7 @@ export class VenueGuard {
   private readonly fleetBudget: FleetVenueBudget | null;
   /** A 429's Retry-After holds every request of the venue until then, not only the one refused. */
   private pausedUntilMs = 0;
+  private refusedUntilMs = 0;
 
   constructor(
     readonly venue: string,
@@ -282,6 +283,9 @@ export class VenueGuard {
   }
 
   private async attemptOnce<T>(path: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // The venue asked for a longer wait than we honour: refuse at once, without a request, until it is over.
+    const refusedForMs = this.refusedUntilMs - this.now();
+    if (refusedForMs > 0) throw new VenueHttpStatusError(this.venue, path, 429, refusedForMs, 'not sent: the venue asked for a wait beyond maxRetryAfterMs');
     const waitMs = this.pausedUntilMs - this.now();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     this.stats.attempts++;
@@ -295,7 +299,10 @@ export class VenueGuard {
       const retryAfter = retryAfterOf(error);
       if ((error as { status?: unknown }).status === 429) {
         this.stats.rateLimited++;
-        if (retryAfter !== null) this.pausedUntilMs = Math.max(this.pausedUntilMs, this.now() + retryAfter);
+        // A wait we honour pauses the whole venue; a longer one refuses its requests until then, so it never
+        // stalls the cycle (the request that met it fails at once, and so do the others).
+        if (retryAfter !== null && retryAfter <= this.options.maxRetryAfterMs) this.pausedUntilMs = Math.max(this.pausedUntilMs, this.now() + retryAfter);
+        else if (retryAfter !== null) this.refusedUntilMs = Math.max(this.refusedUntilMs, this.now() + retryAfter);
       }
       throw error;
     }

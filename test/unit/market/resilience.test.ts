@@ -92,6 +92,10 @@ describe('VenueGuard retries', () => {
     const tooLong = failing(status(429, 5_000));
     await expect(g.run('/x', 1, tooLong.fn)).rejects.toMatchObject({ code: 'VENUE_RATE_LIMITED' });
     expect(tooLong.calls()).toBe(1);
+    // Nor does the next request wait it out: it is refused without being sent while the venue's wait lasts.
+    const next = failing(status(429, 5_000));
+    await expect(g.run('/y', 1, next.fn)).rejects.toMatchObject({ code: 'VENUE_RATE_LIMITED' });
+    expect(next.calls()).toBe(0);
   });
 
   it('a 429 pauses the whole venue: another request sent during the pause waits for it too', async () => {
