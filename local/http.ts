@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { corsReadHeaders } from '../shared/api/cors.js';
-import { HttpProblem, problems } from '../shared/api/problem.js';
+import { HttpProblem, problemResultOf, problems } from '../shared/api/problem.js';
 import { AdvisorError } from '../shared/util/errors.js';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -129,18 +129,10 @@ function write(response: ServerResponse, result: APIGatewayProxyStructuredResult
 
 /** A problem as the handler would answer it (for the refusals this adapter makes itself). */
 function problemResult(problem: HttpProblem, method: string, path: string, cors: boolean): APIGatewayProxyStructuredResultV2 {
-  const body = JSON.stringify(problem.toBody(path));
-  return {
-    statusCode: problem.status,
-    headers: {
-      'content-type': 'application/problem+json; charset=utf-8',
-      'cache-control': 'no-store',
-      ...problem.headers,
-      ...(cors && (method === 'GET' || method === 'HEAD') ? corsReadHeaders() : {}),
-      ...(method === 'HEAD' ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
-    },
-    body: method === 'HEAD' ? '' : body,
-  };
+  const result = problemResultOf(problem, path, cors && (method === 'GET' || method === 'HEAD') ? corsReadHeaders() : {});
+  // HEAD: GET's headers, its length included, and no body.
+  if (method === 'HEAD') return { ...result, headers: { ...result.headers, 'content-length': String(Buffer.byteLength(result.body)) }, body: '' };
+  return result;
 }
 
 /** The path of a request for a problem's `instance`: its target's path when valid, else `/`. */

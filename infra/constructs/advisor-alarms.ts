@@ -18,6 +18,11 @@ const WATCH_PERIOD = Duration.minutes(5);
 /** Where each alarm's description sends the reader. */
 const RUNBOOK = 'docs/deploy.md#alarms';
 
+/** A run metric the finalizer emits through Powertools, at its maximum over the period. */
+function runMetric(of: { name: string; dimension: string }, namespace: string, service: string, periodMinutes: number): Metric {
+  return new Metric({ namespace, metricName: of.name, dimensionsMap: { [of.dimension]: service }, statistic: 'Maximum', period: Duration.minutes(periodMinutes) });
+}
+
 export interface AdvisorAlarmsProps {
   /** Subscribed to the stage's topic when given. */
   readonly email?: string;
@@ -82,14 +87,7 @@ export class AdvisorAlarms extends Construct {
    * least one healthy run (stages.ts checks it is at least one cycle).
    */
   watchDataAge(id: string, namespace: string, service: string, staleAfterMinutes: number): Alarm {
-    const metric = new Metric({
-      namespace,
-      metricName: STALENESS_METRIC.name,
-      dimensionsMap: { [STALENESS_METRIC.dimension]: service },
-      statistic: 'Maximum',
-      period: Duration.minutes(staleAfterMinutes),
-    });
-    return this.add(id, metric, {
+    return this.add(id, runMetric(STALENESS_METRIC, namespace, service, staleAfterMinutes), {
       description: `Market data behind the recommendations is over ${staleAfterMinutes} min old, or no run finished in ${staleAfterMinutes} min`,
       threshold: staleAfterMinutes * 60,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -102,14 +100,7 @@ export class AdvisorAlarms extends Construct {
    * but the data feed needs a look. Missing data points (no run) are the staleness alarm's business.
    */
   watchMissingInputs(id: string, namespace: string, service: string, periodMinutes: number): Alarm {
-    const metric = new Metric({
-      namespace,
-      metricName: MISSING_INPUTS_METRIC.name,
-      dimensionsMap: { [MISSING_INPUTS_METRIC.dimension]: service },
-      statistic: 'Maximum',
-      period: Duration.minutes(periodMinutes),
-    });
-    return this.add(id, metric, {
+    return this.add(id, runMetric(MISSING_INPUTS_METRIC, namespace, service, periodMinutes), {
       description: 'A run held parameters at their live values because an input (candles or an order book) was missing or stale',
       threshold: 1,
     });

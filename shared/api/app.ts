@@ -18,7 +18,7 @@ import { dashboardAsset } from './dashboard/serve.js';
 import { compareListKeys, pageAfter } from './list-cursor.js';
 import { acceptsJson } from './negotiate.js';
 import { downsampleCloses } from './prices.js';
-import { HttpProblem, problems, type FieldProblem } from './problem.js';
+import { HttpProblem, problemResultOf, problems, type FieldProblem } from './problem.js';
 import {
   LIMITS,
   assetQuerySchema,
@@ -370,16 +370,7 @@ export function createApi(deps: ApiDeps) {
   }
 
   function problemResponse(event: APIGatewayProxyEventV2, method: string, problem: HttpProblem, cors: boolean): Result {
-    return {
-      statusCode: problem.status,
-      headers: {
-        'content-type': 'application/problem+json; charset=utf-8',
-        'cache-control': 'no-store',
-        ...problem.headers,
-        ...(cors && isReadMethod(method) ? corsReadHeaders() : {}),
-      },
-      body: JSON.stringify(problem.toBody(event.rawPath)),
-    };
+    return problemResultOf(problem, event.rawPath, cors && isReadMethod(method) ? corsReadHeaders() : {});
   }
 
   const allowOf = (methods: Set<string>) =>

@@ -1,3 +1,4 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AdvisorError } from '../util/errors.js';
 
 export interface FieldProblem {
@@ -65,3 +66,12 @@ export const problems = {
   callerRateLimited: (detail: string, code: string, retryAfterSeconds: number) =>
     new HttpProblem(429, code, 'Too many requests', detail, [], { 'retry-after': String(retryAfterSeconds) }),
 };
+
+/** A problem as an HTTP answer (RFC 9457 problem+json, never cached); `extraHeaders` such as CORS. */
+export function problemResultOf(problem: HttpProblem, path: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 & { headers: Record<string, string>; body: string } {
+  return {
+    statusCode: problem.status,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', ...problem.headers, ...extraHeaders },
+    body: JSON.stringify(problem.toBody(path)),
+  };
+}

@@ -55,7 +55,9 @@ beforeAll(() => {
   mkdirSync(join(dataDir, 'orderbooks'));
   const bids = Array.from({ length: 200 }, (_, i) => [String(price * (1 - (i + 1) * 0.0005)), String(2_000_000 / price), '1.0']);
   const asks = Array.from({ length: 20 }, (_, i) => [String(price * (1 + (i + 1) * 0.0005)), String(2_000_000 / price), '1.0']);
-  writeFileSync(join(dataDir, 'orderbooks', 'kraken_ETH-USD_19700101T000000Z.json'), JSON.stringify([1, { as: asks, bs: bids }, 'book-10', 'ETH/USD']));
+  // Recorded an hour before the replay clock: fresh (a book older than policy.maxBookAgeMs is missing data).
+  const stamp = new Date((DAYS * 24 - 1) * H).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  writeFileSync(join(dataDir, 'orderbooks', `kraken_ETH-USD_${stamp}.json`), JSON.stringify([1, { as: asks, bs: bids }, 'book-10', 'ETH/USD']));
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -37,10 +37,11 @@ function candles() {
   });
 }
 
-function book(mid: number): BookSummary {
+/** A book taken at `fetchedAtMs` (the run's clock: fresh, so the engine uses it). */
+function book(mid: number, fetchedAtMs: number): BookSummary {
   const bids: [number, number][] = [];
   for (let i = 1; i <= 100; i++) bids.push([mid * (1 - i * 0.001), 5e7 / 20 / (mid * (1 - i * 0.001))]);
-  return { venue: 'binance', pair: 'X', fetchedAtMs: 0, midUsd: mid, spreadBps: 2, bids };
+  return { venue: 'binance', pair: 'X', fetchedAtMs, midUsd: mid, spreadBps: 2, bids };
 }
 
 /** A stored recommendation as compute.ts builds it (current = the profile's raw values, LTV 0 included). */
@@ -48,7 +49,7 @@ function crvLike(): { profile: LendingProfile; recommendation: Recommendation } 
   const current = { ltvBps: 0, liquidationThresholdBps: 4100, liquidationBonusBps: 830, supplyCapUsd: 8.6e6, borrowCapUsd: 0 };
   const profile: LendingProfile = { ...base, current: { CRV: current }, currentUpdatedAt: {} };
   const bars = candles();
-  const c = computeParameters({ asset: 'CRV', nowMs: 120 * 24 * H, profile, policy: config.policy, candles: bars, books: [book(bars.at(-1)!.close)], quality });
+  const c = computeParameters({ asset: 'CRV', nowMs: 120 * 24 * H, profile, policy: config.policy, candles: bars, books: [book(bars.at(-1)!.close, 120 * 24 * H)], quality });
   if (c.profileKind !== 'lending') throw new Error('lending expected');
   const recommendation = recommendationSchema.parse({
     asset: 'CRV',
