@@ -6,8 +6,9 @@ import { loadConfig } from '../shared/config/load.js';
 import { resolveAutoSource } from '../shared/cycle/market-deps.js';
 import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
+import { progressPrinter } from './progress.js';
 import { missingDataLines, recommendationTable } from './report.js';
-import { startRuntime, type AssetProgress, type Runtime } from './runtime.js';
+import { startRuntime, type Runtime } from './runtime.js';
 import type { Run } from '../shared/model/run.js';
 import type { StageReport } from './invoker.js';
 
@@ -65,23 +66,6 @@ function parseCommandLine() {
     // node:util's parse errors (unknown option, missing value, stray argument) carry a readable message.
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
-}
-
-/** Per-run progress of asset workers: each run counts its own assets (runs may overlap). */
-function progressPrinter(print: (line: string) => void): (report: AssetProgress) => void {
-  const done = new Map<string, number>();
-  return (report) => {
-    const { runId } = report.work;
-    const count = (done.get(runId) ?? 0) + 1;
-    done.set(runId, count);
-    if (count === 1 && report.trigger === 'adhoc') print(`[${clock()}] recompute run ${runId}: ${report.total ?? '?'} asset(s)`);
-    const outcome = report.outcome;
-    const cause = outcome?.errors.map((e) => e.message).join('; ') || report.error?.message || 'see the run errors';
-    const status = report.failed || !outcome ? `FAILED: ${cause}` : outcome.status === 'failed' ? `FAILED: ${cause}` : outcome.errors.length > 0 ? `done with errors: ${cause}` : 'done';
-    const tag = report.trigger === 'adhoc' ? ` run ${runId.slice(-6)}` : '';
-    print(`[${clock()}]     ${report.work.asset.padEnd(6)} ${status} (${(report.ms / 1000).toFixed(1)} s) [${count}/${report.total ?? '?'}]${tag}`);
-    if (report.total !== null && count >= report.total) done.delete(runId);
-  };
 }
 
 function clock(): string {
