@@ -372,6 +372,13 @@ export const advisorConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['profiles', i, 'assets', j], message: `unknown asset ${symbol}` });
         }
       });
+      if (profile.kind === 'lending' && profile.monteCarloMinLtvShareOfLt > profile.monteCarloMaxLtvShareOfLt) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', i, 'monteCarloMinLtvShareOfLt'],
+          message: 'monteCarloMinLtvShareOfLt exceeds monteCarloMaxLtvShareOfLt',
+        });
+      }
       if (profile.kind === 'lending' && profile.minLiquidationBonusBps > profile.maxLiquidationBonusBps) {
         ctx.addIssue({
           code: 'custom',
