@@ -4,7 +4,7 @@ import { UNIVERSE } from './universe.js';
 
 /**
  * The embedded default configuration. Every methodology constant has its default here, with the
- * source it follows; a config file (see load.ts) may override any top-level section.
+ * source it follows; a config file (see load.ts) merges into it field by field (arrays replace whole).
  */
 
 // ---------------------------------------------------------------------------------------------------
