@@ -1,7 +1,7 @@
 import { INTERVAL_MS, type LendingParameters, type PerpParameters, type Policy, type ProtocolProfile } from '../config/schema.js';
 import type { BookSummary, DataQuality } from '../model/snapshot.js';
-import { lendingRules, perpRules, type ParameterRule, type StepStatus } from '../risk/guardrails.js';
-import { computeParameters, type ComputedParameters, type ParameterInputs } from '../risk/recommend.js';
+import type { ParameterRule, StepStatus } from '../risk/guardrails.js';
+import { computeParameters, rulesOf, type ComputedParameters, type ParameterInputs } from '../risk/recommend.js';
 import type { CandleLike } from '../risk/series.js';
 import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
 import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from './breach.js';
@@ -388,11 +388,7 @@ function add(total: { windows: number; breaches: number }, windows: number, brea
 
 /** The guard-rail rule of the parameter the breach buffer reads (LT; a perp's maintenance margin), as recommend.ts builds it. */
 function mainRule(profile: ProtocolProfile): ParameterRule {
-  const minDelayMs = profile.minDelayDays * DAY_MS;
-  const rules =
-    profile.kind === 'lending'
-      ? lendingRules({ ltvLtBonusMaxStepBps: profile.maxStepBps, minDelayMs, hysteresisBps: profile.hysteresisBps, stressTightenBps: profile.stressTightenBps })
-      : perpRules({ maintenanceMarginMaxStepBps: profile.maintenanceMarginMaxStepBps, minDelayMs, hysteresisBps: profile.hysteresisBps, maintenanceStressTightenBps: profile.stressTightenBps });
+  const rules = rulesOf(profile);
   const name = profile.kind === 'lending' ? 'liquidationThresholdBps' : 'maintenanceMarginBps';
   return rules.find((r) => r.parameter === name)!;
 }

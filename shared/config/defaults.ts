@@ -4,8 +4,105 @@ import { UNIVERSE } from './universe.js';
 
 /**
  * The embedded default configuration. Every methodology constant has its default here, with the
- * source it follows; a config file (see load.ts) may override any top-level section.
+ * source it follows; a config file (see load.ts) merges into it field by field (arrays replace whole).
  */
+
+// ---------------------------------------------------------------------------------------------------
+// Methodology constants. Each is the default of a config field (schema.ts); the pure functions that keep a
+// default for calls without a config (unit tests) import it from here, never re-type it.
+
+/** policy.aggregation: the cross-venue outlier rule of shared/market/aggregate.ts. */
+export const DEFAULT_AGGREGATION = {
+  // k = 5 robust scales: about 3.4 standard deviations of a normal (MAD x 1.4826), far out in any venue spread.
+  outlierMads: 5,
+  // The scale floor: 0.2 % of the close, so venues agreeing to the tick do not make every wick an outlier (k x 0.2 % = 1 %).
+  minScaleFraction: 0.002,
+  // Three venues: the fewest where a majority can out-vote one (with two, neither side is the consensus).
+  minVenuesToVote: 3,
+} as const;
+
+/** policy.quality: thresholds of the data-quality report (shared/cycle/ingest.ts assessQuality). */
+export const DEFAULT_QUALITY_THRESHOLDS = {
+  // One missing bar in a row is common on a quiet venue: two or more is a gap.
+  gapMinBars: 2,
+  // 30 min: the aggregated series may end this long before the expected end before STALE_LAST_BAR (an advisor choice).
+  staleLastBarAfterMs: 1_800_000,
+  // 1 h: a quiet pair may print no 5m candle for a few minutes; an hour without one is a stopped feed (an advisor choice).
+  venueStaleAfterMs: 3_600_000,
+  // An hour of zero-volume bars, and at least three bars (on hourly bars one zero bar is not a run).
+  zeroVolumeRunMs: 3_600_000,
+  zeroVolumeRunMinBars: 3,
+  // 1 % off par: USDT/USDC trade within a few bps; a 1 % gap is a depeg worth a warning.
+  maxQuoteDepegFraction: 0.01,
+  // The stored report keeps the 20 most recent entries per list (an item stays far under DynamoDB's 400 KB).
+  maxReportEntries: 20,
+  // One stored bar fetched again at the head: the last bar may have been stored before it closed.
+  overlapBars: 1,
+} as const;
+
+/** policy.refill: bounds on fetching gaps behind the stored head again (shared/cycle/refill.ts). */
+export const DEFAULT_REFILL_LIMITS = {
+  // As gapMinBars: one missing bar is common on a quiet venue.
+  minGapBars: 2,
+  // Four gaps per cycle: each is one more request per venue, inside the venues' rate budgets.
+  maxRanges: 4,
+  // 2,000 bars per cycle (two 1,000-bar Binance kline pages); a longer gap is refilled from its recent end over cycles.
+  maxBars: 2_000,
+} as const;
+
+/** policy.garchMinReturns: fewer returns than 500 and GARCH gives way to EWMA (a fit on little data is noise). */
+export const DEFAULT_GARCH_MIN_RETURNS = 500;
+
+/** policy.garch: when the GARCH(1,1)-t fit is rejected for the EWMA fallback (shared/risk/garch.ts). */
+export const DEFAULT_GARCH_LIMITS = {
+  // alpha + beta at or above 0.999 is the integrated (IGARCH) bound: no mean reversion to estimate.
+  maxPersistence: 0.999,
+  // alpha below 0.005 is the no-ARCH bound: beta is then not identified.
+  minAlpha: 0.005,
+  // 6: about the 5 % point of a chi-square with 2 degrees of freedom (LR test against constant variance).
+  minLikelihoodRatio: 6,
+  // The EWMA (fallback, score and conditional sigmas) starts from the mean square of the first 30 returns.
+  ewmaSeedBars: 30,
+} as const;
+
+/** policy.realizedWindowsDays: the realized-volatility scores (keys are the stable names in the API). */
+export const DEFAULT_REALIZED_WINDOWS_DAYS = { d7: 7, d30: 30, d90: 90, d365: 365 } as const;
+/** policy.realizedMinCoverageShare: a realized window is reported only when 90 % of its returns exist. */
+export const DEFAULT_REALIZED_MIN_COVERAGE_SHARE = 0.9;
+/** policy.rangeWindowDays: Parkinson, Garman-Klass and the SmartLTV sigma use 30 days (SmartLTV's middle span). */
+export const DEFAULT_RANGE_WINDOW_DAYS = 30;
+/** policy.bookDepthBand: the book window ranks snapshots by merged depth within 2 % of mid (the simulator's calibrated band). */
+export const DEFAULT_BOOK_DEPTH_BAND = 0.02;
+
+/** Guard-rail knobs of the profiles (shared/risk/guardrails.ts), and the rule factories' defaults. */
+export const GUARD_RAIL_DEFAULTS = {
+  // Lending caps move only by at least 10 %: caps are orders of magnitude, not precise figures.
+  capHysteresisShare: 0.1,
+  // Lending LTV/LT/bonus fast path at 200 bps: four steward steps, 12 days at the 3-day cadence.
+  stressTightenBps: 200,
+  // A cap cut of at least 50 % (the live cap is at least twice the target) takes the fast path.
+  capStressCutShare: 0.5,
+  // Perp maintenance margin: +-50 bps per update, as Aave's steward moves 1 - LT (its analogue) by 0.5 pp.
+  maintenanceMarginMaxStepBps: 50,
+  // Perp initial margin: +-100 bps = m x the MM step with m = 2 (IM = m x MM), so IM keeps pace with MM.
+  initialMarginMaxStepBps: 100,
+  // Max leverage halves or doubles at most: one tier per update on 10/20/25/40/50 (REFERENCES.md implication 2).
+  leverageMaxFactor: 2,
+  // Leverage moves under 10 % are not proposed (every tier move is at least 25 %).
+  leverageHysteresisShare: 0.1,
+  // Perp fast paths, when the profile does not set its own: MM +200 bps and IM +400 bps (four steps each).
+  maintenanceStressTightenBps: 200,
+  initialStressTightenBps: 400,
+  // A leverage cut of at least 50 % (halving or more) takes the fast path.
+  leverageStressCutShare: 0.5,
+} as const;
+
+/** Lending Monte Carlo: 200 synthetic positions (a 0.5 % LTV grid between the two shares below). */
+export const DEFAULT_MONTE_CARLO_POSITIONS = 200;
+/** Lending Monte Carlo: the synthetic book's LTVs spread from 50 % of LT (comfortable) to 99 % (just under liquidation). */
+export const DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT = { min: 0.5, max: 0.99 } as const;
+/** Perp tiers: the largest position priced is 2x the last tier's lower bound (20M -> 40M USD by default). */
+export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
 
 /**
  * Aave v3 Ethereum live parameters (../shared/REFERENCES.md section 3: on-chain snapshot Oct-2023 and
@@ -64,17 +161,20 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       // Aave v3.1 Risk Stewards (REFERENCES.md section 2): +-0.5 pp per update, caps +-100 %, 3 days apart.
       maxStepBps: 50,
       capMaxChangeShare: 1,
-      capHysteresisShare: 0.1,
+      capHysteresisShare: GUARD_RAIL_DEFAULTS.capHysteresisShare,
+      capStressCutShare: GUARD_RAIL_DEFAULTS.capStressCutShare,
       minDelayDays: 3,
       // Four steward steps: a gap that would take 12 days to close at the 3-day cadence takes the fast path.
-      stressTightenBps: 200,
+      stressTightenBps: GUARD_RAIL_DEFAULTS.stressTightenBps,
       // Walk-forward backtest (docs/backtest.md): with the filtered tail allowed 10 % below the unconditional
       // one, BTC and ETH breach at the 0.1 % target (Kupiec p 0.73 / 0.11); with 1.0 ETH is over-conservative.
       unconditionalFloorShare: 0.9,
       // SmartLTV: c = 3 as in Risk DAO's worked example; a gap over 10 pp is flagged (METHODOLOGY.md).
       smartLtvConfidence: 3,
       smartLtvGapFlagPp: 10,
-      monteCarloPositions: 200,
+      monteCarloPositions: DEFAULT_MONTE_CARLO_POSITIONS,
+      monteCarloMinLtvShareOfLt: DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.min,
+      monteCarloMaxLtvShareOfLt: DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.max,
       current: AAVE_V3_ETHEREUM_CURRENT,
     },
     {
@@ -97,9 +197,13 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       insuranceContributionBps: 50,
       liquidatedShareOfOi: 0.1,
       upperOpenInterestCapMultiple: 2,
-      maintenanceMarginMaxStepBps: 50,
-      initialMarginMaxStepBps: 100,
-      leverageMaxFactor: 2,
+      maxPositionMultiple: DEFAULT_MAX_POSITION_MULTIPLE,
+      maintenanceMarginMaxStepBps: GUARD_RAIL_DEFAULTS.maintenanceMarginMaxStepBps,
+      initialMarginMaxStepBps: GUARD_RAIL_DEFAULTS.initialMarginMaxStepBps,
+      leverageMaxFactor: GUARD_RAIL_DEFAULTS.leverageMaxFactor,
+      leverageHysteresisShare: GUARD_RAIL_DEFAULTS.leverageHysteresisShare,
+      initialStressTightenBps: GUARD_RAIL_DEFAULTS.initialStressTightenBps,
+      leverageStressCutShare: GUARD_RAIL_DEFAULTS.leverageStressCutShare,
       minDelayDays: 3,
       // Margins are about 1 %: a 200 bps line (four steps) never fires. At 25 bps the backtest's fast path
       // fires on 12 of 44 BTC crash days that wanted a tighter MMR, 512 breached windows instead of 529
@@ -120,9 +224,17 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
     bookPercentile: 0.1,
     simulationPaths: 10_000,
     simulationSeed: 1,
-    garchMinReturns: 500,
+    garchMinReturns: DEFAULT_GARCH_MIN_RETURNS,
     unconditionalFloorShare: 1,
     stressedRegimeRatio: 1.25,
+    aggregation: { ...DEFAULT_AGGREGATION },
+    quality: { ...DEFAULT_QUALITY_THRESHOLDS },
+    refill: { ...DEFAULT_REFILL_LIMITS },
+    garch: { ...DEFAULT_GARCH_LIMITS },
+    realizedWindowsDays: { ...DEFAULT_REALIZED_WINDOWS_DAYS },
+    realizedMinCoverageShare: DEFAULT_REALIZED_MIN_COVERAGE_SHARE,
+    rangeWindowDays: DEFAULT_RANGE_WINDOW_DAYS,
+    bookDepthBand: DEFAULT_BOOK_DEPTH_BAND,
   },
   simulator: { seed: 42, originIso: '2025-01-01T00:00:00.000Z' },
   schedule: { cycleEveryMinutes: 60, publishEveryMinutes: 5 },

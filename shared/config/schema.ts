@@ -1,8 +1,15 @@
 import * as z from 'zod';
+import {
+  DEFAULT_MAX_POSITION_MULTIPLE,
+  DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
+  GUARD_RAIL_DEFAULTS,
+} from './defaults.js';
 
 /**
  * The advisor's configuration: asset universe, venues, protocol profiles and policy knobs.
- * Every constant of the methodology lives here (with a default), never as a literal in the maths.
+ * Every constant of the methodology lives here, with its default in defaults.ts, never as a literal in the
+ * maths (the backtest's own constants are CLI options or named in docs/backtest.md). Fields added after v1.0
+ * to a profile default with zod (profiles are replaced whole by a user config, so older configs stay valid).
  * Config objects are strict: an unknown key (a typo) is an error naming its path, not silently ignored.
  */
 
@@ -145,11 +152,16 @@ export const lendingProfileSchema = z.object({
   capMaxChangeShare: z.number().positive(),
   /** Caps are not re-proposed for relative moves smaller than this. */
   capHysteresisShare: z.number().min(0),
+  /** A cap cut of at least this share skips hysteresis and the delay (the fast path); null = no fast path for caps. */
+  capStressCutShare: z.number().gt(0).max(1).nullable().default(GUARD_RAIL_DEFAULTS.capStressCutShare),
   /** Risk DAO SmartLTV cross-check: risk appetite c and the gap (pp) that is flagged. */
   smartLtvConfidence: z.number().positive(),
   smartLtvGapFlagPp: z.number().positive(),
   /** Monte Carlo: positions in the synthetic book spread up to LT. */
   monteCarloPositions: z.number().int().positive(),
+  /** Monte Carlo: the synthetic positions' LTVs are evenly spread from min to max x LT. */
+  monteCarloMinLtvShareOfLt: z.number().min(0).lt(1).default(DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.min),
+  monteCarloMaxLtvShareOfLt: z.number().gt(0).lt(1).default(DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.max),
   /** Parameters currently live on the protocol, per asset (the "current" column of a proposal). */
   current: z.record(assetSymbol, lendingParametersSchema.strict()).default({}),
 }).strict();
@@ -170,10 +182,22 @@ export const perpProfileSchema = z.object({
   /** Share of OI liquidated at once for the open-interest caps; upper cap as a multiple of the lower one. */
   liquidatedShareOfOi: z.number().gt(0).max(1),
   upperOpenInterestCapMultiple: z.number().min(1),
+  /** The largest position the last tier is priced at, as a multiple of that tier's lower bound. */
+  maxPositionMultiple: z.number().gt(1).default(DEFAULT_MAX_POSITION_MULTIPLE),
   /** Steward bounds per update for margins (bps) and leverage (factor). */
   maintenanceMarginMaxStepBps: z.number().int().positive(),
+  /**
+   * Bound of the initial-margin rule (guardrails.ts perpRules). The engine sets IM = 1 / max leverage and
+   * derives its step from the leverage step (docs/decisions.md 10), so there leverageMaxFactor bounds it.
+   */
   initialMarginMaxStepBps: z.number().int().positive(),
   leverageMaxFactor: z.number().min(1),
+  /** Leverage moves smaller than this share are not proposed. */
+  leverageHysteresisShare: z.number().min(0).default(GUARD_RAIL_DEFAULTS.leverageHysteresisShare),
+  /** Fast path of the initial-margin rule (bps; null = none); the maintenance margin's is stressTightenBps. */
+  initialStressTightenBps: z.number().int().positive().nullable().default(GUARD_RAIL_DEFAULTS.initialStressTightenBps),
+  /** A leverage cut of at least this share takes the fast path; null = none. */
+  leverageStressCutShare: z.number().gt(0).max(1).nullable().default(GUARD_RAIL_DEFAULTS.leverageStressCutShare),
   current: z.record(assetSymbol, perpParametersSchema.strict()).default({}),
 }).strict();
 export type PerpProfile = z.infer<typeof perpProfileSchema>;
@@ -215,6 +239,61 @@ export const policySchema = z.object({
   unconditionalFloorShare: z.number().min(0).max(1),
   /** Forecast volatility over its long-run level above this is a stressed regime, below the inverse a calm one. */
   stressedRegimeRatio: z.number().gt(1),
+  /** Cross-venue candles: the outlier rule for a venue's wick (shared/market/aggregate.ts). */
+  aggregation: z.object({
+    /** k: a wick further than k scales (MADs, floored) from the cross-venue median is not taken. */
+    outlierMads: z.number().positive(),
+    /** Floor of the scale as a fraction of the bar's median close. */
+    minScaleFraction: z.number().min(0).lt(1),
+    /** Venues a bar needs before one can be out-voted. */
+    minVenuesToVote: z.number().int().min(2),
+  }).strict(),
+  /** Thresholds of the data-quality report (shared/cycle/ingest.ts). */
+  quality: z.object({
+    /** Missing bars in a row inside a series reported as a gap. */
+    gapMinBars: z.number().int().min(1),
+    /** The aggregated series may end this long before the expected end before STALE_LAST_BAR. */
+    staleLastBarAfterMs: z.number().int().min(0),
+    /** A venue whose last bar ends more than this before the expected end is stale (its feed stopped). */
+    venueStaleAfterMs: z.number().int().min(0),
+    /** Zero-volume bars in a row reported as a run: at least this span and at least zeroVolumeRunMinBars. */
+    zeroVolumeRunMs: z.number().int().min(0),
+    zeroVolumeRunMinBars: z.number().int().min(1),
+    /** |USD per stablecoin - 1| above this is a depeg warning. */
+    maxQuoteDepegFraction: z.number().min(0).lt(1),
+    /** Entries kept per list of the stored report (the most recent ones). */
+    maxReportEntries: z.number().int().min(1),
+    /** Stored bars fetched again at the head on an incremental cycle. */
+    overlapBars: z.number().int().min(0),
+  }).strict(),
+  /** Bounds on fetching gaps behind the stored head again, per interval and cycle (shared/cycle/refill.ts). */
+  refill: z.object({
+    minGapBars: z.number().int().min(1),
+    maxRanges: z.number().int().min(0),
+    maxBars: z.number().int().min(0),
+  }).strict(),
+  /** When the GARCH fit is rejected for the EWMA fallback, and the EWMA's seed (shared/risk/garch.ts). */
+  garch: z.object({
+    maxPersistence: z.number().gt(0).max(1),
+    minAlpha: z.number().min(0).lt(1),
+    /** Smallest likelihood-ratio statistic against constant variance for clustering to count as real. */
+    minLikelihoodRatio: z.number().min(0),
+    /** The EWMA starts from the mean square of this many first returns. */
+    ewmaSeedBars: z.number().int().positive(),
+  }).strict(),
+  /** Windows of the realized-volatility scores, in days (the keys are the names in the API). */
+  realizedWindowsDays: z.object({
+    d7: z.number().positive(),
+    d30: z.number().positive(),
+    d90: z.number().positive(),
+    d365: z.number().positive(),
+  }).strict(),
+  /** A realized window is reported only when at least this share of its returns exists. */
+  realizedMinCoverageShare: z.number().gt(0).max(1),
+  /** Window of the range estimators (Parkinson, Garman-Klass, the SmartLTV sigma), in days. */
+  rangeWindowDays: z.number().positive(),
+  /** The book window ranks snapshots by merged bid depth within this fraction of mid. */
+  bookDepthBand: z.number().gt(0).lt(1),
 }).strict();
 export type Policy = z.infer<typeof policySchema>;
 
@@ -293,6 +372,13 @@ export const advisorConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['profiles', i, 'assets', j], message: `unknown asset ${symbol}` });
         }
       });
+      if (profile.kind === 'lending' && profile.monteCarloMinLtvShareOfLt > profile.monteCarloMaxLtvShareOfLt) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', i, 'monteCarloMinLtvShareOfLt'],
+          message: 'monteCarloMinLtvShareOfLt exceeds monteCarloMaxLtvShareOfLt',
+        });
+      }
       if (profile.kind === 'lending' && profile.minLiquidationBonusBps > profile.maxLiquidationBonusBps) {
         ctx.addIssue({
           code: 'custom',

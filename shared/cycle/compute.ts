@@ -92,7 +92,7 @@ export async function computeRecommendation(
   const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * 3_600_000;
   const recent = await store.snapshots.recent(snapshot.asset, windowStartMs, config.policy.bookSnapshotsMax);
   const bookSets = [snapshot, ...recent.filter((s) => s.takenAtMs !== snapshot.takenAtMs)].map((s) => s.books);
-  const { books, ...bookWindow } = chooseBooks(booksInWindow(bookSets, nowMs, config.policy), config.policy.bookPercentile);
+  const { books, ...bookWindow } = chooseBooks(booksInWindow(bookSets, nowMs, config.policy), config.policy.bookPercentile, config.policy.bookDepthBand);
   const frozen = config.assets.find((a) => a.symbol === snapshot.asset)?.frozen ?? false;
   const lastGoodMs = {
     book: await lastGoodBookMs(store, snapshot.asset, bookSets, windowStartMs, config.policy.bookSnapshotsMax),

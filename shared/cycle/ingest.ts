@@ -1,12 +1,12 @@
 import { INTERVAL_MS, type AdvisorConfig, type AssetConfig, type CandleInterval, type VenueId } from '../config/schema.js';
-import { DEFAULT_AGGREGATION, aggregateVenueCandles, type AggregationOptions, type CandleAggregation } from '../market/aggregate.js';
+import { aggregateVenueCandles, type AggregationOptions, type CandleAggregation } from '../market/aggregate.js';
 import type { Candle, MarketSource, OrderBook } from '../market/types.js';
 import { isQuoteAware, type QuoteConversion } from '../market/venues/types.js';
 import type { BookSummary, DataQuality, MarketSnapshot, QualityIssue, QualityReport, SeriesRef } from '../model/snapshot.js';
 import { midPrice, spreadBps } from '../risk/liquidity.js';
 import type { Store } from '../store/index.js';
 import { MS_PER_DAY, floorTo, isoOf } from '../util/time.js';
-import { DEFAULT_REFILL_LIMITS, refillRanges, type RefillLimits, type TimeRange } from './refill.js';
+import { refillRanges, type RefillLimits, type TimeRange } from './refill.js';
 import { NoMarketDataError } from './errors.js';
 
 /** Books are kept down to this fraction below mid: the widest depth band the engine reports. */
@@ -47,7 +47,7 @@ export function summarizeBook(book: OrderBook, floorFraction: number): BookSumma
   };
 }
 
-/** Thresholds of the data-quality report, each with its default and the reason for it. */
+/** Thresholds of the data-quality report: the config's policy.quality and policy.aggregation (defaults and reasons in shared/config/defaults.ts). */
 export interface QualityThresholds {
   /** Missing bars in a row inside the series reported as a gap (one missing bar is common on a quiet venue). */
   gapMinBars: number;
@@ -70,17 +70,10 @@ export interface QualityThresholds {
   aggregation: AggregationOptions;
 }
 
-export const DEFAULT_QUALITY_THRESHOLDS: Readonly<QualityThresholds> = {
-  gapMinBars: 2,
-  staleLastBarAfterMs: 1_800_000,
-  venueStaleAfterMs: 3_600_000,
-  zeroVolumeRunMs: 3_600_000,
-  zeroVolumeRunMinBars: 3,
-  maxQuoteDepegFraction: 0.01,
-  maxReportEntries: 20,
-  overlapBars: 1,
-  aggregation: DEFAULT_AGGREGATION,
-};
+/** The configured thresholds of the quality report and of the cross-venue aggregation. */
+export function qualityThresholdsOf(config: AdvisorConfig): QualityThresholds {
+  return { ...config.policy.quality, aggregation: config.policy.aggregation };
+}
 
 /** One venue's part of a cycle for one asset. */
 export interface VenueResult {
@@ -205,7 +198,7 @@ export function assessQuality(
   venues: readonly VenueResult[],
   series: readonly SeriesAssessment[],
   nowMs: number,
-  thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS,
+  thresholds: QualityThresholds = qualityThresholdsOf(config),
 ): DataQuality {
   const issues: QualityIssue[] = [];
   const keep = <T>(list: T[]): T[] => list.slice(-thresholds.maxReportEntries);
@@ -396,9 +389,6 @@ export interface IngestDeps {
    * `full`: fetch the whole lookback again.
    */
   history?: 'incremental' | 'full';
-  quality?: Partial<QualityThresholds>;
-  /** Bounds on fetching gaps behind the stored head again (incremental history only). */
-  refill?: Partial<RefillLimits>;
 }
 
 /**
@@ -409,12 +399,13 @@ export interface IngestDeps {
  */
 export async function ingestAsset(deps: IngestDeps, asset: AssetConfig, nowMs: number): Promise<MarketSnapshot> {
   const { config, source, store } = deps;
-  const thresholds: QualityThresholds = { ...DEFAULT_QUALITY_THRESHOLDS, ...deps.quality };
+  // Quality thresholds, aggregation and refill bounds come from the config (policy.quality, .aggregation, .refill).
+  const thresholds = qualityThresholdsOf(config);
   const needs = seriesNeeds(config);
   const enabledVenues = new Set(config.venues.filter((v) => v.enabled).map((v) => v.id));
   const venueIds = (Object.keys(asset.venuePairs) as VenueId[]).filter((v) => enabledVenues.has(v));
   const floorFraction = bookFloorFraction(config);
-  const refillLimits: RefillLimits = { ...DEFAULT_REFILL_LIMITS, ...deps.refill };
+  const refillLimits: RefillLimits = config.policy.refill;
 
   const plans: FetchPlan[] = await Promise.all(
     [...needs].map(async ([interval, lookbackDays]) => {

@@ -1,3 +1,4 @@
+import { DEFAULT_REFILL_LIMITS } from '../config/defaults.js';
 import type { Candle } from '../market/types.js';
 
 /** Bounds on fetching again what is missing behind the stored head, per interval and cycle. */
@@ -10,7 +11,8 @@ export interface RefillLimits {
   maxBars: number;
 }
 
-export const DEFAULT_REFILL_LIMITS: Readonly<RefillLimits> = { minGapBars: 2, maxRanges: 4, maxBars: 2_000 };
+/** The config's policy.refill defaults (shared/config/defaults.ts); ingest passes the configured ones. */
+export { DEFAULT_REFILL_LIMITS };
 
 export interface TimeRange {
   startMs: number;

@@ -1,3 +1,4 @@
+import { DEFAULT_AGGREGATION } from '../config/defaults.js';
 import type { Candle } from './types.js';
 
 function median(values: number[]): number {
@@ -22,7 +23,8 @@ export interface AggregationOptions {
   minVenuesToVote: number;
 }
 
-export const DEFAULT_AGGREGATION: Readonly<AggregationOptions> = { outlierMads: 5, minScaleFraction: 0.002, minVenuesToVote: 3 };
+/** The config's policy.aggregation defaults (shared/config/defaults.ts); ingest passes the configured ones. */
+export { DEFAULT_AGGREGATION };
 
 export interface VenueCandles {
   venue: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_BOOK_DEPTH_BAND } from '../config/defaults.js';
 import type { BookSummary } from '../model/snapshot.js';
 import { bidDepthUsd, mergeBids } from './liquidity.js';
 
@@ -14,18 +15,16 @@ export interface BookWindowChoice {
   percentile: number;
 }
 
-const DEPTH_BAND = 0.02;
-
-function mergedDepth2Pct(books: readonly BookSummary[]): number {
+function mergedDepth(books: readonly BookSummary[], depthBand: number): number {
   if (books.length === 0) return 0;
   const mids = books.map((b) => b.midUsd).sort((a, b) => a - b);
   const mid = mids[mids.length >> 1]!;
-  return bidDepthUsd(mergeBids(books.map((b) => b.bids.map(([price, quantity]) => ({ price, quantity })))), mid, DEPTH_BAND);
+  return bidDepthUsd(mergeBids(books.map((b) => b.bids.map(([price, quantity]) => ({ price, quantity })))), mid, depthBand);
 }
 
-/** `bookSets` newest first (the first is the latest snapshot's). */
-export function chooseBooks(bookSets: readonly (readonly BookSummary[])[], percentile: number): BookWindowChoice {
-  const scored = bookSets.map((books) => ({ books: [...books], depth: mergedDepth2Pct(books) }));
+/** `bookSets` newest first (the first is the latest snapshot's); `depthBand` is policy.bookDepthBand. */
+export function chooseBooks(bookSets: readonly (readonly BookSummary[])[], percentile: number, depthBand: number = DEFAULT_BOOK_DEPTH_BAND): BookWindowChoice {
+  const scored = bookSets.map((books) => ({ books: [...books], depth: mergedDepth(books, depthBand) }));
   if (scored.length === 0) return { books: [], snapshots: 0, depth2PctUsdChosen: 0, depth2PctUsdLatest: 0, percentile };
   const latest = scored[0]!.depth;
   const sorted = [...scored].sort((a, b) => a.depth - b.depth);

@@ -1,3 +1,4 @@
+import { DEFAULT_GARCH_LIMITS, DEFAULT_GARCH_MIN_RETURNS } from '../config/defaults.js';
 import { AdvisorError } from '../util/errors.js';
 import { clamp } from './statistics.js';
 import { ewmaLambdaFromHalfLife } from './volatility.js';
@@ -617,12 +618,10 @@ export interface GarchOrEwmaOptions extends GarchFitOptions {
   ewmaSeedBars?: number;
 }
 
+/** Defaults for calls without a config: policy.garch and policy.garchMinReturns (shared/config/defaults.ts). */
 export const DEFAULT_GARCH_OR_EWMA_OPTIONS = {
-  minReturns: 500,
-  maxPersistence: 0.999,
-  minAlpha: 0.005,
-  minLikelihoodRatio: 6,
-  ewmaSeedBars: 30,
+  minReturns: DEFAULT_GARCH_MIN_RETURNS,
+  ...DEFAULT_GARCH_LIMITS,
 } as const;
 
 export type GarchOrEwmaFit = GarchFit & {
@@ -793,7 +792,11 @@ function goldenSectionMax(f: (x: number) => number, lo: number, hi: number, tole
  * s2_t = omega + alpha r_{t-1}^2 + beta s2_{t-1}, started at the long-run variance for GARCH and at the
  * mean square of the first `seedBars` returns for the EWMA fallback (omega 0), as the fits do.
  */
-export function conditionalSigmas(returns: Float64Array, fit: Pick<GarchOrEwmaFit, 'model' | 'omega' | 'alpha' | 'beta' | 'longRunVariance'>, seedBars = 30): Float64Array {
+export function conditionalSigmas(
+  returns: Float64Array,
+  fit: Pick<GarchOrEwmaFit, 'model' | 'omega' | 'alpha' | 'beta' | 'longRunVariance'>,
+  seedBars: number = DEFAULT_GARCH_LIMITS.ewmaSeedBars,
+): Float64Array {
   const n = returns.length;
   const sigmas = new Float64Array(n);
   if (n === 0) return sigmas;

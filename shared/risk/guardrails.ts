@@ -1,3 +1,4 @@
+import { GUARD_RAIL_DEFAULTS } from '../config/defaults.js';
 import { AdvisorError } from '../util/errors.js';
 import { formatNumber, formatUsd } from './format.js';
 
@@ -475,7 +476,8 @@ export function summarize(steps: readonly ParameterStep[]): GuardRailSummary {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Default rule sets
+// Default rule sets. recommend.ts passes every knob from the profile; an absent knob takes its config
+// default (GUARD_RAIL_DEFAULTS in shared/config/defaults.ts, or the Aave steward value above).
 
 export interface LendingRuleKnobs {
   /** Per-update step of LTV, LT and bonus (Aave: 50 bps). */
@@ -503,9 +505,9 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
     capMaxShare = AAVE_STEWARD_DEFAULTS.capMaxShare,
     minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs,
     hysteresisBps,
-    capHysteresisShare = 0.1,
-    stressTightenBps = 200,
-    capStressCutShare = 0.5,
+    capHysteresisShare = GUARD_RAIL_DEFAULTS.capHysteresisShare,
+    stressTightenBps = GUARD_RAIL_DEFAULTS.stressTightenBps,
+    capStressCutShare = GUARD_RAIL_DEFAULTS.capStressCutShare,
   } = knobs;
   const bpsRule = (parameter: string, label: string, higherIsLooser: boolean): ParameterRule => ({
     parameter,
@@ -570,15 +572,15 @@ export interface PerpRuleKnobs {
 /** Rules for maintenanceMarginBps, initialMarginBps and maxLeverage. */
 export function perpRules(knobs: PerpRuleKnobs): ParameterRule[] {
   const {
-    maintenanceMarginMaxStepBps = AAVE_STEWARD_DEFAULTS.ltvLtBonusMaxStepBps,
-    initialMarginMaxStepBps = 100,
-    leverageMaxFactor = 2,
+    maintenanceMarginMaxStepBps = GUARD_RAIL_DEFAULTS.maintenanceMarginMaxStepBps,
+    initialMarginMaxStepBps = GUARD_RAIL_DEFAULTS.initialMarginMaxStepBps,
+    leverageMaxFactor = GUARD_RAIL_DEFAULTS.leverageMaxFactor,
     minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs,
     hysteresisBps,
-    leverageHysteresisShare = 0.1,
-    maintenanceStressTightenBps = 200,
-    initialStressTightenBps = 400,
-    leverageStressCutShare = 0.5,
+    leverageHysteresisShare = GUARD_RAIL_DEFAULTS.leverageHysteresisShare,
+    maintenanceStressTightenBps = GUARD_RAIL_DEFAULTS.maintenanceStressTightenBps,
+    initialStressTightenBps = GUARD_RAIL_DEFAULTS.initialStressTightenBps,
+    leverageStressCutShare = GUARD_RAIL_DEFAULTS.leverageStressCutShare,
   } = knobs;
   const marginRule = (parameter: string, label: string, maxStepBps: number, stressBps: number | null): ParameterRule => ({
     parameter,

@@ -1,3 +1,4 @@
+import { DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT, DEFAULT_MONTE_CARLO_POSITIONS } from '../config/defaults.js';
 import { AdvisorError } from '../util/errors.js';
 import { sortUpperTail } from './fhs.js';
 import { quantileSorted } from './statistics.js';
@@ -34,11 +35,13 @@ export interface Position {
 /** A set of positions on one collateral asset (synthetic, or a real positions snapshot). */
 export type SyntheticBook = readonly Position[];
 
-/** Default LTV range of a synthetic book, as shares of LT: from comfortable to just under liquidation. */
-export const DEFAULT_MIN_LTV_SHARE_OF_LT = 0.5;
-export const DEFAULT_MAX_LTV_SHARE_OF_LT = 0.99;
-/** Default number of positions in a synthetic book. */
-export const DEFAULT_SYNTHETIC_POSITIONS = 200;
+/**
+ * Default LTV range of a synthetic book, as shares of LT, and its size: the lending profile's
+ * monteCarloMinLtvShareOfLt / monteCarloMaxLtvShareOfLt / monteCarloPositions defaults (shared/config/defaults.ts).
+ */
+export const DEFAULT_MIN_LTV_SHARE_OF_LT = DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.min;
+export const DEFAULT_MAX_LTV_SHARE_OF_LT = DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.max;
+export const DEFAULT_SYNTHETIC_POSITIONS = DEFAULT_MONTE_CARLO_POSITIONS;
 
 /** An input of the bad-debt simulation is out of its domain (named field, offending value). */
 export class BadDebtInputError extends AdvisorError {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_POSITION_MULTIPLE } from '../config/defaults.js';
 import { AdvisorError } from '../util/errors.js';
 import { sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js';
 import { maintenanceMargin, maxLeverage } from './perp.js';
@@ -134,6 +135,8 @@ export interface MarginTierInputs {
    * 300M-500M, 1.67x; doubling is slightly more conservative). Required when there is a single tier.
    */
   maxPositionUsd?: number;
+  /** Without maxPositionUsd: this multiple of the last lower bound (the profile's maxPositionMultiple). */
+  maxPositionMultiple?: number;
 }
 
 export interface BookMarginTier extends MarginTier {
@@ -147,8 +150,8 @@ export interface BookMarginTier extends MarginTier {
   unforcedMaintenanceFraction: number;
 }
 
-/** Default multiple of the last lower bound used as the market's largest position. */
-export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
+/** Default multiple of the last lower bound used as the market's largest position: the perp profile's maxPositionMultiple default. */
+export { DEFAULT_MAX_POSITION_MULTIPLE };
 
 /**
  * Tiered maintenance margins from the book: `MMR_n = adverseMove + slippage(U_n) + feeBuffer`.
@@ -166,7 +169,7 @@ export function marginTiers(inputs: MarginTierInputs): BookMarginTier[] {
   requireFraction('feeBuffer', feeBuffer);
   if (!(midUsd > 0) || !Number.isFinite(midUsd)) throw new InvalidMarginInputError('midUsd', midUsd, 'must be a finite price > 0');
   const lastLower = tierNotionalsUsd[tierNotionalsUsd.length - 1] ?? 0;
-  const maxPositionUsd = inputs.maxPositionUsd ?? lastLower * DEFAULT_MAX_POSITION_MULTIPLE;
+  const maxPositionUsd = inputs.maxPositionUsd ?? lastLower * (inputs.maxPositionMultiple ?? DEFAULT_MAX_POSITION_MULTIPLE);
   validateSchedule(tierNotionalsUsd, maxPositionUsd, initialToMaintenanceRatio, leverageTiers);
 
   const measured = tierNotionalsUsd.map((_, n) => {

@@ -15,7 +15,7 @@ import { fhsDrawdownTail, standardizedBarShapes } from './fhs.js';
 import { formatPct, formatUsd } from './format.js';
 import { areStaleCandles, isStaleBookSet, lastBarEndMs, newestBookMs } from './freshness.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
-import { applyGuardRails, keepBelow, lendingRules, perpRules, type MissingInput, type ParameterStep } from './guardrails.js';
+import { applyGuardRails, keepBelow, lendingRules, perpRules, type MissingInput, type ParameterRule, type ParameterStep } from './guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from './lending.js';
 import { bidDepthUsd, mergeBids, sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js';
 import { simulateBadDebt, syntheticBook } from './montecarlo.js';
@@ -168,9 +168,32 @@ export type ComputedParameters =
   | (Common & LendingExtras & { profileKind: 'lending'; parameters: LendingParameters; target: LendingParameters })
   | (Common & PerpExtras & { profileKind: 'perp'; parameters: PerpParameters; target: PerpParameters });
 
-const DAYS_OF_REALIZED = { d7: 7, d30: 30, d90: 90, d365: 365 } as const;
-/** Range estimators look at the last 30 days (the SmartLTV pipeline's middle span). */
-const RANGE_WINDOW_DAYS = 30;
+/** The guard-rail rules of a profile, every knob from its config (recommend and the backtest build them here). */
+export function rulesOf(profile: ProtocolProfile): ParameterRule[] {
+  const minDelayMs = profile.minDelayDays * 86_400_000;
+  if (profile.kind === 'lending') {
+    return lendingRules({
+      ltvLtBonusMaxStepBps: profile.maxStepBps,
+      capMaxShare: profile.capMaxChangeShare,
+      minDelayMs,
+      hysteresisBps: profile.hysteresisBps,
+      capHysteresisShare: profile.capHysteresisShare,
+      stressTightenBps: profile.stressTightenBps,
+      capStressCutShare: profile.capStressCutShare,
+    });
+  }
+  return perpRules({
+    maintenanceMarginMaxStepBps: profile.maintenanceMarginMaxStepBps,
+    initialMarginMaxStepBps: profile.initialMarginMaxStepBps,
+    leverageMaxFactor: profile.leverageMaxFactor,
+    minDelayMs,
+    hysteresisBps: profile.hysteresisBps,
+    leverageHysteresisShare: profile.leverageHysteresisShare,
+    maintenanceStressTightenBps: profile.stressTightenBps,
+    initialStressTightenBps: profile.initialStressTightenBps,
+    leverageStressCutShare: profile.leverageStressCutShare,
+  });
+}
 
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
@@ -196,6 +219,7 @@ function fitForecast(returns: Float64Array, policy: Policy, barsPerDay: number):
   return fitGarchOrEwma(returns, {
     ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,
     minReturns: policy.garchMinReturns,
+    ...policy.garch,
     includeResiduals: false,
   });
 }
@@ -216,12 +240,12 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
   const returns = logReturns(segments);
 
   const realized = {} as VolatilityScores['realizedAnnualized'];
-  for (const [key, days] of Object.entries(DAYS_OF_REALIZED) as [keyof typeof DAYS_OF_REALIZED, number][]) {
+  for (const [key, days] of Object.entries(policy.realizedWindowsDays) as [keyof Policy['realizedWindowsDays'], number][]) {
     const windowBars = days * barsPerDay;
-    // A window counts only when at least 90 % of its returns exist.
-    realized[key] = returns.length >= windowBars * 0.9 ? realizedVolatility(returns, windowBars, barsPerYear) : null;
+    // A window counts only when enough of its returns exist (policy.realizedMinCoverageShare, 90 %).
+    realized[key] = returns.length >= windowBars * policy.realizedMinCoverageShare ? realizedVolatility(returns, windowBars, barsPerYear) : null;
   }
-  const rangeBars = RANGE_WINDOW_DAYS * barsPerDay;
+  const rangeBars = policy.rangeWindowDays * barsPerDay;
   const confidences = profile.kind === 'lending' ? [profile.confidence, profile.ltvConfidence] : [profile.confidence];
   const unconditional = drawdownTail(segments, horizonBars, confidences);
 
@@ -229,7 +253,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
   let filtered: { quantiles: Record<string, number>; expectedShortfall: number; paths: Float64Array } = { quantiles: {}, expectedShortfall: Number.NaN, paths: new Float64Array(0) };
   let horizonVolatility = Number.NaN;
   if (fit) {
-    const shapes = standardizedBarShapes(segments, conditionalSigmas(returns, fit), returns);
+    const shapes = standardizedBarShapes(segments, conditionalSigmas(returns, fit, policy.garch.ewmaSeedBars), returns);
     const horizonSigmas = forecastVariance(fit, horizonBars).map(Math.sqrt);
     horizonVolatility = Math.sqrt(horizonVariance(fit, horizonBars));
     if (shapes.residuals.length > 0) {
@@ -271,7 +295,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
 
   const scores: VolatilityScores = {
     realizedAnnualized: realized,
-    ewmaAnnualized: returns.length > 1 ? ewmaVolatility(returns, ewmaLambdaFromHalfLife(policy.ewmaHalfLifeDays * barsPerDay), barsPerYear) : null,
+    ewmaAnnualized: returns.length > 1 ? ewmaVolatility(returns, ewmaLambdaFromHalfLife(policy.ewmaHalfLifeDays * barsPerDay), barsPerYear, policy.garch.ewmaSeedBars) : null,
     parkinsonAnnualized: finiteOrNull(parkinsonVolatility(segments, rangeBars, barsPerYear)),
     garmanKlassAnnualized: finiteOrNull(garmanKlassVolatility(segments, rangeBars, barsPerYear)),
     forecast: {
@@ -372,7 +396,7 @@ export function computeLiquidity(
   }
   const depthUsd = Object.fromEntries(policy.depthBands.map((band) => [String(band * 100), bidDepthUsd(mergedBids, midUsd, band)]));
   const slippageForParameters = bestVenue !== null ? slippageBestVenue : merged.complete ? merged.slippage : 1;
-  const depth2 = bidDepthUsd(mergedBids, midUsd, 0.02);
+  const depth2 = bidDepthUsd(mergedBids, midUsd, policy.bookDepthBand);
   return {
     scores: {
       depthUsd,
@@ -494,7 +518,7 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
   };
 
   // Cross-check: Risk DAO's SmartLTV on the same liquidity, and the c implied by today's live parameters.
-  const sigma = dailyParkinsonVolatility(tail.segments, barsPerDayOf(profile), RANGE_WINDOW_DAYS);
+  const sigma = dailyParkinsonVolatility(tail.segments, barsPerDayOf(profile), inputs.policy.rangeWindowDays);
   const liquidityAtBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus) : 0;
   const smart = Number.isFinite(sigma) ? smartLtv({ sigma, liquidityUsd: liquidityAtBonus, debtCapUsd: target.supplyCapUsd, bonus, c: profile.smartLtvConfidence }) : 0;
   const check = crossCheck({ ourLtv: target.ltvBps / 1e4, smartLtv: smart, thresholdPp: profile.smartLtvGapFlagPp });
@@ -523,7 +547,13 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
     ltFraction > 0 && tail.simulatedDrawdowns.length > 0
       ? simulateBadDebt({
           pathsWorstDrawdown: tail.simulatedDrawdowns,
-          positions: syntheticBook({ totalCollateralUsd, positions: profile.monteCarloPositions, liquidationThreshold: ltFraction }),
+          positions: syntheticBook({
+            totalCollateralUsd,
+            positions: profile.monteCarloPositions,
+            liquidationThreshold: ltFraction,
+            minLtvShareOfLt: profile.monteCarloMinLtvShareOfLt,
+            maxLtvShareOfLt: profile.monteCarloMaxLtvShareOfLt,
+          }),
           liquidationThreshold: ltFraction,
           liquidationBonus: bonus,
           slippage,
@@ -531,14 +561,7 @@ function lending(inputs: ParameterInputs, profile: LendingProfile, tail: TailMod
         })
       : null;
 
-  const rules = lendingRules({
-    ltvLtBonusMaxStepBps: profile.maxStepBps,
-    capMaxShare: profile.capMaxChangeShare,
-    minDelayMs: profile.minDelayDays * 86_400_000,
-    hysteresisBps: profile.hysteresisBps,
-    capHysteresisShare: profile.capHysteresisShare,
-    stressTightenBps: profile.stressTightenBps,
-  });
+  const rules = rulesOf(profile);
   const railed = applyGuardRails({
     rules,
     target,
@@ -655,6 +678,7 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
           initialToMaintenanceRatio: profile.initialToMaintenanceRatio,
           leverageTiers: profile.leverageTiers,
           tierNotionalsUsd: profile.tierNotionalsUsd,
+          maxPositionMultiple: profile.maxPositionMultiple,
         })
       : [];
   const first = tiers[0];
@@ -688,13 +712,7 @@ function perp(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, li
   // margin step is derived from the leverage step (bounding both separately would let them disagree).
   const current = profile.current[inputs.asset] ?? null;
   const railed = applyGuardRails({
-    rules: perpRules({
-      maintenanceMarginMaxStepBps: profile.maintenanceMarginMaxStepBps,
-      leverageMaxFactor: profile.leverageMaxFactor,
-      minDelayMs: profile.minDelayDays * 86_400_000,
-      hysteresisBps: profile.hysteresisBps,
-      maintenanceStressTightenBps: profile.stressTightenBps,
-    }).filter((rule) => rule.parameter !== 'initialMarginBps'),
+    rules: rulesOf(profile).filter((rule) => rule.parameter !== 'initialMarginBps'),
     target: { maintenanceMarginBps: target.maintenanceMarginBps, maxLeverage: target.maxLeverage },
     current: current ? { maintenanceMarginBps: current.maintenanceMarginBps, maxLeverage: current.maxLeverage } : null,
     lastChangedAtMs: lastChangedAt(profile, inputs.asset, ['maintenanceMarginBps', 'maxLeverage']),

@@ -1,3 +1,4 @@
+import { DEFAULT_GARCH_LIMITS } from '../config/defaults.js';
 import { sampleStdDev } from './statistics.js';
 
 /**
@@ -22,7 +23,7 @@ export const RISKMETRICS_DAILY_HALF_LIFE_DAYS = Math.log(0.5) / Math.log(0.94);
  * s2_t = lambda * s2_{t-1} + (1 - lambda) * r_{t-1}^2, seeded with the mean square of the first
  * `seedBars` returns (zero-mean convention). Returns the annualized volatility sqrt(s2_T+1 * barsPerYear).
  */
-export function ewmaVolatility(returns: Float64Array, lambda: number, barsPerYear: number, seedBars = 30): number {
+export function ewmaVolatility(returns: Float64Array, lambda: number, barsPerYear: number, seedBars: number = DEFAULT_GARCH_LIMITS.ewmaSeedBars): number {
   const n = returns.length;
   if (n === 0) return Number.NaN;
   const seedCount = Math.min(seedBars, n);

@@ -21,7 +21,8 @@ export const START = Date.UTC(2025, 5, 1, 12, 7, 30);
 export const M5 = INTERVAL_MS['5m'];
 export const H1 = INTERVAL_MS['1h'];
 
-export function useIngestHarness(lookbackDays: Record<CandleInterval, number>) {
+/** `policy`: overrides of the config's policy (merged field by field, as a config file's are). */
+export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, policy: Record<string, unknown> = {}) {
   let clock = START;
   let servers: VenueServers;
   let table: TestTable;
@@ -43,6 +44,7 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>) {
     config = buildConfig({
       venues: servers.venues,
       profiles: base.profiles.map((p) => ({ ...p, lookbackDays: lookbackDays[p.candleInterval], minHistoryDays: 1 })),
+      policy,
     });
   });
   afterAll(async () => {
