@@ -297,7 +297,9 @@ function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, po
   const roundDown = (f: number) => Math.max(0, Math.floor(Math.floor(f * 10_000 + 1e-9) / profile.roundingStepBps) * profile.roundingStepBps);
   const supplyCap = floorToSignificant(sellable(bonus / 2) / profile.capLiquidationShare);
   const ltBps = roundDown(lt);
-  const ltvBps = roundDown(ltv);
+  // The engine's rule: LTV also stays under the buffer below the *rounded* LT, and strictly below it.
+  const ltvCeiling = ltBps <= 0 ? 0 : Math.max(0, Math.min(roundDown(Math.max(0, (ltBps / 10_000) * (1 - ordinary))), (Math.ceil(ltBps / profile.roundingStepBps) - 1) * profile.roundingStepBps));
+  const ltvBps = Math.min(roundDown(ltv), ltvCeiling);
   const liquidityAtBonus = sellable(bonus);
   const ratio = supplyCap === 0 ? 0 : liquidityAtBonus === 0 ? Number.POSITIVE_INFINITY : supplyCap / liquidityAtBonus;
   const exponent = profile.smartLtvConfidence * dailySigma === 0 ? 0 : profile.smartLtvConfidence * dailySigma * Math.sqrt(ratio);
