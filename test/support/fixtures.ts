@@ -1,5 +1,6 @@
 import type { Recommendation, RecommendationDraft } from '../../shared/model/recommendation.js';
 import type { Proposal } from '../../shared/model/proposal.js';
+import type { BookSummary } from '../../shared/model/snapshot.js';
 
 /** A valid recommendation draft (no version) for store tests. */
 export function recommendationDraft(overrides: Partial<RecommendationDraft> = {}): RecommendationDraft {
@@ -95,4 +96,17 @@ export function perpRecommendationDraft(overrides: Record<string, unknown> = {})
     insuranceFundTargetUsd: 1e5,
     ...overrides,
   } as RecommendationDraft;
+}
+
+/**
+ * A book with `depth2PctUsd` of bids within 2 % of mid, spread evenly over 100 levels 0.1 % apart (10 %
+ * deep), taken at `fetchedAtMs` (the run's clock for a fresh book; a book older than maxBookAgeMs is missing).
+ */
+export function linearBook(mid: number, depth2PctUsd: number, options: { fetchedAtMs?: number; venue?: BookSummary['venue'] } = {}): BookSummary {
+  const bids: [number, number][] = [];
+  for (let i = 1; i <= 100; i++) {
+    const price = mid * (1 - i * 0.001);
+    bids.push([price, depth2PctUsd / 20 / price]);
+  }
+  return { venue: options.venue ?? 'binance', pair: 'X', fetchedAtMs: options.fetchedAtMs ?? 0, midUsd: mid, spreadBps: 2, bids };
 }

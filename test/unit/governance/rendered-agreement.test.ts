@@ -10,10 +10,10 @@ import { changesOf } from '../../../shared/governance/changes.js';
 import { renderProposal } from '../../../shared/governance/render.js';
 import { webhookPayload } from '../../../shared/governance/webhook.js';
 import { recommendationSchema, type Recommendation } from '../../../shared/model/recommendation.js';
-import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
+import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
 import { computeParameters } from '../../../shared/risk/recommend.js';
-import { proposal } from '../../support/fixtures.js';
+import { proposal, linearBook } from '../../support/fixtures.js';
 
 /**
  * Issue 12 defect 4: one recommendation, every rendering (Markdown proposal, webhook JSON, CLI table, the
@@ -37,19 +37,12 @@ function candles() {
   });
 }
 
-/** A book taken at `fetchedAtMs` (the run's clock: fresh, so the engine uses it). */
-function book(mid: number, fetchedAtMs: number): BookSummary {
-  const bids: [number, number][] = [];
-  for (let i = 1; i <= 100; i++) bids.push([mid * (1 - i * 0.001), 5e7 / 20 / (mid * (1 - i * 0.001))]);
-  return { venue: 'binance', pair: 'X', fetchedAtMs, midUsd: mid, spreadBps: 2, bids };
-}
-
 /** A stored recommendation as compute.ts builds it (current = the profile's raw values, LTV 0 included). */
 function crvLike(): { profile: LendingProfile; recommendation: Recommendation } {
   const current = { ltvBps: 0, liquidationThresholdBps: 4100, liquidationBonusBps: 830, supplyCapUsd: 8.6e6, borrowCapUsd: 0 };
   const profile: LendingProfile = { ...base, current: { CRV: current }, currentUpdatedAt: {} };
   const bars = candles();
-  const c = computeParameters({ asset: 'CRV', nowMs: 120 * 24 * H, profile, policy: config.policy, candles: bars, books: [book(bars.at(-1)!.close, 120 * 24 * H)], quality });
+  const c = computeParameters({ asset: 'CRV', nowMs: 120 * 24 * H, profile, policy: config.policy, candles: bars, books: [linearBook(bars.at(-1)!.close, 5e7, { fetchedAtMs: 120 * 24 * H })], quality });
   if (c.profileKind !== 'lending') throw new Error('lending expected');
   const recommendation = recommendationSchema.parse({
     asset: 'CRV',

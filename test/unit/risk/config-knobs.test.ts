@@ -7,6 +7,7 @@ import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js
 import { chooseBooks } from '../../../shared/risk/book-window.js';
 import { applyGuardRails, type ParameterStep } from '../../../shared/risk/guardrails.js';
 import { computeParameters, computeVolatility, rulesOf } from '../../../shared/risk/recommend.js';
+import { linearBook } from '../../support/fixtures.js';
 
 /**
  * Each methodology knob moved into the config (issue 12, defect 15) is read from it: a config that moves
@@ -35,15 +36,6 @@ function garchBars(bars: number, seed: number) {
     const wick = Math.abs(rng.normal()) * 0.002;
     return { openTimeMs: i * H, open, high: Math.max(open, price) * (1 + wick), low: Math.min(open, price) * (1 - wick), close: price };
   });
-}
-
-function linearBook(mid: number, depth2PctUsd: number, fetchedAtMs: number): BookSummary {
-  const bids: [number, number][] = [];
-  for (let i = 1; i <= 100; i++) {
-    const price = mid * (1 - i * 0.001);
-    bids.push([price, depth2PctUsd / 20 / price]);
-  }
-  return { venue: 'binance', pair: 'X', fetchedAtMs, midUsd: mid, spreadBps: 2, bids };
 }
 
 const stepOf = (steps: ParameterStep[], parameter: string) => steps.find((s) => s.parameter === parameter)!;
@@ -129,7 +121,7 @@ describe('lending profile knobs', () => {
     // At alpha 0.99 about 1 % of the paths drop past LT's cover: the positions nearest LT then leave bad debt.
     const policy = policyWith({ simulationPaths: 2_000 });
     const run = (profile: LendingProfile) => {
-      const r = computeParameters({ asset: 'T', nowMs: candles.length * H, profile: { ...profile, confidence: 0.99, ltvConfidence: 0.9, minHistoryDays: 30, current: {} }, policy, candles, books: [linearBook(candles.at(-1)!.close, 50e6, candles.length * H)], quality });
+      const r = computeParameters({ asset: 'T', nowMs: candles.length * H, profile: { ...profile, confidence: 0.99, ltvConfidence: 0.9, minHistoryDays: 30, current: {} }, policy, candles, books: [linearBook(candles.at(-1)!.close, 50e6, { fetchedAtMs: candles.length * H })], quality });
       if (r.profileKind !== 'lending') throw new Error('lending expected');
       return r.monteCarlo!;
     };
@@ -174,7 +166,7 @@ describe('perp profile knobs', () => {
   it('maxPositionMultiple: the last tier is priced at that multiple of its lower bound', () => {
     const candles = garchBars(24 * 12 * 10, 5).map((c, i) => ({ ...c, openTimeMs: i * 300_000 }));
     const run = (profile: PerpProfile) => {
-      const r = computeParameters({ asset: 'T', nowMs: candles.length * 300_000, profile: { ...profile, minHistoryDays: 1 }, policy: policyWith({ simulationPaths: 500 }), candles, books: [linearBook(candles.at(-1)!.close, 20e6, candles.length * 300_000)], quality });
+      const r = computeParameters({ asset: 'T', nowMs: candles.length * 300_000, profile: { ...profile, minHistoryDays: 1 }, policy: policyWith({ simulationPaths: 500 }), candles, books: [linearBook(candles.at(-1)!.close, 20e6, { fetchedAtMs: candles.length * 300_000 })], quality });
       if (r.profileKind !== 'perp') throw new Error('perp expected');
       return r.tiers.at(-1)!.slippage;
     };

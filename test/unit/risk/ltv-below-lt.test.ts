@@ -4,9 +4,10 @@ import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingParameters, LendingProfile } from '../../../shared/config/schema.js';
 import { changesOf } from '../../../shared/governance/changes.js';
 import type { Recommendation } from '../../../shared/model/recommendation.js';
-import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
+import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
 import { computeParameters } from '../../../shared/risk/recommend.js';
+import { linearBook } from '../../support/fixtures.js';
 
 /**
  * Issue 12 defect 4: LTV stays below LT, by the ordinary (beta) move, in the target, in every guard-railed
@@ -27,16 +28,6 @@ function randomWalk(hourlyVol: number, seed: number) {
     const wick = Math.abs(rng.normal()) * hourlyVol * 0.5;
     return { openTimeMs: i * H, open, high: Math.max(open, price) * (1 + wick), low: Math.min(open, price) * (1 - wick), close: price };
   });
-}
-
-/** A book taken at `fetchedAtMs` (the clock of the run: fresh, so the engine uses it). */
-function linearBook(mid: number, depth2PctUsd: number, fetchedAtMs: number): BookSummary {
-  const bids: [number, number][] = [];
-  for (let i = 1; i <= 100; i++) {
-    const price = mid * (1 - i * 0.001);
-    bids.push([price, depth2PctUsd / 20 / price]);
-  }
-  return { venue: 'binance', pair: 'X', fetchedAtMs, midUsd: mid, spreadBps: 2, bids };
 }
 
 const walks = [0.006, 0.012, 0.02].map((vol, i) => randomWalk(vol, i + 1));
@@ -102,7 +93,7 @@ describe('LTV below LT by the beta buffer (engine property)', () => {
             profile,
             policy: config.policy,
             candles,
-            books: [linearBook(candles[candles.length - 1]!.close, depth, DAYS * 24 * H)],
+            books: [linearBook(candles[candles.length - 1]!.close, depth, { fetchedAtMs: DAYS * 24 * H })],
             quality: strong ? goodQuality : weakQuality,
             frozen,
           });
@@ -149,7 +140,7 @@ describe('LTV below LT by the beta buffer (engine property)', () => {
       current: { TEST: { ltvBps: 0, liquidationThresholdBps: 4100, liquidationBonusBps: 830, supplyCapUsd: 8.6e6, borrowCapUsd: 0 } },
       currentUpdatedAt: {},
     };
-    const r = computeParameters({ asset: 'TEST', nowMs: DAYS * 24 * H, profile, policy: config.policy, candles, books: [linearBook(100, 5e7, DAYS * 24 * H)], quality: goodQuality });
+    const r = computeParameters({ asset: 'TEST', nowMs: DAYS * 24 * H, profile, policy: config.policy, candles, books: [linearBook(100, 5e7, { fetchedAtMs: DAYS * 24 * H })], quality: goodQuality });
     if (r.profileKind !== 'lending') throw new Error('lending expected');
     const lt = r.steps.find((s) => s.parameter === 'liquidationThresholdBps')!;
     expect(lt.proposed).toBe(4150);
@@ -182,7 +173,7 @@ describe('perp steps and parameters agree', () => {
         if (perp.kind !== 'perp') throw new Error('perp expected');
         const candles = perpWalks[walk]!;
         const profile = { ...perp, current: { TEST: { maxLeverage: leverage, maintenanceMarginBps: mm, initialMarginBps: Math.ceil(10_000 / leverage) } }, currentUpdatedAt: {} };
-        const r = computeParameters({ asset: 'TEST', nowMs: candles.length * M5, profile, policy: config.policy, candles, books: [linearBook(candles.at(-1)!.close, 2e7, candles.length * M5)], quality: goodQuality });
+        const r = computeParameters({ asset: 'TEST', nowMs: candles.length * M5, profile, policy: config.policy, candles, books: [linearBook(candles.at(-1)!.close, 2e7, { fetchedAtMs: candles.length * M5 })], quality: goodQuality });
         for (const s of r.steps) expect(r.parameters[s.parameter as keyof typeof r.parameters]).toBe(s.proposed ?? s.target);
       }),
       { numRuns: 30, seed: 12, endOnFailure: true },

@@ -3,9 +3,10 @@ import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile, PerpProfile } from '../../../shared/config/schema.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
 import { recommendationSchema } from '../../../shared/model/recommendation.js';
-import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
+import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { STEP_STATUSES } from '../../../shared/risk/guardrails.js';
 import { computeParameters } from '../../../shared/risk/recommend.js';
+import { linearBook } from '../../support/fixtures.js';
 
 // Missing input is not evidence of risk (issue 12 defect 5): what depends on an absent input is held at
 // the protocol's current value with status `no-data`, the rest is computed, and nothing is delisted or cut.
@@ -25,12 +26,6 @@ function randomWalk(bars: number, vol: number, seed: number, intervalMs: number)
     price = open * Math.exp(vol * rng.normal());
     return { openTimeMs: i * intervalMs, open, high: Math.max(open, price) * 1.001, low: Math.min(open, price) * 0.999, close: price };
   });
-}
-
-function book(mid: number, depth2PctUsd: number): BookSummary {
-  const bids: [number, number][] = [];
-  for (let i = 1; i <= 100; i++) bids.push([mid * (1 - i * 0.001), depth2PctUsd / 20 / (mid * (1 - i * 0.001))]);
-  return { venue: 'binance', pair: 'X', fetchedAtMs: 0, midUsd: mid, spreadBps: 2, bids };
 }
 
 const hourly = randomWalk(365 * 24, 0.008, 1, H);
@@ -72,7 +67,7 @@ describe('missing inputs are held, not judged', () => {
   });
 
   it('lending with no candles: LT and LTV held no-data, bonus and caps still computed from the book', () => {
-    const r = computeParameters({ asset, nowMs: 0, profile: lending, policy: config.policy, candles: [], books: [book(100, 500e6)], quality });
+    const r = computeParameters({ asset, nowMs: 0, profile: lending, policy: config.policy, candles: [], books: [linearBook(100, 500e6)], quality });
     if (r.profileKind !== 'lending') throw new Error('expected lending');
     expect(r.status).toBe('no-data');
     expect(r.unfitReasons).toEqual([]);
@@ -91,7 +86,7 @@ describe('missing inputs are held, not judged', () => {
   });
 
   it('a real book that cannot absorb the liquidation size is still evidence: unfit', () => {
-    const r = computeParameters({ asset, nowMs: 0, profile: lending, policy: config.policy, candles: hourly, books: [book(100, 10_000)], quality });
+    const r = computeParameters({ asset, nowMs: 0, profile: lending, policy: config.policy, candles: hourly, books: [linearBook(100, 10_000)], quality });
     expect(r.status).toBe('unfit');
     expect(r.unfitReasons.join()).toMatch(/cannot absorb/);
     expect(r.liquidity.liquidationSizeFillable).toBe(false);
@@ -99,7 +94,7 @@ describe('missing inputs are held, not judged', () => {
   });
 
   it('perp with no 5m candles: held no-data at the current leverage, not NOT LISTABLE', () => {
-    const r = computeParameters({ asset, nowMs: 0, profile: perp, policy: config.policy, candles: [], books: [book(100, 500e6)], quality });
+    const r = computeParameters({ asset, nowMs: 0, profile: perp, policy: config.policy, candles: [], books: [linearBook(100, 500e6)], quality });
     if (r.profileKind !== 'perp') throw new Error('expected perp');
     expect(r.status).toBe('no-data');
     expect(r.unfitReasons).toEqual([]);
@@ -117,7 +112,7 @@ describe('missing inputs are held, not judged', () => {
 
   it('perp with candles and a book computes as before (no alerts)', () => {
     const fiveMin = randomWalk(30 * 288, 0.001, 2, FIVE_MIN);
-    const r = computeParameters({ asset, nowMs: 0, profile: perp, policy: config.policy, candles: fiveMin, books: [book(fiveMin.at(-1)!.close, 500e6)], quality });
+    const r = computeParameters({ asset, nowMs: 0, profile: perp, policy: config.policy, candles: fiveMin, books: [linearBook(fiveMin.at(-1)!.close, 500e6)], quality });
     expect(r.status).toBe('ok');
     expect(r.alerts).toEqual([]);
     expect(r.steps.every((s) => s.status !== 'no-data')).toBe(true);

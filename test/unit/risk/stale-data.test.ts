@@ -3,8 +3,9 @@ import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile, PerpProfile } from '../../../shared/config/schema.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
 import { recommendationSchema } from '../../../shared/model/recommendation.js';
-import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
+import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { computeParameters } from '../../../shared/risk/recommend.js';
+import { linearBook } from '../../support/fixtures.js';
 
 // Stale data is missing data (issue 12 defect 5): "absent or stale data holds what depends on it, says so,
 // and alerts; it never produces a delisting, a cap cut, or a placeholder printed as a figure".
@@ -28,12 +29,6 @@ function randomWalk(bars: number, vol: number, seed: number, intervalMs: number,
   });
 }
 
-function book(mid: number, depth2PctUsd: number, fetchedAtMs: number): BookSummary {
-  const bids: [number, number][] = [];
-  for (let i = 1; i <= 100; i++) bids.push([mid * (1 - i * 0.001), depth2PctUsd / 20 / (mid * (1 - i * 0.001))]);
-  return { venue: 'binance', pair: 'X', fetchedAtMs, midUsd: mid, spreadBps: 2, bids };
-}
-
 const hourly = randomWalk(365 * 24, 0.008, 1, H);
 /** The replay clock: right after the last hourly bar. */
 const NOW = hourly.at(-1)!.openTimeMs + H;
@@ -42,7 +37,7 @@ const mid = hourly.at(-1)!.close;
 
 describe('a stale order book is a missing input', () => {
   it('a thin book three years old does not delist (CRV): held no-data since the book was recorded', () => {
-    const old = book(mid, 10_000, NOW - THREE_YEARS);
+    const old = linearBook(mid, 10_000, { fetchedAtMs: NOW - THREE_YEARS });
     const r = computeParameters({ asset, nowMs: NOW, profile: lending, policy: config.policy, candles: hourly, books: [old], quality });
     if (r.profileKind !== 'lending') throw new Error('expected lending');
     expect(r.status).toBe('no-data');
@@ -62,7 +57,7 @@ describe('a stale order book is a missing input', () => {
   });
 
   it('a book within the limit is used; the limit is policy.maxBookAgeMs, defaulting to staleAfterMs', () => {
-    const recent = book(mid, 500e6, NOW - config.policy.staleAfterMs + H);
+    const recent = linearBook(mid, 500e6, { fetchedAtMs: NOW - config.policy.staleAfterMs + H });
     const used = computeParameters({ asset: 'ETH', nowMs: NOW, profile: lending, policy: config.policy, candles: hourly, books: [recent], quality });
     expect(used.status).toBe('ok');
     expect(used.alerts).toEqual([]);
@@ -72,7 +67,7 @@ describe('a stale order book is a missing input', () => {
   });
 
   it('the walk-forward backtest (staleness ignored: its book is a standing assumption) still computes from an old book', () => {
-    const old = book(mid, 500e6, 0);
+    const old = linearBook(mid, 500e6, { fetchedAtMs: 0 });
     const r = computeParameters({ asset: 'ETH', nowMs: NOW, profile: lending, policy: config.policy, candles: hourly, books: [old], quality, staleness: 'ignore' });
     expect(r.status).toBe('ok');
     expect(r.steps.every((s) => s.status !== 'no-data')).toBe(true);
@@ -82,7 +77,7 @@ describe('a stale order book is a missing input', () => {
 describe('stale candles are a missing input', () => {
   it('hourly bars ending two days before the clock: LT and LTV held since the last bar, the book still sets bonus and caps', () => {
     const nowMs = NOW + 2 * DAY;
-    const r = computeParameters({ asset: 'ETH', nowMs, profile: lending, policy: config.policy, candles: hourly, books: [book(mid, 500e6, nowMs)], quality });
+    const r = computeParameters({ asset: 'ETH', nowMs, profile: lending, policy: config.policy, candles: hourly, books: [linearBook(mid, 500e6, { fetchedAtMs: nowMs })], quality });
     if (r.profileKind !== 'lending') throw new Error('expected lending');
     expect(r.status).toBe('no-data');
     expect(r.unfitReasons).toEqual([]);
@@ -100,7 +95,7 @@ describe('stale candles are a missing input', () => {
   it('a perp on 5m bars that stopped a week ago is held at its current leverage, not NOT LISTABLE', () => {
     const fiveMin = randomWalk(30 * 288, 0.001, 2, 300_000);
     const nowMs = fiveMin.at(-1)!.openTimeMs + 300_000 + 7 * DAY;
-    const r = computeParameters({ asset: 'ETH', nowMs, profile: perp, policy: config.policy, candles: fiveMin, books: [book(fiveMin.at(-1)!.close, 500e6, nowMs)], quality });
+    const r = computeParameters({ asset: 'ETH', nowMs, profile: perp, policy: config.policy, candles: fiveMin, books: [linearBook(fiveMin.at(-1)!.close, 500e6, { fetchedAtMs: nowMs })], quality });
     expect(r.status).toBe('no-data');
     expect(r.parameters).toEqual(perp.current.ETH);
     for (const step of r.steps) expect(step.missingInput?.input).toBe('candles 5m');
@@ -119,14 +114,14 @@ describe('cross-checks without data are null, never zeros', () => {
   });
 
   it('and null when the candles are missing', () => {
-    const r = computeParameters({ asset: 'ETH', nowMs: NOW, profile: lending, policy: config.policy, candles: [], books: [book(mid, 500e6, NOW)], quality });
+    const r = computeParameters({ asset: 'ETH', nowMs: NOW, profile: lending, policy: config.policy, candles: [], books: [linearBook(mid, 500e6, { fetchedAtMs: NOW })], quality });
     if (r.profileKind !== 'lending') throw new Error('expected lending');
     expect(r.crossCheck).toBeNull();
     expect(r.monteCarlo).toBeNull();
   });
 
   it('with both inputs they are figures', () => {
-    const r = computeParameters({ asset: 'ETH', nowMs: NOW, profile: lending, policy: config.policy, candles: hourly, books: [book(mid, 500e6, NOW)], quality });
+    const r = computeParameters({ asset: 'ETH', nowMs: NOW, profile: lending, policy: config.policy, candles: hourly, books: [linearBook(mid, 500e6, { fetchedAtMs: NOW })], quality });
     if (r.profileKind !== 'lending') throw new Error('expected lending');
     expect(r.crossCheck?.smartLtv).toBeGreaterThan(0);
     expect(r.monteCarlo?.paths).toBe(config.policy.simulationPaths);
