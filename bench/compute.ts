@@ -4,6 +4,7 @@ import { hashSeed, SeededRandom } from '../shared/market/rng.js';
 import type { BookSummary, DataQuality } from '../shared/model/snapshot.js';
 import { sfc32Stream } from '../shared/risk/fhs.js';
 import { fitGarchOrEwma } from '../shared/risk/garch.js';
+import { ltvCeilingBps } from '../shared/risk/lending.js';
 import { DEFAULT_MAX_LTV_SHARE_OF_LT, DEFAULT_MIN_LTV_SHARE_OF_LT } from '../shared/risk/montecarlo.js';
 import { computeParameters, floorToSignificant, type ComputedParameters } from '../shared/risk/recommend.js';
 import type { CandleLike } from '../shared/risk/series.js';
@@ -297,9 +298,8 @@ function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, po
   const roundDown = (f: number) => Math.max(0, Math.floor(Math.floor(f * 10_000 + 1e-9) / profile.roundingStepBps) * profile.roundingStepBps);
   const supplyCap = floorToSignificant(sellable(bonus / 2) / profile.capLiquidationShare);
   const ltBps = roundDown(lt);
-  // The engine's rule: LTV also stays under the buffer below the *rounded* LT, and strictly below it.
-  const ltvCeiling = ltBps <= 0 ? 0 : Math.max(0, Math.min(roundDown(Math.max(0, (ltBps / 10_000) * (1 - ordinary))), (Math.ceil(ltBps / profile.roundingStepBps) - 1) * profile.roundingStepBps));
-  const ltvBps = Math.min(roundDown(ltv), ltvCeiling);
+  // The engine's rule (its own pure function): LTV also stays under the buffer below the *rounded* LT.
+  const ltvBps = Math.min(roundDown(ltv), ltvCeilingBps(ltBps, ordinary, profile.roundingStepBps));
   const liquidityAtBonus = sellable(bonus);
   const ratio = supplyCap === 0 ? 0 : liquidityAtBonus === 0 ? Number.POSITIVE_INFINITY : supplyCap / liquidityAtBonus;
   const exponent = profile.smartLtvConfidence * dailySigma === 0 ? 0 : profile.smartLtvConfidence * dailySigma * Math.sqrt(ratio);
