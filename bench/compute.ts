@@ -2,11 +2,13 @@ import { buildConfig } from '../shared/config/load.js';
 import type { LendingProfile, Policy } from '../shared/config/schema.js';
 import { hashSeed, SeededRandom } from '../shared/market/rng.js';
 import type { BookSummary, DataQuality } from '../shared/model/snapshot.js';
+import { floorToSignificant } from '../shared/risk/engine/lending-target.js';
+import { computeParameters } from '../shared/risk/engine/recommend.js';
+import type { ComputedParameters } from '../shared/risk/engine/types.js';
 import { sfc32Stream } from '../shared/risk/fhs.js';
 import { fitGarchOrEwma } from '../shared/risk/garch.js';
 import { ltvCeilingBps } from '../shared/risk/lending.js';
 import { DEFAULT_MAX_LTV_SHARE_OF_LT, DEFAULT_MIN_LTV_SHARE_OF_LT } from '../shared/risk/montecarlo.js';
-import { computeParameters, floorToSignificant, type ComputedParameters } from '../shared/risk/recommend.js';
 import type { CandleLike } from '../shared/risk/series.js';
 import { quantileSorted, sortUpperTail, tailMeanSorted } from '../shared/risk/statistics.js';
 import { line } from './print.js';
@@ -24,8 +26,6 @@ const BARS = 365 * 24;
 const LEVELS = 1000;
 const VENUES = ['binance', 'coinbase', 'kraken'];
 const H = 3_600_000;
-/** The engine's range-estimator window (recommend.ts RANGE_WINDOW_DAYS). */
-const RANGE_WINDOW_DAYS = 30;
 
 interface AssetData {
   openTimeMs: Float64Array;
@@ -126,7 +126,7 @@ function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, po
   ewma /= seedBars;
   for (let i = 0; i < r; i++) ewma = lambda * ewma + (1 - lambda) * returns[i]! ** 2;
   // Parkinson and Garman-Klass over the last 30 days; the daily Parkinson sigma is SmartLTV's input.
-  const rangeBars = Math.min(n, RANGE_WINDOW_DAYS * barsPerDay);
+  const rangeBars = Math.min(n, policy.rangeWindowDays * barsPerDay);
   let pk = 0;
   let gk = 0;
   for (let i = n - rangeBars; i < n; i++) {

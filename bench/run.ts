@@ -8,7 +8,7 @@ import { workerDepsFromEnvironment } from '../shared/cycle/market-deps.js';
 import { SimulatedMarket } from '../shared/market/simulator.js';
 import { aggregateCandles } from '../shared/market/aggregate.js';
 import type { BookSummary } from '../shared/model/snapshot.js';
-import { computeParameters } from '../shared/risk/recommend.js';
+import { computeParameters } from '../shared/risk/engine/recommend.js';
 import { startRuntime } from '../local/runtime.js';
 import { benchCompute } from './compute.js';
 import { benchVenues } from './venues.js';

@@ -1,7 +1,9 @@
 import { INTERVAL_MS, type LendingParameters, type PerpParameters, type Policy, type ProtocolProfile } from '../config/schema.js';
 import type { BookSummary, DataQuality } from '../model/snapshot.js';
+import { computeParameters } from '../risk/engine/recommend.js';
+import { rulesOf } from '../risk/engine/rules.js';
+import type { ComputedParameters, ParameterInputs } from '../risk/engine/types.js';
 import type { ParameterRule, StepStatus } from '../risk/guardrails.js';
-import { computeParameters, rulesOf, type ComputedParameters, type ParameterInputs } from '../risk/recommend.js';
 import type { CandleLike } from '../risk/series.js';
 import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
 import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from './breach.js';
@@ -386,7 +388,7 @@ function add(total: { windows: number; breaches: number }, windows: number, brea
   total.breaches += breaches;
 }
 
-/** The guard-rail rule of the parameter the breach buffer reads (LT; a perp's maintenance margin), as recommend.ts builds it. */
+/** The guard-rail rule of the parameter the breach buffer reads (LT; a perp's maintenance margin), as the engine builds it (engine/rules.ts). */
 function mainRule(profile: ProtocolProfile): ParameterRule {
   const rules = rulesOf(profile);
   const name = profile.kind === 'lending' ? 'liquidationThresholdBps' : 'maintenanceMarginBps';

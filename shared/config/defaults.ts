@@ -76,23 +76,24 @@ export const DEFAULT_BOOK_DEPTH_BAND = 0.02;
 
 /** Guard-rail knobs of the profiles (shared/risk/guardrails.ts), and the rule factories' defaults. */
 export const GUARD_RAIL_DEFAULTS = {
+  // Aave v3.1 Risk Stewards (REFERENCES.md section 2): LTV, LT and bonus +-0.5 pp per update, caps +-100 %,
+  // every parameter at least 3 days apart. The lending profile's defaults and guardrails.ts read these.
+  maxStepBps: 50,
+  capMaxChangeShare: 1,
+  minDelayDays: 3,
   // Lending caps move only by at least 10 %: caps are orders of magnitude, not precise figures.
   capHysteresisShare: 0.1,
-  // Lending LTV/LT/bonus fast path at 200 bps: four steward steps, 12 days at the 3-day cadence.
+  // LTV/LT/bonus (and a perp's maintenance margin) fast path at 200 bps: four steward steps, 12 days at the
+  // 3-day cadence.
   stressTightenBps: 200,
   // A cap cut of at least 50 % (the live cap is at least twice the target) takes the fast path.
   capStressCutShare: 0.5,
   // Perp maintenance margin: +-50 bps per update, as Aave's steward moves 1 - LT (its analogue) by 0.5 pp.
   maintenanceMarginMaxStepBps: 50,
-  // Perp initial margin: +-100 bps = m x the MM step with m = 2 (IM = m x MM), so IM keeps pace with MM.
-  initialMarginMaxStepBps: 100,
   // Max leverage halves or doubles at most: one tier per update on 10/20/25/40/50 (REFERENCES.md implication 2).
   leverageMaxFactor: 2,
   // Leverage moves under 10 % are not proposed (every tier move is at least 25 %).
   leverageHysteresisShare: 0.1,
-  // Perp fast paths, when the profile does not set its own: MM +200 bps and IM +400 bps (four steps each).
-  maintenanceStressTightenBps: 200,
-  initialStressTightenBps: 400,
   // A leverage cut of at least 50 % (halving or more) takes the fast path.
   leverageStressCutShare: 0.5,
 } as const;
@@ -159,11 +160,11 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       capLiquidationShare: 0.1,
       borrowCapShare: 0.5,
       // Aave v3.1 Risk Stewards (REFERENCES.md section 2): +-0.5 pp per update, caps +-100 %, 3 days apart.
-      maxStepBps: 50,
-      capMaxChangeShare: 1,
+      maxStepBps: GUARD_RAIL_DEFAULTS.maxStepBps,
+      capMaxChangeShare: GUARD_RAIL_DEFAULTS.capMaxChangeShare,
       capHysteresisShare: GUARD_RAIL_DEFAULTS.capHysteresisShare,
       capStressCutShare: GUARD_RAIL_DEFAULTS.capStressCutShare,
-      minDelayDays: 3,
+      minDelayDays: GUARD_RAIL_DEFAULTS.minDelayDays,
       // Four steward steps: a gap that would take 12 days to close at the 3-day cadence takes the fast path.
       stressTightenBps: GUARD_RAIL_DEFAULTS.stressTightenBps,
       // Walk-forward backtest (docs/backtest.md): with the filtered tail allowed 10 % below the unconditional
@@ -199,12 +200,10 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       upperOpenInterestCapMultiple: 2,
       maxPositionMultiple: DEFAULT_MAX_POSITION_MULTIPLE,
       maintenanceMarginMaxStepBps: GUARD_RAIL_DEFAULTS.maintenanceMarginMaxStepBps,
-      initialMarginMaxStepBps: GUARD_RAIL_DEFAULTS.initialMarginMaxStepBps,
       leverageMaxFactor: GUARD_RAIL_DEFAULTS.leverageMaxFactor,
       leverageHysteresisShare: GUARD_RAIL_DEFAULTS.leverageHysteresisShare,
-      initialStressTightenBps: GUARD_RAIL_DEFAULTS.initialStressTightenBps,
       leverageStressCutShare: GUARD_RAIL_DEFAULTS.leverageStressCutShare,
-      minDelayDays: 3,
+      minDelayDays: GUARD_RAIL_DEFAULTS.minDelayDays,
       // Margins are about 1 %: a 200 bps line (four steps) never fires. At 25 bps the backtest's fast path
       // fires on 12 of 44 BTC crash days that wanted a tighter MMR, 512 breached windows instead of 529
       // (docs/backtest.md, finding 3). A tightening that clears hysteresis is then never delayed.

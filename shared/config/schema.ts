@@ -186,16 +186,9 @@ export const perpProfileSchema = z.object({
   maxPositionMultiple: z.number().gt(1).default(DEFAULT_MAX_POSITION_MULTIPLE),
   /** Steward bounds per update for margins (bps) and leverage (factor). */
   maintenanceMarginMaxStepBps: z.number().int().positive(),
-  /**
-   * Bound of the initial-margin rule (guardrails.ts perpRules). The engine sets IM = 1 / max leverage and
-   * derives its step from the leverage step (docs/decisions.md 10), so there leverageMaxFactor bounds it.
-   */
-  initialMarginMaxStepBps: z.number().int().positive(),
   leverageMaxFactor: z.number().min(1),
   /** Leverage moves smaller than this share are not proposed. */
   leverageHysteresisShare: z.number().min(0).default(GUARD_RAIL_DEFAULTS.leverageHysteresisShare),
-  /** Fast path of the initial-margin rule (bps; null = none); the maintenance margin's is stressTightenBps. */
-  initialStressTightenBps: z.number().int().positive().nullable().default(GUARD_RAIL_DEFAULTS.initialStressTightenBps),
   /** A leverage cut of at least this share takes the fast path; null = none. */
   leverageStressCutShare: z.number().gt(0).max(1).nullable().default(GUARD_RAIL_DEFAULTS.leverageStressCutShare),
   current: z.record(assetSymbol, perpParametersSchema.strict()).default({}),

@@ -4,7 +4,7 @@ import type { Recommendation, RecommendationDraft } from '../model/recommendatio
 import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot.js';
 import { chooseBooks } from '../risk/book-window.js';
 import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
-import { computeParameters } from '../risk/recommend.js';
+import { computeParameters } from '../risk/engine/recommend.js';
 import type { Store } from '../store/index.js';
 import { AdvisorError } from '../util/errors.js';
 import { MS_PER_DAY, floorTo } from '../util/time.js';

@@ -145,13 +145,13 @@ const DAY_MS = 86_400_000;
  */
 export const AAVE_STEWARD_DEFAULTS = {
   /** LTV, LT and liquidation bonus: ±0.5 pp absolute per update. */
-  ltvLtBonusMaxStepBps: 50,
+  maxStepBps: GUARD_RAIL_DEFAULTS.maxStepBps,
   /** Supply and borrow caps: ±100 % of the current cap per update. */
-  capMaxShare: 1,
+  capMaxChangeShare: GUARD_RAIL_DEFAULTS.capMaxChangeShare,
   /** Debt ceiling: ±20 % per update (no lending parameter here has one yet; kept for profiles that add it). */
   debtCeilingMaxShare: 0.2,
   /** Every parameter: at least 3 days between two updates. */
-  minDelayMs: 3 * DAY_MS,
+  minDelayMs: GUARD_RAIL_DEFAULTS.minDelayDays * DAY_MS,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -476,14 +476,14 @@ export function summarize(steps: readonly ParameterStep[]): GuardRailSummary {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Default rule sets. recommend.ts passes every knob from the profile; an absent knob takes its config
-// default (GUARD_RAIL_DEFAULTS in shared/config/defaults.ts, or the Aave steward value above).
+// Default rule sets. The engine (engine/rules.ts) passes every knob from the profile, under the profile's
+// own name; an absent knob takes its config default (GUARD_RAIL_DEFAULTS in shared/config/defaults.ts).
 
 export interface LendingRuleKnobs {
   /** Per-update step of LTV, LT and bonus (Aave: 50 bps). */
-  ltvLtBonusMaxStepBps?: number;
+  maxStepBps?: number;
   /** Per-update relative change of supply and borrow caps (Aave: 1 = ±100 %). */
-  capMaxShare?: number;
+  capMaxChangeShare?: number;
   minDelayMs?: number;
   /** Profile hysteresis for the bps parameters (ProtocolProfile.hysteresisBps). */
   hysteresisBps: number;
@@ -501,8 +501,8 @@ export interface LendingRuleKnobs {
 /** Rules for ltvBps, liquidationThresholdBps, liquidationBonusBps, supplyCapUsd and borrowCapUsd. */
 export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
   const {
-    ltvLtBonusMaxStepBps = AAVE_STEWARD_DEFAULTS.ltvLtBonusMaxStepBps,
-    capMaxShare = AAVE_STEWARD_DEFAULTS.capMaxShare,
+    maxStepBps = AAVE_STEWARD_DEFAULTS.maxStepBps,
+    capMaxChangeShare = AAVE_STEWARD_DEFAULTS.capMaxChangeShare,
     minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs,
     hysteresisBps,
     capHysteresisShare = GUARD_RAIL_DEFAULTS.capHysteresisShare,
@@ -512,7 +512,7 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
   const bpsRule = (parameter: string, label: string, higherIsLooser: boolean): ParameterRule => ({
     parameter,
     label,
-    limit: { kind: 'absolute', maxStep: ltvLtBonusMaxStepBps },
+    limit: { kind: 'absolute', maxStep: maxStepBps },
     minDelayMs,
     hysteresis: { kind: 'absolute', maxStep: hysteresisBps },
     ...(stressTightenBps !== null ? { stressTighten: { kind: 'absolute', maxStep: stressTightenBps } } : {}),
@@ -524,7 +524,7 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
   const capRule = (parameter: string, label: string): ParameterRule => ({
     parameter,
     label,
-    limit: { kind: 'relative', maxShare: capMaxShare },
+    limit: { kind: 'relative', maxShare: capMaxChangeShare },
     minDelayMs,
     hysteresis: { kind: 'relative', maxShare: capHysteresisShare },
     ...(capStressCutShare !== null ? { stressTighten: { kind: 'relative', maxShare: capStressCutShare } } : {}),
@@ -549,8 +549,6 @@ export interface PerpRuleKnobs {
    * (the equity buffer at liquidation), which Aave's steward moves by at most 0.5 pp.
    */
   maintenanceMarginMaxStepBps?: number;
-  /** Default 100 bps = m × the MM step with the default m = 2 (IM = m × MM), so IM keeps pace with MM. */
-  initialMarginMaxStepBps?: number;
   /**
    * Max leverage may be divided or multiplied by at most this. Default 2 (halve or double): one tier per
    * update on the default tiers (10/20/25/40/50), and the ×0.5–×2 of REFERENCES.md design implication 2.
@@ -562,24 +560,23 @@ export interface PerpRuleKnobs {
   /** Leverage moves by less than this share are not proposed (0.1; tier moves are all ≥ 25 %). */
   leverageHysteresisShare?: number;
   /** MM rise of at least this takes the fast path (default 200 bps = four MM steps). null = none. */
-  maintenanceStressTightenBps?: number | null;
-  /** IM rise of at least this takes the fast path (default 400 bps = four IM steps). null = none. */
-  initialStressTightenBps?: number | null;
+  stressTightenBps?: number | null;
   /** Leverage cut of at least this share takes the fast path (0.5: halving or more). null = none. */
   leverageStressCutShare?: number | null;
 }
 
-/** Rules for maintenanceMarginBps, initialMarginBps and maxLeverage. */
+/**
+ * Rules for maintenanceMarginBps and maxLeverage. Initial margin has none: it is 1 / max leverage, and its
+ * step follows the (tier-snapped) leverage step (docs/decisions.md 10).
+ */
 export function perpRules(knobs: PerpRuleKnobs): ParameterRule[] {
   const {
     maintenanceMarginMaxStepBps = GUARD_RAIL_DEFAULTS.maintenanceMarginMaxStepBps,
-    initialMarginMaxStepBps = GUARD_RAIL_DEFAULTS.initialMarginMaxStepBps,
     leverageMaxFactor = GUARD_RAIL_DEFAULTS.leverageMaxFactor,
     minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs,
     hysteresisBps,
     leverageHysteresisShare = GUARD_RAIL_DEFAULTS.leverageHysteresisShare,
-    maintenanceStressTightenBps = GUARD_RAIL_DEFAULTS.maintenanceStressTightenBps,
-    initialStressTightenBps = GUARD_RAIL_DEFAULTS.initialStressTightenBps,
+    stressTightenBps = GUARD_RAIL_DEFAULTS.stressTightenBps,
     leverageStressCutShare = GUARD_RAIL_DEFAULTS.leverageStressCutShare,
   } = knobs;
   const marginRule = (parameter: string, label: string, maxStepBps: number, stressBps: number | null): ParameterRule => ({
@@ -597,8 +594,7 @@ export function perpRules(knobs: PerpRuleKnobs): ParameterRule[] {
     unit: 'bps',
   });
   return [
-    marginRule('maintenanceMarginBps', 'Maintenance margin', maintenanceMarginMaxStepBps, maintenanceStressTightenBps),
-    marginRule('initialMarginBps', 'Initial margin', initialMarginMaxStepBps, initialStressTightenBps),
+    marginRule('maintenanceMarginBps', 'Maintenance margin', maintenanceMarginMaxStepBps, stressTightenBps),
     {
       parameter: 'maxLeverage',
       label: 'Max leverage',

@@ -5,7 +5,7 @@ import { buildConfig } from '../../shared/config/load.js';
 import type { LendingProfile } from '../../shared/config/schema.js';
 import { parseRecordedBook } from '../../shared/market/replay/books.js';
 import type { BookSummary } from '../../shared/model/snapshot.js';
-import { computeParameters } from '../../shared/risk/recommend.js';
+import { computeParameters } from '../../shared/risk/engine/recommend.js';
 import { midPrice, spreadBps } from '../../shared/risk/liquidity.js';
 import { HAS_REAL_DATA, REAL_DATA_DIR, readCandles } from '../support/real-data.js';
 

@@ -4,7 +4,7 @@ import { lendingRules } from '../../../shared/risk/guardrails.js';
 
 const DAY = 86_400_000;
 // Aave steward bounds: +-50 bps, 3 days apart, 25 bps hysteresis, stress line 200 bps.
-const rule = lendingRules({ ltvLtBonusMaxStepBps: 50, minDelayMs: 3 * DAY, hysteresisBps: 25, stressTightenBps: 200 }).find((r) => r.parameter === 'liquidationThresholdBps')!;
+const rule = lendingRules({ maxStepBps: 50, minDelayMs: 3 * DAY, hysteresisBps: 25, stressTightenBps: 200 }).find((r) => r.parameter === 'liquidationThresholdBps')!;
 
 describe('emergency path (counterfactual steward with a vote on stress)', () => {
   it('lists at the first target, then walks ordinary moves in bounded steps at most every 3 days', () => {

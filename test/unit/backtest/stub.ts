@@ -1,6 +1,6 @@
 import type { Recommend } from '../../../shared/backtest/walkforward.js';
 import type { LendingParameters } from '../../../shared/config/schema.js';
-import type { ComputedParameters, ParameterInputs } from '../../../shared/risk/recommend.js';
+import type { ComputedParameters, ParameterInputs } from '../../../shared/risk/engine/types.js';
 import type { CandleLike } from '../../../shared/risk/series.js';
 
 /** Test helpers: hand-made hourly series and a stub engine whose LT is chosen per step. */

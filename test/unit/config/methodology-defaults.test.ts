@@ -52,11 +52,9 @@ describe('embedded defaults equal the former literals', () => {
   it('perp profile: guard-rail knobs and the largest position priced', () => {
     expect(perp).toMatchObject({
       maintenanceMarginMaxStepBps: 50,
-      initialMarginMaxStepBps: 100,
       leverageMaxFactor: 2,
       leverageHysteresisShare: 0.1,
       stressTightenBps: 25,
-      initialStressTightenBps: 400,
       leverageStressCutShare: 0.5,
       maxPositionMultiple: 2,
     });
@@ -67,7 +65,7 @@ describe('embedded defaults equal the former literals', () => {
     const older = buildConfig({
       profiles: [
         strip(lending, ['capStressCutShare', 'monteCarloMinLtvShareOfLt', 'monteCarloMaxLtvShareOfLt']),
-        strip(perp, ['leverageHysteresisShare', 'initialStressTightenBps', 'leverageStressCutShare', 'maxPositionMultiple']),
+        strip(perp, ['leverageHysteresisShare', 'leverageStressCutShare', 'maxPositionMultiple']),
       ],
     });
     expect(older.profiles).toEqual(config.profiles);

@@ -12,7 +12,7 @@ import { webhookPayload } from '../../../shared/governance/webhook.js';
 import { recommendationSchema, type Recommendation } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
-import { computeParameters } from '../../../shared/risk/recommend.js';
+import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { proposal, linearBook } from '../../support/fixtures.js';
 
 /**

@@ -5,8 +5,11 @@ import { aggregateVenueCandles } from '../../../shared/market/aggregate.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
 import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
 import { chooseBooks } from '../../../shared/risk/book-window.js';
+import { computeParameters } from '../../../shared/risk/engine/recommend.js';
+import { rulesOf } from '../../../shared/risk/engine/rules.js';
+import { computeTail } from '../../../shared/risk/engine/tail.js';
 import { applyGuardRails, type ParameterStep } from '../../../shared/risk/guardrails.js';
-import { computeParameters, computeVolatility, rulesOf } from '../../../shared/risk/recommend.js';
+import type { CandleLike } from '../../../shared/risk/series.js';
 import { linearBook } from '../../support/fixtures.js';
 
 /**
@@ -21,6 +24,7 @@ const H = 3_600_000;
 const NOW = 100 * 86_400_000;
 const quality: DataQuality = { passed: true, issues: [], venuesWithData: 3, missingBarShare: 0, lastBarAgeMs: 0 };
 const policyWith = (overrides: object): Policy => buildConfig({ policy: overrides }).policy;
+const computeVolatility = (candles: readonly CandleLike[], profile: LendingProfile, policy: Policy) => computeTail('X', candles, profile, policy).scores;
 
 /** Hourly bars whose returns follow a GARCH(1,1) (alpha 0.1, beta 0.85): clear volatility clustering. */
 function garchBars(bars: number, seed: number) {
@@ -133,22 +137,10 @@ describe('lending profile knobs', () => {
 });
 
 describe('perp profile knobs', () => {
-  const current = { maintenanceMarginBps: 100, initialMarginBps: 200, maxLeverage: 40 };
+  // No initial margin: it follows max leverage and has no rule of its own (docs/decisions.md 10).
+  const current = { maintenanceMarginBps: 100, maxLeverage: 40 };
   const rail = (profile: PerpProfile, target: typeof current, lastChangedAtMs: Record<string, number> = {}) =>
     applyGuardRails({ rules: rulesOf(profile), target, current, lastChangedAtMs, nowMs: NOW, evidence: { strong: true, reasons: [] }, frozen: false });
-
-  it('initialMarginMaxStepBps bounds the initial-margin rule', () => {
-    const target = { ...current, initialMarginBps: 280 };
-    expect(stepOf(rail(perp, target), 'initialMarginBps')).toMatchObject({ status: 'within-bounds', proposed: 280 });
-    expect(stepOf(rail({ ...perp, initialMarginMaxStepBps: 30 }, target), 'initialMarginBps')).toMatchObject({ status: 'bounded-needs-vote', proposed: 230 });
-  });
-
-  it('initialStressTightenBps: an initial-margin rise of 300 bps skips the delay only when the line is at or below it', () => {
-    const target = { ...current, initialMarginBps: 500 };
-    const recently = { initialMarginBps: NOW - 86_400_000 };
-    expect(stepOf(rail(perp, target, recently), 'initialMarginBps').status).toBe('held-min-delay');
-    expect(stepOf(rail({ ...perp, initialStressTightenBps: 300 }, target, recently), 'initialMarginBps')).toMatchObject({ stress: true, status: 'bounded-needs-vote' });
-  });
 
   it('leverageHysteresisShare: 40x -> 38x is held at 0.1 and proposed at 0.01', () => {
     const target = { ...current, maxLeverage: 38 };

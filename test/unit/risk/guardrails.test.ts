@@ -152,26 +152,24 @@ describe('guard rails: one status at a time (Aave steward defaults, hysteresis 2
     expect(stepFor(lending({ liquidationThresholdBps: 8000 }, { rules: off, lastChangedAtMs }), 'liquidationThresholdBps').status).toBe('held-min-delay');
   });
 
-  it('perps: leverage may halve or double per update, rounded toward the live value; margins move 50/100 bps', () => {
-    const live = { maintenanceMarginBps: 250, initialMarginBps: 500, maxLeverage: 25 };
+  it('perps: leverage may halve or double per update, rounded toward the live value; the maintenance margin moves 50 bps', () => {
+    const live = { maintenanceMarginBps: 250, maxLeverage: 25 };
     const base = { rules: PERP, current: live, lastChangedAtMs: {}, nowMs: NOW, evidence: STRONG, frozen: false };
-    const cut = applyGuardRails({ ...base, target: { maintenanceMarginBps: 500, initialMarginBps: 2000, maxLeverage: 5 } });
+    const cut = applyGuardRails({ ...base, target: { maintenanceMarginBps: 500, maxLeverage: 5 } });
     expect(cut.map((s) => [s.parameter, s.status, s.proposed, s.stress])).toEqual([
       ['maintenanceMarginBps', 'bounded-needs-vote', 300, true],
-      ['initialMarginBps', 'bounded-needs-vote', 600, true],
       // 25 / 2 = 12.5, rounded toward 25 to a whole 13x.
       ['maxLeverage', 'bounded-needs-vote', 13, true],
     ]);
-    const up = applyGuardRails({ ...base, target: { maintenanceMarginBps: 125, initialMarginBps: 250, maxLeverage: 50 } });
+    const up = applyGuardRails({ ...base, target: { maintenanceMarginBps: 125, maxLeverage: 50 } });
     expect(up.map((s) => [s.status, s.proposed, s.direction])).toEqual([
       ['bounded-needs-vote', 200, 'loosen'],
-      ['bounded-needs-vote', 400, 'loosen'],
       ['within-bounds', 50, 'loosen'],
     ]);
   });
 
   it('defaults follow the Aave v3.1 steward config', () => {
-    expect(AAVE_STEWARD_DEFAULTS).toMatchObject({ ltvLtBonusMaxStepBps: 50, capMaxShare: 1, debtCeilingMaxShare: 0.2, minDelayMs: 3 * DAY });
+    expect(AAVE_STEWARD_DEFAULTS).toMatchObject({ maxStepBps: 50, capMaxChangeShare: 1, debtCeilingMaxShare: 0.2, minDelayMs: 3 * DAY });
     expect(LENDING.map((r) => [r.parameter, r.limit, r.higherIsLooser, r.stewardMayZero])).toEqual([
       ['ltvBps', { kind: 'absolute', maxStep: 50 }, true, false],
       ['liquidationThresholdBps', { kind: 'absolute', maxStep: 50 }, true, false],
@@ -182,7 +180,6 @@ describe('guard rails: one status at a time (Aave steward defaults, hysteresis 2
     expect(LENDING.every((r) => r.minDelayMs === 3 * DAY)).toBe(true);
     expect(PERP.map((r) => [r.parameter, r.limit, r.higherIsLooser])).toEqual([
       ['maintenanceMarginBps', { kind: 'absolute', maxStep: 50 }, false],
-      ['initialMarginBps', { kind: 'absolute', maxStep: 100 }, false],
       ['maxLeverage', { kind: 'factor', maxFactor: 2 }, true],
     ]);
   });

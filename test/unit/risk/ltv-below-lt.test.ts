@@ -6,7 +6,7 @@ import { changesOf } from '../../../shared/governance/changes.js';
 import type { Recommendation } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
-import { computeParameters } from '../../../shared/risk/recommend.js';
+import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { linearBook } from '../../support/fixtures.js';
 
 /**

@@ -5,7 +5,7 @@ import { SeededRandom } from '../../../shared/market/rng.js';
 import { recommendationSchema } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { STEP_STATUSES } from '../../../shared/risk/guardrails.js';
-import { computeParameters } from '../../../shared/risk/recommend.js';
+import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { linearBook } from '../../support/fixtures.js';
 
 // Missing input is not evidence of risk (issue 12 defect 5): what depends on an absent input is held at

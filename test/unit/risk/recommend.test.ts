@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile } from '../../../shared/config/schema.js';
 import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
-import { computeParameters, floorToSignificant } from '../../../shared/risk/recommend.js';
+import { floorToSignificant } from '../../../shared/risk/engine/lending-target.js';
+import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { SeededRandom } from '../../../shared/market/rng.js';
 
 const config = buildConfig();

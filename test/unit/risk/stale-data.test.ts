@@ -4,7 +4,7 @@ import type { LendingProfile, PerpProfile } from '../../../shared/config/schema.
 import { SeededRandom } from '../../../shared/market/rng.js';
 import { recommendationSchema } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
-import { computeParameters } from '../../../shared/risk/recommend.js';
+import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { linearBook } from '../../support/fixtures.js';
 
 // Stale data is missing data (issue 12 defect 5): "absent or stale data holds what depends on it, says so,
