@@ -47,7 +47,6 @@ export const recomputeBodySchema = z
   })
   .strict()
   .meta({ id: 'RecomputeRequest' });
-export type RecomputeBody = z.infer<typeof recomputeBodySchema>;
 
 export const recommendationsQuerySchema = z
   .object({

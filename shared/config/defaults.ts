@@ -216,6 +216,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
     staleAfterMs: 24 * 3_600_000,
     maxMissingBarShare: 0.02,
     minVenues: 2,
+    // RiskMetrics' daily lambda 0.94 as a half-life: ln 0.5 / ln 0.94 = 11.2 days.
     ewmaHalfLifeDays: 11.2,
     depthBands: [0.005, 0.01, 0.02, 0.05, 0.1],
     bookWindowHours: 24,

@@ -91,9 +91,3 @@ export function loadConfig(file?: string): AdvisorConfig {
   }
   return buildConfig(parsed, file);
 }
-
-export function assetsOfProfile(config: AdvisorConfig, profileId: string): string[] {
-  const profile = config.profiles.find((p) => p.id === profileId);
-  if (!profile) return [];
-  return profile.assets.length > 0 ? profile.assets : config.assets.map((a) => a.symbol);
-}

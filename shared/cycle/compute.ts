@@ -3,17 +3,10 @@ import { INTERVAL_MS, type AdvisorConfig, type Policy, type ProtocolProfile } fr
 import type { Recommendation, RecommendationDraft } from '../model/recommendation.js';
 import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot.js';
 import { chooseBooks } from '../risk/book-window.js';
-import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
 import { computeParameters } from '../risk/engine/recommend.js';
+import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
 import type { Store } from '../store/index.js';
-import { AdvisorError } from '../util/errors.js';
 import { MS_PER_DAY, floorTo } from '../util/time.js';
-
-export class NoSnapshotError extends AdvisorError {
-  constructor(asset: string) {
-    super('NO_SNAPSHOT', `no market snapshot stored for ${asset}: ingest has not run for it`, { asset });
-  }
-}
 
 /** Profiles that cover an asset. */
 export function profilesFor(config: AdvisorConfig, asset: string): ProtocolProfile[] {
@@ -151,10 +144,4 @@ export async function computeRecommendation(
     throw new Error(`profile ${profile.id} is ${profile.kind} but parameters came out ${computed.profileKind}`);
   }
   return store.recommendations.append(versioned);
-}
-
-export async function latestSnapshotOrThrow(store: Store, asset: string): Promise<MarketSnapshot> {
-  const snapshot = await store.snapshots.latest(asset);
-  if (!snapshot) throw new NoSnapshotError(asset);
-  return snapshot;
 }

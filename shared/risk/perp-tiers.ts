@@ -4,7 +4,7 @@ import { sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js
 import { maintenanceMargin, maxLeverage } from './perp.js';
 
 /**
- * Perpetual-market margin tiers, open-interest scaling, liquidation penalty and insurance-fund target
+ * Perpetual-market margin tiers, open-interest caps, liquidation penalty and insurance-fund target
  * (METHODOLOGY.md "Perpetual parameters", REFERENCES.md §4). Pure maths: fractions in and out
  * (0.01 = 1 %), notionals in USD at mid.
  */
@@ -150,9 +150,6 @@ export interface BookMarginTier extends MarginTier {
   unforcedMaintenanceFraction: number;
 }
 
-/** Default multiple of the last lower bound used as the market's largest position: the perp profile's maxPositionMultiple default. */
-export { DEFAULT_MAX_POSITION_MULTIPLE };
-
 /**
  * Tiered maintenance margins from the book: `MMR_n = adverseMove + slippage(U_n) + feeBuffer`.
  *
@@ -191,53 +188,9 @@ export function marginTiers(inputs: MarginTierInputs): BookMarginTier[] {
   });
 }
 
-/** Index of the tier a notional falls in: the last tier whose lower bound is <= |notional|. */
-export function tierIndexFor(tiers: readonly MarginTier[], notionalUsd: number): number {
-  if (tiers.length === 0) throw new InvalidMarginInputError('tiers', tiers, 'must not be empty');
-  const size = Math.abs(notionalUsd);
-  let index = 0;
-  for (let n = 1; n < tiers.length && tiers[n]!.lowerBoundUsd <= size; n++) index = n;
-  return index;
-}
-
-/**
- * `MM = |notional| * mmr_n - deduction_n` for the tier the notional falls in (long or short alike).
- * Above the last upper bound the last tier's rate continues: such a position should not exist, and
- * extending the line is the conservative reading.
- */
-export function maintenanceMarginUsd(tiers: readonly MarginTier[], notionalUsd: number): number {
-  const tier = tiers[tierIndexFor(tiers, notionalUsd)]!;
-  return Math.abs(notionalUsd) * tier.maintenanceMarginFraction - tier.maintenanceDeductionUsd;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Open interest
 // ---------------------------------------------------------------------------------------------------
-
-export interface OpenInterestScalingInputs {
-  /** IMF below the lower cap, fraction. */
-  baseImf: number;
-  openInterestUsd: number;
-  lowerCapUsd: number;
-  /** Use Infinity for "no scaling" (dYdX encodes that as an upper cap of 0; we do not, so 0 stays a cap). */
-  upperCapUsd: number;
-}
-
-/**
- * dYdX v4 open-interest margin fraction: base at or below the lower cap, 100 % at or above the upper
- * cap, linear in between: `IMF = base + (OI - lo) / (hi - lo) * (1 - base)`. With lo = hi the ramp is
- * a step (any OI above the cap gets 100 %).
- */
-export function openInterestScaledInitialMargin(inputs: OpenInterestScalingInputs): number {
-  const { baseImf, openInterestUsd, lowerCapUsd, upperCapUsd } = inputs;
-  requireFraction('baseImf', baseImf);
-  requireNonNegative('openInterestUsd', openInterestUsd);
-  requireNonNegative('lowerCapUsd', lowerCapUsd);
-  if (!(upperCapUsd >= lowerCapUsd)) throw new InvalidMarginInputError('upperCapUsd', upperCapUsd, `must be >= the lower cap (${lowerCapUsd})`);
-  if (openInterestUsd <= lowerCapUsd) return baseImf;
-  if (openInterestUsd >= upperCapUsd) return 1;
-  return baseImf + ((openInterestUsd - lowerCapUsd) / (upperCapUsd - lowerCapUsd)) * (1 - baseImf);
-}
 
 /** Default share of open interest assumed liquidated at once (same k as the lending supply cap). */
 export const DEFAULT_LIQUIDATED_SHARE_OF_OI = 0.1;

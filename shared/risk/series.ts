@@ -66,29 +66,6 @@ export function logReturns(segments: readonly PriceSeries[]): Float64Array {
   return returns;
 }
 
-/** Keeps only bars with open time >= fromMs, segment by segment (drops emptied segments). */
-export function trimSegments(segments: readonly PriceSeries[], fromMs: number): PriceSeries[] {
-  const out: PriceSeries[] = [];
-  for (const s of segments) {
-    let first = 0;
-    while (first < s.openTimeMs.length && s.openTimeMs[first]! < fromMs) first++;
-    if (first === s.openTimeMs.length) continue;
-    out.push(
-      first === 0
-        ? s
-        : {
-            intervalMs: s.intervalMs,
-            openTimeMs: s.openTimeMs.subarray(first),
-            open: s.open.subarray(first),
-            high: s.high.subarray(first),
-            low: s.low.subarray(first),
-            close: s.close.subarray(first),
-          },
-    );
-  }
-  return out;
-}
-
 export function barCount(segments: readonly PriceSeries[]): number {
   return segments.reduce((n, s) => n + s.close.length, 0);
 }

@@ -15,9 +15,6 @@ export function ewmaLambdaFromHalfLife(halfLifeBars: number): number {
   return Math.pow(0.5, 1 / halfLifeBars);
 }
 
-/** The half-life, in days, of RiskMetrics' daily lambda 0.94: about 11.2 days. */
-export const RISKMETRICS_DAILY_HALF_LIFE_DAYS = Math.log(0.5) / Math.log(0.94);
-
 /**
  * EWMA (RiskMetrics) variance forecast for the next bar:
  * s2_t = lambda * s2_{t-1} + (1 - lambda) * r_{t-1}^2, seeded with the mean square of the first

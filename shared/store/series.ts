@@ -9,13 +9,13 @@ import { keys } from './table.js';
 export const BARS_PER_CHUNK = 1000;
 const FIELDS = 6;
 
-export function encodeBars(candles: readonly Candle[]): Uint8Array {
+function encodeBars(candles: readonly Candle[]): Uint8Array {
   const values = new Float64Array(candles.length * FIELDS);
   candles.forEach((c, i) => values.set([c.openTimeMs, c.open, c.high, c.low, c.close, c.volume], i * FIELDS));
   return new Uint8Array(values.buffer);
 }
 
-export function decodeBars(bytes: Uint8Array): Candle[] {
+function decodeBars(bytes: Uint8Array): Candle[] {
   // Copy: the SDK's buffer may not be 8-byte aligned.
   const values = new Float64Array(bytes.slice().buffer);
   const candles: Candle[] = [];

@@ -7,14 +7,29 @@ import {
   insuranceFundTarget,
   InvalidMarginInputError,
   liquidationPenalty,
-  maintenanceMarginUsd,
   marginTiers,
   openInterestCaps,
-  openInterestScaledInitialMargin,
-  tierIndexFor,
+  type MarginTier,
 } from '../../../shared/risk/perp-tiers.js';
 
 const LEVERAGE_TIERS = [1, 2, 3, 5, 10, 20, 25, 40, 50];
+
+/** Index of the tier a notional falls in: the last tier whose lower bound is <= |notional|. */
+function tierIndexFor(tiers: readonly MarginTier[], notionalUsd: number): number {
+  const size = Math.abs(notionalUsd);
+  let index = 0;
+  for (let n = 1; n < tiers.length && tiers[n]!.lowerBoundUsd <= size; n++) index = n;
+  return index;
+}
+
+/**
+ * How an exchange reads the schedule: `MM = |notional| * mmr_n - deduction_n` for the tier the notional
+ * falls in (long or short alike); above the last upper bound the last tier's rate continues.
+ */
+function maintenanceMarginUsd(tiers: readonly MarginTier[], notionalUsd: number): number {
+  const tier = tiers[tierIndexFor(tiers, notionalUsd)]!;
+  return Math.abs(notionalUsd) * tier.maintenanceMarginFraction - tier.maintenanceDeductionUsd;
+}
 
 // Hand-built book around mid 100: 99.9 x 1,000, 99.5 x 9,000, 99 x 40,000 (total $5M at mid).
 const BOOK: Level[] = [
@@ -222,26 +237,6 @@ describe('margin tier properties', () => {
       ),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('open-interest scaled initial margin (dYdX v4 OIMF)', () => {
-  const at = (openInterestUsd: number) => openInterestScaledInitialMargin({ baseImf: 0.05, openInterestUsd, lowerCapUsd: 10e6, upperCapUsd: 20e6 });
-
-  it('is base at the lower cap, linear in between, 100 % at the upper cap', () => {
-    expect(at(0)).toBe(0.05);
-    expect(at(10e6)).toBe(0.05);
-    expect(at(15e6)).toBeCloseTo(0.05 + 0.5 * 0.95, 12); // 52.5 %
-    expect(at(12.5e6)).toBeCloseTo(0.05 + 0.25 * 0.95, 12);
-    expect(at(20e6)).toBe(1);
-    expect(at(1e9)).toBe(1);
-  });
-
-  it('steps when the caps coincide, never scales with an infinite upper cap, refuses hi < lo', () => {
-    const step = (oi: number) => openInterestScaledInitialMargin({ baseImf: 0.1, openInterestUsd: oi, lowerCapUsd: 5e6, upperCapUsd: 5e6 });
-    expect([step(5e6), step(5e6 + 1)]).toEqual([0.1, 1]);
-    expect(openInterestScaledInitialMargin({ baseImf: 0.1, openInterestUsd: 1e12, lowerCapUsd: 5e6, upperCapUsd: Infinity })).toBe(0.1);
-    expect(() => openInterestScaledInitialMargin({ baseImf: 0.1, openInterestUsd: 1, lowerCapUsd: 5e6, upperCapUsd: 1e6 })).toThrow(InvalidMarginInputError);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ewmaLambdaFromHalfLife, ewmaVolatility, realizedVolatility, RISKMETRICS_DAILY_HALF_LIFE_DAYS } from '../../../shared/risk/volatility.js';
+import { ewmaLambdaFromHalfLife, ewmaVolatility, realizedVolatility } from '../../../shared/risk/volatility.js';
 
 describe('realized volatility', () => {
   it('matches the closed form on alternating returns', () => {
@@ -21,7 +21,6 @@ describe('realized volatility', () => {
 describe('EWMA volatility', () => {
   it('lambda from half-life', () => {
     expect(ewmaLambdaFromHalfLife(10) ** 10).toBeCloseTo(0.5, 12);
-    expect(RISKMETRICS_DAILY_HALF_LIFE_DAYS).toBeCloseTo(11.2, 1);
   });
 
   it('is the constant level on constant squared returns', () => {
