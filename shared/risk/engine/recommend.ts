@@ -12,11 +12,12 @@ import type { ComputedParameters, LiquidityScores, ParameterInputs, VolatilitySc
  * From market data to parameters for one (asset, profile): pure, deterministic (seeded), no I/O.
  * Everything the result says can be recomputed from its inputs.
  *
- * Pipeline: stale inputs dropped (missing-inputs.ts) -> returns -> realized / EWMA / range volatility ->
- * GARCH(1,1)-t (EWMA fallback) -> the horizon's drawdown tail, unconditional and filtered (tail.ts) ->
- * liquidity over a window of books (liquidity-scores.ts) -> lending or perp targets (lending-target.ts,
- * perp-target.ts) -> cross-checks (lending-checks.ts: SmartLTV, Monte Carlo bad debt) -> guard rails against
- * the protocol's current parameters (rules.ts) -> the rationale (rationale.ts).
+ * Pipeline: stale inputs dropped (missing-inputs.ts) -> returns -> realized / EWMA / range volatility and
+ * GARCH(1,1)-t with its EWMA fallback (volatility-scores.ts) -> the horizon's drawdown tail, unconditional
+ * and filtered, and which one is used (tail.ts) -> liquidity over a window of books (liquidity-scores.ts)
+ * -> lending or perp targets (lending-target.ts, perp-target.ts) -> cross-checks (lending-checks.ts:
+ * SmartLTV, Monte Carlo bad debt) -> guard rails against the protocol's current parameters (rules.ts)
+ * -> the rationale (rationale.ts).
  */
 
 /** Evidence against the asset only: absent candles or books are missing inputs (held `no-data`), never unfitness. */

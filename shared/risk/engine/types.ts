@@ -5,6 +5,7 @@ import type {
   LendingRecommendation,
   liquidityScoresSchema,
   PerpRecommendation,
+  rationaleSchema,
   volatilityScoresSchema,
 } from '../../model/recommendation.js';
 import type { BookSummary, DataQuality } from '../../model/snapshot.js';
@@ -43,10 +44,8 @@ export type LiquidityScores = z.infer<typeof liquidityScoresSchema>;
 export type LendingExtras = Pick<LendingRecommendation, 'crossCheck' | 'monteCarlo'>;
 export type PerpExtras = Pick<PerpRecommendation, 'tiers' | 'openInterest' | 'liquidationPenaltyBps' | 'insuranceFundTargetUsd'>;
 
-export interface Rationale {
-  parameter: string;
-  text: string;
-}
+/** One paragraph of prose per parameter. */
+export type Rationale = z.infer<typeof rationaleSchema>;
 
 interface Common {
   status: 'ok' | 'unfit' | 'no-data';
