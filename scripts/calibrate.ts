@@ -19,7 +19,7 @@ import type { Candle } from '../shared/market/types.js';
 import { drawdownTail } from '../shared/risk/drawdown.js';
 import { bidDepthUsd, midPrice, spreadBps, type Level } from '../shared/risk/liquidity.js';
 import { logReturns, splitAtGaps, type PriceSeries } from '../shared/risk/series.js';
-import { quantileSorted, sampleStdDev, sortedCopy } from '../shared/risk/statistics.js';
+import { quantileSorted, sampleStdDev, sortedCopy } from '../shared/numerics/statistics.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Constants (each one is a methodological choice; the doc generated below repeats them)

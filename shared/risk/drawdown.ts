@@ -1,5 +1,5 @@
+import { quantileSorted, sortUpperTail, tailMeanSorted } from '../numerics/statistics.js';
 import type { PriceSeries } from './series.js';
-import { quantileSorted, sortUpperTail, tailMeanSorted } from './statistics.js';
 
 /**
  * Where an adverse move is measured from:

@@ -1,4 +1,4 @@
-import { clamp } from './statistics.js';
+import { clamp } from '../numerics/statistics.js';
 
 /**
  * Lending-market parameters from the methodology (METHODOLOGY.md, "Lending parameters").

@@ -7,7 +7,7 @@ import {
   type Policy,
   type ProtocolProfile,
 } from '../config/schema.js';
-import { hashSeed } from '../market/rng.js';
+import { hashSeed } from '../numerics/rng.js';
 import type { BookSummary, DataQuality } from '../model/snapshot.js';
 import type { BookWindowChoice } from './book-window.js';
 import { drawdownTail } from './drawdown.js';

@@ -13,7 +13,7 @@ import { sinksFor, type PublishDeps } from '../../shared/cycle/publish-deps.js';
 import { draftProposals } from '../../shared/governance/outbox.js';
 import { webhookPayload } from '../../shared/governance/webhook.js';
 import { ReplayMarket } from '../../shared/market/replay/market.js';
-import { SeededRandom } from '../../shared/market/rng.js';
+import { SeededRandom } from '../../shared/numerics/rng.js';
 import type { Proposal } from '../../shared/model/proposal.js';
 import { startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
 import { forumProposal } from '../support/publish-fixtures.js';

@@ -11,7 +11,7 @@ import { renderProposal } from '../../../shared/governance/render.js';
 import { webhookPayload } from '../../../shared/governance/webhook.js';
 import { recommendationSchema, type Recommendation } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { computeParameters } from '../../../shared/risk/recommend.js';
 import { proposal, linearBook } from '../../support/fixtures.js';
 

@@ -4,7 +4,7 @@ import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile } from '../../../shared/config/schema.js';
 import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
 import { computeParameters, floorToSignificant } from '../../../shared/risk/recommend.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 
 const config = buildConfig();
 const lending = config.profiles.find((p) => p.kind === 'lending') as LendingProfile;
