@@ -4,7 +4,7 @@ import { sortUpperTail } from './fhs.js';
 import { quantileSorted } from './statistics.js';
 
 /**
- * Monte Carlo check of a lending market's parameters (METHODOLOGY.md, "Validation"): given simulated
+ * Monte Carlo check of a lending market's parameters (docs/methodology.md#monte-carlo): given simulated
  * worst drops of the collateral price over the liquidation horizon (e.g. fhsDrawdownTail's paths) and a
  * book of positions, the distribution of bad debt.
  *
