@@ -2,7 +2,7 @@ import { chiSquareSurvival } from '../numerics/special-functions.js';
 import { AdvisorError } from '../util/errors.js';
 
 /**
- * Coverage tests of a walk-forward backtest (METHODOLOGY.md "Validation"): Kupiec's proportion of
+ * Coverage tests of a walk-forward backtest (docs/methodology.md#coverage-tests): Kupiec's proportion of
  * failures (1995) and Christoffersen's independence (1998), with chi-square p-values
  * (shared/numerics/special-functions.ts). Pure.
  */

@@ -15,10 +15,7 @@ export class NoSnapshotError extends AdvisorError {
   }
 }
 
-/** Profiles that cover an asset. */
-export function profilesFor(config: AdvisorConfig, asset: string): ProtocolProfile[] {
-  return config.profiles.filter((p) => p.assets.length === 0 || p.assets.includes(asset));
-}
+export { profilesFor } from '../config/profiles.js';
 
 /** A snapshot older than the policy allows is weak evidence, whatever it said when it was taken. */
 export function qualityAt(snapshot: MarketSnapshot, staleAfterMs: number, nowMs: number): DataQuality {

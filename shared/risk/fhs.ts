@@ -31,7 +31,7 @@ import type { PriceSeries } from './series.js';
  * average, the residuals carry the correction into the simulation.
  */
 
-/** Default number of simulated paths (METHODOLOGY.md, "Monte Carlo check"). */
+/** Default number of simulated paths (docs/methodology.md#monte-carlo). */
 export const DEFAULT_FHS_PATHS = 10_000;
 
 /** The conditional sigmas do not line up one-for-one with the returns of the segments. */

@@ -3,7 +3,7 @@ import { AdvisorError } from '../util/errors.js';
 import { quantileSorted, sortUpperTail, upperTailMeanSorted } from '../numerics/statistics.js';
 
 /**
- * Monte Carlo check of a lending market's parameters (METHODOLOGY.md, "Validation"): given simulated
+ * Monte Carlo check of a lending market's parameters (docs/methodology.md#monte-carlo): given simulated
  * worst drops of the collateral price over the liquidation horizon (e.g. fhsDrawdownTail's paths) and a
  * book of positions, the distribution of bad debt.
  *
