@@ -233,9 +233,6 @@ export const PERP_SCHEDULE_FIGURES = [
 export type ScheduleFigureKey = (typeof PERP_SCHEDULE_FIGURES)[number]['key'];
 export type ParameterKey = SteeredParameterKey | ScheduleFigureKey;
 
-/** The steered parameters of a profile kind, in guard-rail order. */
-export const STEERED_PARAMETERS = { lending: LENDING_PARAMETERS, perp: PERP_PARAMETERS } as const;
-
 /** Every catalogue entry by key. */
 export const PARAMETERS: Readonly<Record<ParameterKey, ParameterFacts>> = Object.fromEntries(
   [...LENDING_PARAMETERS, ...PERP_PARAMETERS, ...PERP_SCHEDULE_FIGURES].map((facts) => [facts.key, facts]),
