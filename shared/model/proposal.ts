@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeTime } from 'ulid';
 import * as z from 'zod';
+import { PARAMETER_UNITS } from './parameters.js';
 
 export const parameterChangeSchema = z.object({
   asset: z.string(),
@@ -11,7 +12,7 @@ export const parameterChangeSchema = z.object({
   recommended: z.number(),
   /** The unconstrained recommendation (equal to `recommended` unless the step is bounded). */
   target: z.number(),
-  unit: z.enum(['bps', 'usd', 'x']),
+  unit: z.enum(PARAMETER_UNITS),
   /** within-bounds (a steward may apply it), bounded-needs-vote, new-listing-needs-vote. */
   status: z.string(),
   /** A tightening beyond the stress line (fast path). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recommendationSchema as dashboardRecommendationSchema } from '../../../dashboard/src/api/schemas.js';
 import { PARAMETER_COLUMNS } from '../../../dashboard/src/config.js';
-import { currentText } from '../../../dashboard/src/format.js';
+import { currentText } from '../../../shared/format/parameter-values.js';
 import { parameterCell } from '../../../dashboard/src/status.js';
 import { recommendationTable } from '../../../local/report.js';
 import { buildConfig } from '../../../shared/config/load.js';
