@@ -33,7 +33,7 @@ export interface StewardBound<Knob extends string> {
   knob: Knob;
 }
 
-/** The bounds a risk steward moves a parameter within (METHODOLOGY.md "Guard rails"). */
+/** The bounds a risk steward moves a parameter within (docs/methodology.md#guard-rails). */
 export interface StewardBounds<Knob extends string> {
   /** Per-update change limit. */
   limit: StewardBound<Knob>;

@@ -1,6 +1,6 @@
 /**
  * Guard rails between an unconstrained recommendation and what may be proposed without a governance
- * vote (METHODOLOGY.md "Guard rails"), in the style of Aave v3.1's RiskSteward (REFERENCES.md section 2):
+ * vote (docs/methodology.md#guard-rails), in the style of Aave v3.1's RiskSteward (docs/methodology.md#ref-aave-stewards):
  * a per-update change limit and a minimum delay per parameter, no zeroing by a steward, plus the
  * advisor's own hysteresis, evidence rule and manual freeze. Parameter-agnostic and pure: time comes
  * in as `nowMs`.

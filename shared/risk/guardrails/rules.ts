@@ -63,7 +63,7 @@ export interface ParameterRule {
 export const DAY_MS = 86_400_000;
 
 /**
- * Aave v3.1 RiskSteward production config (REFERENCES.md section 2: aave-dao/aave-v3-risk-stewards,
+ * Aave v3.1 RiskSteward production config (docs/methodology.md#ref-aave-stewards: aave-dao/aave-v3-risk-stewards,
  * DeployStewards.s.sol): the defaults of the rule factories below.
  */
 export const AAVE_STEWARD_DEFAULTS = {
@@ -111,7 +111,7 @@ export interface PerpRuleKnobs {
   initialMarginMaxStepBps?: number;
   /**
    * Max leverage may be divided or multiplied by at most this. Default 2 (halve or double): one tier per
-   * update on the default tiers (10/20/25/40/50), and the ×0.5–×2 of REFERENCES.md design implication 2.
+   * update on the default tiers (10/20/25/40/50), and the ×0.5–×2 of docs/methodology.md#guard-rails.
    */
   leverageMaxFactor?: number;
   minDelayMs?: number;
