@@ -21,7 +21,7 @@ export const DEFAULT_AGGREGATION = {
   minVenuesToVote: 3,
 } as const;
 
-/** policy.quality: thresholds of the data-quality report (shared/cycle/ingest.ts assessQuality). */
+/** policy.quality: thresholds of the data-quality report (shared/market/quality.ts assessQuality). */
 export const DEFAULT_QUALITY_THRESHOLDS = {
   // One missing bar in a row is common on a quiet venue: two or more is a gap.
   gapMinBars: 2,

@@ -67,14 +67,14 @@ async function lastStoredBarEndMs(store: Store, asset: string, profile: Protocol
   return lastBarEndMs(older, profile.candleInterval);
 }
 
-export interface ComputeDeps {
+export interface RecommendationDeps {
   config: AdvisorConfig;
   store: Store;
 }
 
 /** Computes and stores a new recommendation version for (asset, profile) from the latest snapshot. */
 export async function computeRecommendation(
-  deps: ComputeDeps,
+  deps: RecommendationDeps,
   snapshot: MarketSnapshot,
   profile: ProtocolProfile,
   runId: string,
