@@ -29,7 +29,7 @@ export const PROPOSAL_STATUSES = ['pending', 'sent', 'failed', 'superseded'] as 
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 export const proposalSchema = z.object({
-  /** Deterministic: `<profileId>-<runId>`, so a retried compute never creates a second proposal. */
+  /** Deterministic: `<profileId>-<runId>`, so a retried finalize never creates a second proposal. */
   id: z.string(),
   profileId: z.string(),
   runId: z.string(),
