@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quantileSorted } from '../shared/risk/statistics.js';
+import { quantileSorted } from '../shared/numerics/statistics.js';
 import { line } from './print.js';
 
 /**

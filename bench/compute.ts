@@ -1,24 +1,20 @@
 import { buildConfig } from '../shared/config/load.js';
-import type { LendingProfile, Policy } from '../shared/config/schema.js';
-import { hashSeed, SeededRandom } from '../shared/market/rng.js';
+import type { LendingProfile } from '../shared/config/schema.js';
 import type { BookSummary, DataQuality } from '../shared/model/snapshot.js';
-import { floorToSignificant } from '../shared/risk/engine/lending-target.js';
+import { SeededRandom } from '../shared/numerics/rng.js';
+import { median } from '../shared/numerics/statistics.js';
 import { computeParameters } from '../shared/risk/engine/recommend.js';
 import type { ComputedParameters } from '../shared/risk/engine/types.js';
-import { sfc32Stream } from '../shared/risk/fhs.js';
-import { fitGarchOrEwma } from '../shared/risk/garch.js';
-import { ltvCeilingBps } from '../shared/risk/lending.js';
-import { DEFAULT_MAX_LTV_SHARE_OF_LT, DEFAULT_MIN_LTV_SHARE_OF_LT } from '../shared/risk/montecarlo.js';
 import type { CandleLike } from '../shared/risk/series.js';
-import { quantileSorted, sortUpperTail, tailMeanSorted } from '../shared/risk/statistics.js';
+import { FLOOR_OUTPUTS, floorRecompute, type AssetData } from './floor.js';
 import { line } from './print.js';
 
 /**
  * The risk engine on a large universe: 500 assets x 1 year of hourly bars, 3 venues x 1,000-level books,
  * 10,000 filtered paths and a 200-position Monte Carlo each. Runs the engine (computeParameters, every
- * figure a recommendation stores) and, in the same process, a floor: the same algorithms written as one
- * hand-tight Float64Array loop per asset, checked to give the engine's outputs, and prints the ratio: the
- * price of the engine's structure.
+ * figure a recommendation stores) and, in the same process, a floor (bench/floor.ts): the same algorithms
+ * written as hand-tight Float64Array loops per asset, checked to give the engine's outputs, and prints
+ * the ratio: the price of the engine's structure.
  */
 
 const ASSETS = Number(process.env.BENCH_ASSETS ?? 500);
@@ -27,24 +23,10 @@ const LEVELS = 1000;
 const VENUES = ['binance', 'coinbase', 'kraken'];
 const H = 3_600_000;
 
-interface AssetData {
-  openTimeMs: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  /** Per venue: mid, and bid prices / quantities (best first). */
-  books: { venue: string; midUsd: number; prices: Float64Array; quantities: Float64Array }[];
-}
-
 /** GARCH(1,1)-t hourly bars with wicks: the shape of crypto, not any asset in particular. */
 function makeAsset(seed: number): AssetData {
   const rng = new SeededRandom(seed);
-  const open = new Float64Array(BARS);
-  const high = new Float64Array(BARS);
-  const low = new Float64Array(BARS);
-  const close = new Float64Array(BARS);
-  const openTimeMs = new Float64Array(BARS);
+  const [open, high, low, close, openTimeMs] = Array.from({ length: 5 }, () => new Float64Array(BARS)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   const longRun = (0.4 + rng.next() * 0.8) ** 2 / 8760;
   let variance = longRun;
   let price = 10 + rng.next() * 1000;
@@ -73,293 +55,6 @@ function makeAsset(seed: number): AssetData {
   return { openTimeMs, open, high, low, close, books };
 }
 
-/** What the floor returns per asset, in this order, for the equality check against the engine. */
-const FLOOR_OUTPUTS = [
-  'liquidationThresholdBps',
-  'ltvBps',
-  'liquidationBonusBps',
-  'supplyCapUsd',
-  'borrowCapUsd',
-  'smartLtv',
-  'expectedBadDebtUsd',
-  'valueAtRiskUsd',
-  'expectedShortfallUsd',
-  'probabilityOfBadDebt',
-] as const;
-
-/**
- * The floor: the engine's maths and algorithms, hand-tight. Same outputs as computeParameters on these
- * inputs (every target parameter incl. the caps, SmartLTV, the Monte Carlo bad debt, and the scores the
- * engine reports: realized / EWMA / Parkinson / Garman-Klass volatility, unconditional and filtered
- * tails with their expected shortfalls, depth bands, best-venue slippage), by the same algorithms: the
- * same GARCH fit, the same FHS stream, partial sorts (sortUpperTail) where the engine uses them, a k-way
- * book merge, a binary search per path for the bad debt. Left out, as the engine's structure rather than
- * its maths: input validation, objects per bar and level, rationale text, guard rails (no current
- * parameters here: every step is a new listing), and support for gaps (the bench's series have none).
- * Writes FLOOR_OUTPUTS into `out`; returns a checksum of the scores so nothing is optimized away.
- */
-function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, policy: Policy, out: Float64Array): number {
-  const n = a.close.length;
-  const barsPerDay = 24;
-  const barsPerYear = barsPerDay * 365;
-  const h = profile.horizonMinutes / 60;
-  const returns = new Float64Array(n - 1);
-  for (let i = 1; i < n; i++) returns[i - 1] = Math.log(a.close[i]! / a.close[i - 1]!);
-  const r = returns.length;
-  let checksum = 0;
-  // Realized 7/30/90/365 d (sample standard deviation), EWMA (30-bar seed).
-  for (const days of [7, 30, 90, 365]) {
-    const w = days * barsPerDay;
-    if (r < w * 0.9) continue;
-    const from = Math.max(0, r - w);
-    let mean = 0;
-    for (let i = from; i < r; i++) mean += returns[i]!;
-    mean /= r - from;
-    let ss = 0;
-    for (let i = from; i < r; i++) ss += (returns[i]! - mean) ** 2;
-    checksum += Math.sqrt((ss / (r - from - 1)) * barsPerYear);
-  }
-  const lambda = Math.pow(0.5, 1 / (policy.ewmaHalfLifeDays * barsPerDay));
-  let ewma = 0;
-  const seedBars = Math.min(30, r);
-  for (let i = 0; i < seedBars; i++) ewma += returns[i]! ** 2;
-  ewma /= seedBars;
-  for (let i = 0; i < r; i++) ewma = lambda * ewma + (1 - lambda) * returns[i]! ** 2;
-  // Parkinson and Garman-Klass over the last 30 days; the daily Parkinson sigma is SmartLTV's input.
-  const rangeBars = Math.min(n, policy.rangeWindowDays * barsPerDay);
-  let pk = 0;
-  let gk = 0;
-  for (let i = n - rangeBars; i < n; i++) {
-    const hl = Math.log(a.high[i]! / a.low[i]!);
-    const co = Math.log(a.close[i]! / a.open[i]!);
-    pk += hl * hl;
-    gk += 0.5 * hl * hl - (2 * Math.LN2 - 1) * co * co;
-  }
-  const parkinsonVariance = pk / (4 * Math.LN2 * rangeBars);
-  const dailySigma = Math.sqrt(parkinsonVariance * barsPerDay);
-  checksum += Math.sqrt(ewma * barsPerYear) + Math.sqrt(parkinsonVariance * barsPerYear) + Math.sqrt(Math.max(0, gk / rangeBars) * barsPerYear);
-
-  // Unconditional h-bar drawdowns (window open to lowest low): partial sort from the lower quantile.
-  const alpha = profile.confidence;
-  const beta = profile.ltvConfidence;
-  const lowest = Math.min(alpha, beta);
-  const top = Math.max(alpha, beta);
-  const windows = new Float64Array(n - h + 1);
-  for (let s = 0; s + h <= n; s++) {
-    let minLow = a.low[s]!;
-    for (let k = 1; k < h; k++) if (a.low[s + k]! < minLow) minLow = a.low[s + k]!;
-    windows[s] = Math.max(0, 1 - minLow / a.open[s]!);
-  }
-  sortUpperTail(windows, Math.floor((windows.length - 1) * lowest));
-  const uncAlpha = quantileSorted(windows, alpha);
-  const uncBeta = quantileSorted(windows, beta);
-  checksum += tailMeanSorted(windows, top) + windows[windows.length - 1]!;
-
-  // GARCH (the same fit), conditional sigmas, standardized shapes.
-  const fit = fitGarchOrEwma(returns, { ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay, minReturns: policy.garchMinReturns, includeResiduals: false });
-  const z = new Float64Array(r);
-  const w = new Float64Array(r);
-  let v = fit.longRunVariance;
-  if (fit.model !== 'garch' || !(v > 0)) {
-    v = 0;
-    for (let i = 0; i < seedBars; i++) v += returns[i]! ** 2;
-    v /= seedBars;
-  }
-  for (let t = 0; t < r; t++) {
-    const sigma = Math.sqrt(v);
-    const i = t + 1;
-    z[t] = returns[t]! / sigma;
-    w[t] = Math.max(0, Math.log(Math.min(a.open[i]!, a.close[i]!) / a.low[i]!) / sigma);
-    v = fit.omega + fit.alpha * returns[t]! ** 2 + fit.beta * v;
-  }
-  const sig = new Float64Array(h);
-  let decay = 1;
-  for (let k = 0; k < h; k++) {
-    sig[k] = Math.sqrt(fit.longRunVariance + decay * (fit.lastVariance - fit.longRunVariance));
-    decay *= fit.persistence;
-  }
-
-  // FHS: blocks of h bars at the forecast sigmas, the engine's sfc32 stream and seed.
-  const paths = policy.simulationPaths;
-  const state = sfc32Stream(hashSeed(policy.simulationSeed, asset, profile.id));
-  let ra = state[0]!;
-  let rb = state[1]!;
-  let rc = state[2]!;
-  let rd = state[3]!;
-  const dd = new Float64Array(paths);
-  const blockBars = Math.max(1, Math.min(h, r));
-  const blockStarts = r - blockBars + 1;
-  for (let p = 0; p < paths; p++) {
-    let x = 0;
-    let worst = 0;
-    let start = 0;
-    let offset = blockBars;
-    for (let k = 0; k < h; k++) {
-      if (offset === blockBars) {
-        const t = (((ra + rb) | 0) + rd) | 0;
-        rd = (rd + 1) | 0;
-        ra = rb ^ (rb >>> 9);
-        rb = (rc + (rc << 3)) | 0;
-        rc = (rc << 21) | (rc >>> 11);
-        rc = (rc + t) | 0;
-        start = Math.floor(((t >>> 0) / 4294967296) * blockStarts);
-        offset = 0;
-      }
-      const bar = start + offset++;
-      const move = z[bar]! * sig[k]!;
-      const low = x + 0.5 * (move - Math.abs(move)) - w[bar]! * sig[k]!;
-      worst = 0.5 * (worst + low - Math.abs(worst - low));
-      x += move;
-    }
-    dd[p] = 0 - Math.expm1(worst);
-  }
-  const tail = dd.slice();
-  sortUpperTail(tail, Math.floor((paths - 1) * lowest));
-  const filAlpha = quantileSorted(tail, alpha);
-  const filBeta = quantileSorted(tail, beta);
-  let esSum = 0;
-  let esCount = 0;
-  const esFrom = quantileSorted(tail, top);
-  for (let p = 0; p < paths; p++) if (dd[p]! >= esFrom) (esSum += dd[p]!), esCount++;
-  checksum += esSum / esCount;
-  const floorShare = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
-  const adverse = Math.max(filAlpha, floorShare * uncAlpha);
-  const ordinary = Math.max(filBeta, floorShare * uncBeta);
-
-  // Books: median mid, k-way merge of the best-first ladders, merged and per-venue slippage, depth bands.
-  const venues = a.books.length;
-  const mids = a.books.map((b) => b.midUsd).sort((x, y) => x - y);
-  const mid = venues % 2 ? mids[venues >> 1]! : (mids[(venues >> 1) - 1]! + mids[venues >> 1]!) / 2;
-  let total = 0;
-  for (const b of a.books) total += b.prices.length;
-  const prices = new Float64Array(total);
-  const quantities = new Float64Array(total);
-  const cursor = new Int32Array(venues);
-  for (let k = 0; k < total; k++) {
-    let best = 0;
-    let bestPrice = Number.NEGATIVE_INFINITY;
-    for (let s = 0; s < venues; s++) {
-      const book = a.books[s]!;
-      if (cursor[s]! < book.prices.length && book.prices[cursor[s]!]! > bestPrice) {
-        bestPrice = book.prices[cursor[s]!]!;
-        best = s;
-      }
-    }
-    prices[k] = bestPrice;
-    quantities[k] = a.books[best]!.quantities[cursor[best]!++]!;
-  }
-  const sell = (px: Float64Array, qty: Float64Array, m: number, sizeUsd: number): number => {
-    let remaining = sizeUsd / m;
-    let proceeds = 0;
-    let sold = 0;
-    for (let i = 0; i < px.length && remaining > 0; i++) {
-      const take = Math.min(qty[i]!, remaining);
-      proceeds += take * px[i]!;
-      sold += take;
-      remaining -= take;
-    }
-    return remaining <= (sizeUsd / m) * 1e-12 && sold > 0 ? Math.max(0, 1 - proceeds / sold / m) : Number.POSITIVE_INFINITY;
-  };
-  const sellable = (maxSlippage: number): number => {
-    const target = mid * (1 - maxSlippage);
-    let proceeds = 0;
-    let sold = 0;
-    for (let i = 0; i < total; i++) {
-      const price = prices[i]!;
-      const q = quantities[i]!;
-      if (price >= target) {
-        proceeds += price * q;
-        sold += q;
-        continue;
-      }
-      const part = (proceeds - target * sold) / (target - price);
-      sold += Math.min(part, q);
-      if (part < q) break;
-      proceeds += price * q;
-    }
-    return sold * mid;
-  };
-  const size = profile.liquidationSizeUsd;
-  const merged = sell(prices, quantities, mid, size);
-  let bestVenue = Number.POSITIVE_INFINITY;
-  for (const b of a.books) bestVenue = Math.min(bestVenue, sell(b.prices, b.quantities, b.midUsd, size));
-  for (const band of policy.depthBands) {
-    const floorPrice = mid * (1 - band);
-    let usd = 0;
-    for (let i = 0; i < total && prices[i]! >= floorPrice; i++) usd += prices[i]! * quantities[i]!;
-    checksum += usd * 1e-12;
-  }
-  const slippage = Number.isFinite(bestVenue) ? bestVenue : Number.isFinite(merged) ? merged : 1;
-
-  // Lending targets, caps, SmartLTV.
-  const bonus = Math.min(profile.maxLiquidationBonusBps / 1e4, Math.max(profile.minLiquidationBonusBps / 1e4, slippage + profile.liquidatorCostBps / 1e4));
-  const lt = Math.max(0, ((1 - adverse) * (1 - slippage)) / (1 + bonus));
-  const ltv = Math.max(0, lt * (1 - ordinary));
-  const roundDown = (f: number) => Math.max(0, Math.floor(Math.floor(f * 10_000 + 1e-9) / profile.roundingStepBps) * profile.roundingStepBps);
-  const supplyCap = floorToSignificant(sellable(bonus / 2) / profile.capLiquidationShare);
-  const ltBps = roundDown(lt);
-  // The engine's rule (its own pure function): LTV also stays under the buffer below the *rounded* LT.
-  const ltvBps = Math.min(roundDown(ltv), ltvCeilingBps(ltBps, ordinary, profile.roundingStepBps));
-  const liquidityAtBonus = sellable(bonus);
-  const ratio = supplyCap === 0 ? 0 : liquidityAtBonus === 0 ? Number.POSITIVE_INFINITY : supplyCap / liquidityAtBonus;
-  const exponent = profile.smartLtvConfidence * dailySigma === 0 ? 0 : profile.smartLtvConfidence * dailySigma * Math.sqrt(ratio);
-  const smart = Math.max(0, Math.exp(-exponent) - bonus);
-
-  // Monte Carlo bad debt over the FHS paths: thresholds sorted once, prefix sums, one binary search per path.
-  const m = profile.monteCarloPositions;
-  const ltFraction = ltBps / 1e4;
-  const collateral = (supplyCap > 0 ? supplyCap : size) / m;
-  const kFactor = (1 - slippage) / (1 + bonus);
-  // Evenly spaced LTVs: the liquidation drop falls as the debt grows, so the positions in reverse are in
-  // ascending threshold order (the engine sorts them; here the order is known).
-  const thresholds = new Float64Array(m);
-  const constantPrefix = new Float64Array(m + 1);
-  const slopePrefix = new Float64Array(m + 1);
-  for (let j = 0; j < m; j++) {
-    const i = m - 1 - j;
-    const share = m === 1 ? DEFAULT_MAX_LTV_SHARE_OF_LT : DEFAULT_MIN_LTV_SHARE_OF_LT + ((DEFAULT_MAX_LTV_SHARE_OF_LT - DEFAULT_MIN_LTV_SHARE_OF_LT) * i) / (m - 1);
-    const debt = collateral * share * ltFraction;
-    thresholds[j] = debt > 0 ? Math.max(1 - debt / (ltFraction * collateral), 1 - debt / (kFactor * collateral)) : Number.POSITIVE_INFINITY;
-    constantPrefix[j + 1] = constantPrefix[j]! + (debt - kFactor * collateral);
-    slopePrefix[j + 1] = slopePrefix[j]! + kFactor * collateral;
-  }
-  const badDebt = new Float64Array(paths);
-  let sum = 0;
-  let withBadDebt = 0;
-  for (let p = 0; p < paths; p++) {
-    const d = dd[p]!;
-    let lo = 0;
-    let hi = m;
-    while (lo < hi) {
-      const c = (lo + hi) >>> 1;
-      if (thresholds[c]! <= d) lo = c + 1;
-      else hi = c;
-    }
-    const value = lo === 0 ? 0 : Math.max(0, constantPrefix[lo]! + slopePrefix[lo]! * d);
-    badDebt[p] = value;
-    sum += value;
-    if (value > 0) withBadDebt++;
-  }
-  const tailPaths = (1 - alpha) * paths;
-  sortUpperTail(badDebt, Math.max(0, Math.min(Math.floor((paths - 1) * alpha), paths - Math.ceil(tailPaths))));
-  const whole = Math.min(paths, Math.floor(tailPaths));
-  let tailSum = 0;
-  for (let i = paths - whole; i < paths; i++) tailSum += badDebt[i]!;
-  const fraction = whole < paths ? tailPaths - whole : 0;
-  if (fraction > 0) tailSum += fraction * badDebt[paths - whole - 1]!;
-
-  out[0] = ltBps;
-  out[1] = ltvBps;
-  out[2] = Math.ceil(bonus * 10_000 - 1e-9);
-  out[3] = supplyCap;
-  out[4] = floorToSignificant(supplyCap * profile.borrowCapShare);
-  out[5] = smart;
-  out[6] = sum / paths;
-  out[7] = quantileSorted(badDebt, alpha);
-  out[8] = whole + fraction > 0 ? tailSum / (whole + fraction) : badDebt[paths - 1]!;
-  out[9] = withBadDebt / paths;
-  return checksum;
-}
 
 /** The engine's values of FLOOR_OUTPUTS, for the equality check. */
 function engineOutputs(r: ComputedParameters): number[] {
@@ -393,11 +88,6 @@ function candlesOf(a: AssetData): CandleLike[] {
     out[i] = { openTimeMs: a.openTimeMs[i]!, open: a.open[i]!, high: a.high[i]!, low: a.low[i]!, close: a.close[i]! };
   }
   return out;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  return s[s.length >> 1]!;
 }
 
 export async function benchCompute(): Promise<void> {

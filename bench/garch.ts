@@ -1,5 +1,7 @@
-import { SeededRandom } from '../shared/market/rng.js';
-import { fitGarch, fitGarchOrEwma, garchLogLikelihood, type GarchFit } from '../shared/risk/garch.js';
+import { SeededRandom } from '../shared/numerics/rng.js';
+import { fitGarch, type GarchFit } from '../shared/risk/garch-fit.js';
+import { garchLogLikelihood } from '../shared/risk/garch-likelihood.js';
+import { fitGarchOrEwma } from '../shared/risk/garch.js';
 
 /**
  * `npx tsx bench/garch.ts`: timings of the GARCH(1,1)-t fit on one year of hourly returns (8,760).

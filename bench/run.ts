@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from '../shared/config/load.js';
-import { ingestAsset, summarizeBook } from '../shared/cycle/ingest.js';
-import { workerDepsFromEnvironment } from '../shared/cycle/market-deps.js';
+import { ingestAsset, summarizeBook } from '../shared/cycle/ingest-asset.js';
+import { marketSourceFor } from '../shared/cycle/worker-deps.js';
 import { SimulatedMarket } from '../shared/market/simulator.js';
 import { aggregateCandles } from '../shared/market/aggregate.js';
 import type { BookSummary } from '../shared/model/snapshot.js';
@@ -83,7 +83,8 @@ async function benchIngest() {
   const dataDir = mkdtempSync(join(tmpdir(), 'advisor-bench-'));
   const runtime = await startRuntime({ dataDir, port: 0 });
   try {
-    const { config, store, source } = workerDepsFromEnvironment();
+    const { config, store, env } = runtime.deps;
+    const source = marketSourceFor(env, config, store);
     const start = performance.now();
     for (const asset of config.assets) await ingestAsset({ config, source, store }, asset, Date.now());
     line('ingest, all assets (simulator + series chunks + snapshots)', `${(performance.now() - start).toFixed(0)} ms`);

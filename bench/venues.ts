@@ -6,7 +6,7 @@ import { DEFAULT_VENUE_RATE_LIMITS, type VenueRateLimit } from '../shared/market
 import { LiveMarket } from '../shared/market/venues/live.js';
 import { floorTo } from '../shared/util/time.js';
 import { startVenueServers, type TokenBucket } from '../test/support/venue-server.js';
-import { quantileSorted } from '../shared/risk/statistics.js';
+import { quantileSorted } from '../shared/numerics/statistics.js';
 import { line } from './print.js';
 
 /**

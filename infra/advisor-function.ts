@@ -7,9 +7,9 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 // Type-only: the CDK app must not load the handlers' runtime code (SDK clients, logger) to synthesize.
 import type { Environment } from '../shared/cycle/environment.js';
-import { FUNCTION_SPECS, type FunctionSpec, type HandlerName } from './function-specs.js';
+import { FUNCTION_SPECS, type FunctionRole, type FunctionSpec } from './function-specs.js';
 
-export type { HandlerName } from './function-specs.js';
+export type { FunctionRole } from './function-specs.js';
 
 /**
  * Variables read by shared/cycle/environment.ts. Typed from its schema so a misspelt name fails `tsc`
@@ -17,11 +17,12 @@ export type { HandlerName } from './function-specs.js';
  */
 export type HandlerEnvironment = { [K in keyof Environment]?: string };
 
-/** Powertools' own variables, the same for every function of a stage. */
+/** Powertools' own variables, the same for every function of a deployment stage. */
 export const POWERTOOLS_SERVICE_NAME = 'leverage-advisor';
 
 export interface AdvisorFunctionProps {
-  readonly handlerName: HandlerName;
+  /** What the function does in a cycle: its handler is functions/<functionRole>/handler.ts. */
+  readonly functionRole: FunctionRole;
   readonly environment: HandlerEnvironment;
   readonly logRetention: RetentionDays;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -30,7 +31,7 @@ export interface AdvisorFunctionProps {
   /** Applied to the log group, so that `prod` keeps its logs when the stack goes. */
   readonly removalPolicy: RemovalPolicy;
   readonly reservedConcurrentExecutions?: number;
-  /** Defaults to FUNCTION_SPECS[handlerName]. */
+  /** Defaults to FUNCTION_SPECS[functionRole]. */
   readonly spec?: FunctionSpec;
 }
 
@@ -52,20 +53,21 @@ const MIME_DB_STUB = fileURLToPath(new URL('./bundling/empty-mime-db.cjs', impor
  * the stack grants it more (no AWSLambdaBasicExecutionRole: it may create any log group anywhere).
  */
 export class AdvisorFunction extends NodejsFunction {
-  readonly handlerName: HandlerName;
+  /** Not `role`: NodejsFunction's `role` is its IAM execution role. */
+  readonly functionRole: FunctionRole;
   readonly spec: FunctionSpec;
 
   constructor(scope: Construct, id: string, props: AdvisorFunctionProps) {
-    const spec = props.spec ?? FUNCTION_SPECS[props.handlerName];
+    const spec = props.spec ?? FUNCTION_SPECS[props.functionRole];
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    const role = new Role(scope, `${id}Role`, {
+    const executionRole = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${props.handlerName} function of ${id}`,
+      description: `${props.functionRole} function of ${id}`,
     });
-    logGroup.grantWrite(role);
+    logGroup.grantWrite(executionRole);
     super(scope, id, {
       description: spec.description,
-      entry: fileURLToPath(new URL(`../functions/${props.handlerName}/handler.ts`, import.meta.url)),
+      entry: fileURLToPath(new URL(`../functions/${props.functionRole}/handler.ts`, import.meta.url)),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
@@ -74,7 +76,7 @@ export class AdvisorFunction extends NodejsFunction {
       memorySize: spec.memoryMb,
       timeout: Duration.seconds(spec.timeoutSeconds),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      role,
+      role: executionRole,
       logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME,
@@ -103,7 +105,7 @@ export class AdvisorFunction extends NodejsFunction {
         esbuildArgs: { '--alias:mime-db': MIME_DB_STUB },
       },
     });
-    this.handlerName = props.handlerName;
+    this.functionRole = props.functionRole;
     this.spec = spec;
   }
 }

@@ -1,16 +1,18 @@
 /**
- * What each Lambda function is given, in one place: memory, timeout, and the only DynamoDB actions it
- * may call. Stage-independent; stages.ts holds the rest.
+ * What each Lambda function is given, by its role (shared/cycle/roles.ts), in one place: memory,
+ * timeout, and the only DynamoDB actions it may call. The same in every deployment stage; stages.ts
+ * holds what differs between dev and prod.
  *
- * The DynamoDB lists are the one source of the roles' table grants (AdvisorTable.grantActions), and
+ * The DynamoDB lists are the one source of the IAM roles' table grants (AdvisorTable.grantActions), and
  * they are not written by hand from reading the code: test/integration/iam-actions.test.ts runs every
  * handler through its flows on a recording client and fails, naming the action and the list, when a
  * function sends an action its list lacks (or its list holds one it never sends).
  */
 
-/** The handlers live in functions/<name>/handler.ts, each exporting `handler`. */
-export const HANDLER_NAMES = ['ingest', 'worker', 'compute', 'publish', 'api'] as const;
-export type HandlerName = (typeof HANDLER_NAMES)[number];
+import { INVOKED_ROLES, type FunctionRole } from '../shared/cycle/roles.js';
+
+/** The handlers live in functions/<role>/handler.ts, each exporting `handler`. */
+export { FUNCTION_ROLES, type FunctionRole } from '../shared/cycle/roles.js';
 
 /** DynamoDB item actions, by their IAM names (`dynamodb:<name>`; the SDK's `<name>Command`). */
 export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'ConditionCheckItem';
@@ -32,8 +34,8 @@ export interface FunctionSpec {
   readonly keepClassNames: boolean;
 }
 
-export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
-  ingest: {
+export const FUNCTION_SPECS: Record<FunctionRole, FunctionSpec> = {
+  plan: {
     description: 'Planner: starts a run and queues one message per asset',
     // Reads the config and sends batches of 10 messages: light, and done in seconds even for 1,000 assets.
     memoryMb: 512,
@@ -51,7 +53,7 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
     indexActions: [],
     keepClassNames: true,
   },
-  compute: {
+  finalize: {
     description: "Finalizer: drafts proposals from a run's recommendations and closes the run",
     memoryMb: 1024,
     timeoutSeconds: 300,
@@ -86,9 +88,9 @@ export const FUNCTION_SPECS: Record<HandlerName, FunctionSpec> = {
 };
 
 /** Lambda's async-invoke settings for the functions started by a schedule or by another function. */
-export const ASYNC_INVOKE = { retryAttempts: 2, handlers: ['ingest', 'compute', 'publish'] } as const satisfies {
+export const ASYNC_INVOKE = { retryAttempts: 2, roles: INVOKED_ROLES } as const satisfies {
   retryAttempts: number;
-  handlers: readonly HandlerName[];
+  roles: readonly FunctionRole[];
 };
 
 /** SQS guidance: a visibility timeout of at least six times the consumer's timeout, so retries do not overlap. */

@@ -12,7 +12,7 @@ import { AdvisorApi } from './constructs/advisor-api.js';
 import { AdvisorTable } from './constructs/advisor-table.js';
 import { AssetFanOut } from './constructs/asset-fan-out.js';
 import { PublishTargets } from './constructs/publish-targets.js';
-import { ASYNC_INVOKE, FUNCTION_SPECS, HANDLER_NAMES, publishLeaseMs, type HandlerName } from './function-specs.js';
+import { ASYNC_INVOKE, FUNCTION_ROLES, FUNCTION_SPECS, publishLeaseMs, type FunctionRole } from './function-specs.js';
 import { metricsNamespaceOf, type StageConfig } from './stages.js';
 
 export interface LeverageAdvisorStackProps extends StackProps {
@@ -21,33 +21,35 @@ export interface LeverageAdvisorStackProps extends StackProps {
 }
 
 /** Which function starts which, asynchronously, and the variable that names the callee. */
-const INVOCATIONS: readonly { caller: HandlerName; variable: keyof HandlerEnvironment; callee: HandlerName }[] = [
+const INVOCATIONS: readonly { caller: FunctionRole; variable: keyof HandlerEnvironment; callee: FunctionRole }[] = [
   // POST /v1/recompute queues a run and starts the planner.
-  { caller: 'api', variable: 'INGEST_FUNCTION_NAME', callee: 'ingest' },
+  { caller: 'api', variable: 'PLAN_FUNCTION_NAME', callee: 'plan' },
   // The worker that finishes a run's last asset starts the finalizer...
-  { caller: 'worker', variable: 'COMPUTE_FUNCTION_NAME', callee: 'compute' },
+  { caller: 'worker', variable: 'FINALIZE_FUNCTION_NAME', callee: 'finalize' },
   // ...and the planner does, for a run with no assets to fan out.
-  { caller: 'ingest', variable: 'COMPUTE_FUNCTION_NAME', callee: 'compute' },
+  { caller: 'plan', variable: 'FINALIZE_FUNCTION_NAME', callee: 'finalize' },
   // The finalizer starts a dispatch when the run made proposals.
-  { caller: 'compute', variable: 'PUBLISH_FUNCTION_NAME', callee: 'publish' },
+  { caller: 'finalize', variable: 'PUBLISH_FUNCTION_NAME', callee: 'publish' },
 ];
 
-const constructIdOf = (name: HandlerName) => `${name[0]!.toUpperCase()}${name.slice(1)}Function`;
+/** `PlanFunction`, `WorkerFunction`, ...: the construct id of a role's function (and the prefix of its log group, role and alarm ids). */
+export const constructIdOf = (role: FunctionRole) => `${role[0]!.toUpperCase()}${role.slice(1)}Function`;
 
 /**
- * The Leverage Advisor in one stack: the table; five functions (planner, per-asset worker behind a
- * queue, finalizer, publisher, API); the schedules that start a cycle and retry the outbox; the HTTP
- * API; the publish targets' secrets; dead-letter queues; and the alarms, all from a stage's config.
+ * The Leverage Advisor in one stack: the table; five functions by role (plan, per-asset worker behind
+ * a queue, finalize, publish, api); the schedules that start a cycle and retry the outbox; the HTTP
+ * API; the publish targets' secrets; dead-letter queues; and the alarms, all from a deployment stage's
+ * config (dev or prod, stages.ts).
  *
- * A cycle: schedule -> ingest (plans the run, one SQS message per asset) -> worker (per asset, a
- * few at a time) -> the last worker starts compute (proposals, metrics) -> publish (the outbox).
+ * A cycle: schedule -> plan (starts the run, one SQS message per asset) -> worker (per asset, a few
+ * at a time) -> the last worker starts finalize (proposals, metrics) -> publish (the outbox).
  */
 export class LeverageAdvisorStack extends Stack {
   readonly config: StageConfig;
   readonly table: Table;
-  readonly functions: Record<HandlerName, AdvisorFunction>;
+  readonly functions: Record<FunctionRole, AdvisorFunction>;
   readonly fanOut: AssetFanOut;
-  /** Failed asynchronous invocations (ingest, compute, publish) after their retries. */
+  /** Failed asynchronous invocations (plan, finalize, publish) after their retries. */
   readonly deadLetterQueue: Queue;
   readonly api: AdvisorApi;
   readonly publishTargets: PublishTargets;
@@ -65,34 +67,34 @@ export class LeverageAdvisorStack extends Stack {
     this.publishTargets = new PublishTargets(this, 'PublishTargets', { publish: config.publish, removalPolicy });
 
     // What each function reads beyond the common variables (the rest is wired below, from references).
-    const ownEnvironment: Record<HandlerName, HandlerEnvironment> = {
-      ingest: {},
+    const ownEnvironment: Record<FunctionRole, HandlerEnvironment> = {
+      plan: {},
       worker: {},
-      // Compute labels each proposal with its target (publishTargetOf), so it sees the same target
+      // Finalize labels each proposal with its target (publishTargetOf), so it sees the same target
       // variables; the ARNs are not secret, and only publish may read the secrets behind them.
-      compute: { ...this.publishTargets.environment },
+      finalize: { ...this.publishTargets.environment },
       publish: { ...this.publishTargets.environment, ADVISOR_PUBLISH_LEASE_MS: String(publishLeaseMs()) },
       api: { ADVISOR_AUTH_MODE: 'iam' },
     };
-    const reserved: Partial<Record<HandlerName, number>> = {
-      compute: config.concurrency.computeReserved,
+    const reserved: Partial<Record<FunctionRole, number>> = {
+      finalize: config.concurrency.finalizeReserved,
       publish: config.concurrency.publishReserved,
     };
-    const functions = {} as Record<HandlerName, AdvisorFunction>;
-    for (const name of HANDLER_NAMES) {
-      functions[name] = new AdvisorFunction(this, constructIdOf(name), {
-        handlerName: name,
-        environment: { TABLE_NAME: this.table.tableName, ADVISOR_SOURCE: config.marketSource, ...ownEnvironment[name] },
+    const functions = {} as Record<FunctionRole, AdvisorFunction>;
+    for (const role of FUNCTION_ROLES) {
+      functions[role] = new AdvisorFunction(this, constructIdOf(role), {
+        functionRole: role,
+        environment: { TABLE_NAME: this.table.tableName, ADVISOR_SOURCE: config.marketSource, ...ownEnvironment[role] },
         logRetention: config.logRetentionDays,
         logLevel: config.logLevel,
         metricsNamespace: metricsNamespaceOf(config.stage),
         removalPolicy,
-        reservedConcurrentExecutions: reserved[name],
+        reservedConcurrentExecutions: reserved[role],
       });
-      data.grantActions(functions[name], FUNCTION_SPECS[name]);
+      data.grantActions(functions[role], FUNCTION_SPECS[role]);
     }
     this.functions = functions;
-    const { ingest, worker, compute, publish, api } = functions;
+    const { plan, worker, finalize, publish, api } = functions;
 
     this.fanOut = new AssetFanOut(this, 'AssetFanOut', {
       worker,
@@ -101,8 +103,8 @@ export class LeverageAdvisorStack extends Stack {
       maxConcurrency: config.concurrency.workerMax,
       removalPolicy,
     });
-    ingest.addEnvironment('ASSET_QUEUE_URL', this.fanOut.queue.queueUrl);
-    this.fanOut.grantEnqueue(ingest);
+    plan.addEnvironment('ASSET_QUEUE_URL', this.fanOut.queue.queueUrl);
+    this.fanOut.grantEnqueue(plan);
 
     for (const { caller, variable, callee } of INVOCATIONS) {
       functions[caller].addEnvironment(variable, functions[callee].functionName);
@@ -123,8 +125,8 @@ export class LeverageAdvisorStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason: 'It is itself a dead-letter queue: the on-failure destination of the asynchronous invocations',
     });
-    for (const name of ASYNC_INVOKE.handlers) {
-      functions[name].configureAsyncInvoke({ retryAttempts: ASYNC_INVOKE.retryAttempts, onFailure: new SqsDestination(this.deadLetterQueue) });
+    for (const role of ASYNC_INVOKE.roles) {
+      functions[role].configureAsyncInvoke({ retryAttempts: ASYNC_INVOKE.retryAttempts, onFailure: new SqsDestination(this.deadLetterQueue) });
     }
 
     this.api = new AdvisorApi(this, 'Api', {
@@ -137,13 +139,13 @@ export class LeverageAdvisorStack extends Stack {
       removalPolicy,
     });
     // Proposals link to the public API rather than the local default (127.0.0.1).
-    compute.addEnvironment('ADVISOR_PUBLIC_URL', this.api.url);
+    finalize.addEnvironment('ADVISOR_PUBLIC_URL', this.api.url);
 
     this.schedules = {
       cycle: new Rule(this, 'CycleSchedule', {
         description: 'Starts a cycle: plan, per-asset work, finalize, publish',
         schedule: Schedule.rate(Duration.minutes(config.schedule.cycleEveryMinutes)),
-        targets: [new LambdaFunction(ingest)],
+        targets: [new LambdaFunction(plan)],
       }),
       publish: new Rule(this, 'PublishSchedule', {
         description: 'Retries pending proposals in the outbox',
@@ -153,8 +155,8 @@ export class LeverageAdvisorStack extends Stack {
     };
 
     this.alarms = new AdvisorAlarms(this, 'Alarms', { email: config.alarms.email });
-    for (const name of HANDLER_NAMES) this.alarms.watchFunctionErrors(`${constructIdOf(name)}Errors`, functions[name], name);
-    this.alarms.watchDeadLetterQueue('AsyncDeadLetters', this.deadLetterQueue, 'An asynchronous invocation (ingest, compute or publish)');
+    for (const role of FUNCTION_ROLES) this.alarms.watchFunctionErrors(`${constructIdOf(role)}Errors`, functions[role], role);
+    this.alarms.watchDeadLetterQueue('AsyncDeadLetters', this.deadLetterQueue, 'An asynchronous invocation (plan, finalize or publish)');
     this.alarms.watchDeadLetterQueue('AssetDeadLetters', this.fanOut.deadLetterQueue, 'A per-asset message');
     this.alarms.watchQueueAge('AssetBacklogAge', this.fanOut.queue, config.alarms.assetQueueMaxAgeMinutes);
     this.alarms.watchApiServerErrors('ApiServerErrors', this.api.httpApi, config.alarms.api5xxPerFiveMinutes);

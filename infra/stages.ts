@@ -50,7 +50,7 @@ export const stageConfigSchema = z
     }),
     concurrency: z.object({
       /** Finalizer and dispatcher: their races are guarded by conditional writes, kept small anyway. */
-      computeReserved: reservedConcurrency,
+      finalizeReserved: reservedConcurrency,
       publishReserved: reservedConcurrency,
       /** Workers at once: bounds how hard a cycle hits the exchanges' public APIs. */
       workerMax: z.coerce.number().int().min(WORKER_MAX_CONCURRENCY.min).max(WORKER_MAX_CONCURRENCY.max),
@@ -146,7 +146,7 @@ export const STAGE_DEFAULTS: Record<StageName, StageConfigInput> = {
     logLevel: 'INFO',
     marketSource: 'live',
     schedule: { ...DEFAULT_CONFIG.schedule },
-    concurrency: { computeReserved: 2, publishReserved: 1, workerMax: 10, workerBatchSize: 5 },
+    concurrency: { finalizeReserved: 2, publishReserved: 1, workerMax: 10, workerBatchSize: 5 },
     api: { throttleRatePerSecond: 50, throttleBurst: 100, recomputeRatePerSecond: 1, recomputeBurst: 2 },
     alarms: { requireEmail: true, assetQueueMaxAgeMinutes: 30, api5xxPerFiveMinutes: 5 },
     publish: {},
@@ -162,7 +162,7 @@ export const STAGE_CONTEXT_KEYS = {
   cycleEveryMinutes: ['schedule', 'cycleEveryMinutes'],
   publishEveryMinutes: ['schedule', 'publishEveryMinutes'],
   workerMaxConcurrency: ['concurrency', 'workerMax'],
-  computeReservedConcurrency: ['concurrency', 'computeReserved'],
+  finalizeReservedConcurrency: ['concurrency', 'finalizeReserved'],
   publishReservedConcurrency: ['concurrency', 'publishReserved'],
   discourseUrl: ['publish', 'discourse', 'url'],
   discourseCategoryId: ['publish', 'discourse', 'categoryId'],
@@ -215,7 +215,7 @@ export function resolveStageConfig(stage: string, context: ContextReader = () =>
   );
 }
 
-/** Where compute's Powertools metrics go (POWERTOOLS_METRICS_NAMESPACE); the staleness alarm reads them there. */
+/** Where the finalize function's Powertools metrics go (POWERTOOLS_METRICS_NAMESPACE); the staleness alarm reads them there. */
 export function metricsNamespaceOf(stage: StageName): string {
   return `LeverageAdvisor/${stage}`;
 }

@@ -1,9 +1,10 @@
-import type { Invoker, Stage, StageEvents } from '../shared/cycle/invoker.js';
+import type { InvokedRole, InvokedRoleEvents, Invoker } from '../shared/cycle/invoker.js';
 
-type StageHandler = (event: never) => Promise<unknown>;
+/** The handler of each function started asynchronously, as its role's event reaches it. */
+export type InvokedHandlers = { [R in InvokedRole]: (event: InvokedRoleEvents[R]) => Promise<unknown> };
 
-export interface StageReport {
-  stage: Stage;
+export interface InvocationReport {
+  role: InvokedRole;
   ms: number;
   result?: unknown;
   error?: Error;
@@ -17,20 +18,21 @@ export class InProcessInvoker implements Invoker {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly handlers: Record<Stage, StageHandler>,
-    private readonly onReport: (report: StageReport) => void = () => {},
+    private readonly handlers: InvokedHandlers,
+    private readonly onReport: (report: InvocationReport) => void = () => {},
   ) {}
 
-  async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
+  async invoke<R extends InvokedRole>(role: R, event: InvokedRoleEvents[R]): Promise<void> {
     const started = performance.now();
+    const handle: (event: InvokedRoleEvents[R]) => Promise<unknown> = this.handlers[role];
     const work = (async () => {
-      // Yield first, like an asynchronous invocation: the caller returns before the stage runs.
+      // Yield first, like an asynchronous invocation: the caller returns before the function runs.
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        const result = await this.handlers[stage](event as never);
-        this.onReport({ stage, ms: performance.now() - started, result });
+        const result = await handle(event);
+        this.onReport({ role, ms: performance.now() - started, result });
       } catch (error) {
-        this.onReport({ stage, ms: performance.now() - started, error: error as Error });
+        this.onReport({ role, ms: performance.now() - started, error: error as Error });
       }
     })();
     this.inFlight.add(work);
@@ -41,7 +43,7 @@ export class InProcessInvoker implements Invoker {
     return this.inFlight.size > 0;
   }
 
-  /** Resolves when nothing is in flight, including stages started by other stages meanwhile. */
+  /** Resolves when nothing is in flight, including functions started by other functions meanwhile. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }

@@ -3,14 +3,14 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { resolve } from 'node:path';
 import { loadConfig } from '../shared/config/load.js';
-import { resolveAutoSource } from '../shared/cycle/market-deps.js';
+import { resolveAutoSource } from '../shared/cycle/worker-deps.js';
 import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
 import { progressPrinter } from './progress.js';
 import { missingDataLines, recommendationTable } from './report.js';
 import { startRuntime, type Runtime } from './runtime.js';
 import type { Run } from '../shared/model/run.js';
-import type { StageReport } from './invoker.js';
+import type { InvocationReport } from './invoker.js';
 
 const HELP = `Leverage Advisor - local runtime
 
@@ -72,17 +72,17 @@ function clock(): string {
   return new Date().toISOString().slice(11, 19);
 }
 
-function describeStage(report: StageReport, outboxDir: string): string {
+function describeInvocation(report: InvocationReport, outboxDir: string): string {
   const seconds = `${(report.ms / 1000).toFixed(1)} s`;
-  if (report.error) return `${report.stage} FAILED after ${seconds}: ${report.error.message}`;
+  if (report.error) return `${report.role} FAILED after ${seconds}: ${report.error.message}`;
   const result = (report.result ?? {}) as Record<string, unknown>;
-  if (report.stage === 'compute') return `compute: run ${String(result.status)} (${seconds})`;
-  if (report.stage === 'publish') {
+  if (report.role === 'finalize') return `finalize: run ${String(result.status)} (${seconds})`;
+  if (report.role === 'publish') {
     const sent = (result.sent as string[] | undefined)?.length ?? 0;
     const failed = (result.failed as string[] | undefined)?.length ?? 0;
     return `publish: ${sent} proposal(s) written to ${relative(process.cwd(), outboxDir) || outboxDir}/${failed ? `, ${failed} failed` : ''} (${seconds})`;
   }
-  return `${report.stage} done (${seconds})`;
+  return `${report.role} done (${seconds})`;
 }
 
 async function printRecommendations(runtime: Runtime): Promise<void> {
@@ -165,12 +165,12 @@ async function main(): Promise<number> {
     ...(values.verbose ? { logLevel: 'INFO' } : {}),
     source,
     ...(source === 'replay' ? { replayDir, clockMs } : {}),
-    onStage: (report) => {
-      if (report.stage === 'publish') {
+    onInvocation: (report) => {
+      if (report.role === 'publish') {
         const failed = (report.result as { failed?: unknown[] } | undefined)?.failed?.length ?? 0;
         publishFailures += report.error ? 1 : failed;
       }
-      console.log(`[${clock()}]   ${describeStage(report, outboxDir)}`);
+      console.log(`[${clock()}]   ${describeInvocation(report, outboxDir)}`);
     },
     onAsset: progressPrinter((line) => console.log(line)),
   });

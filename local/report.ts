@@ -1,9 +1,10 @@
 import Table from 'cli-table3';
 import type { ProtocolProfile } from '../shared/config/schema.js';
 import { parameterViewOf } from '../shared/governance/changes.js';
-import { formatValue } from '../shared/governance/render.js';
+import { formatPct } from '../shared/format/numbers.js';
+import { liveValueText } from '../shared/format/parameter-values.js';
+import { steeredParameter, type SteeredParameterKey } from '../shared/model/parameters.js';
 import type { Recommendation } from '../shared/model/recommendation.js';
-import { formatPct } from '../shared/risk/format.js';
 
 /** Human-readable tables of the latest recommendations, one per profile, for the terminal. */
 
@@ -15,11 +16,17 @@ function parameterCell(r: Recommendation, parameter: string): string {
   const view = parameterViewOf(r, parameter);
   if (!view) return '-';
   // Held for want of data: the live value, said to be held, never a computed-looking figure.
-  if (view.status === 'no-data') return view.current === null ? NO_DATA : `${formatValue(view.unit, view.current)} (${NO_DATA})`;
-  const next = formatValue(view.unit, view.proposed);
-  const line = view.unchanged ? `${formatValue(view.unit, view.current)}${view.current === null ? '' : ' (=)'}` : `${formatValue(view.unit, view.current)} -> ${next}`;
-  return view.target === view.proposed ? line : `${line}\ntarget ${formatValue(view.unit, view.target)}`;
+  if (view.status === 'no-data') return view.current === null ? NO_DATA : `${liveValueText(view.current, view.unit, 'proposal')} (${NO_DATA})`;
+  const next = liveValueText(view.proposed, view.unit, 'proposal');
+  const line = view.unchanged ? `${liveValueText(view.current, view.unit, 'proposal')}${view.current === null ? '' : ' (=)'}` : `${liveValueText(view.current, view.unit, 'proposal')} -> ${next}`;
+  return view.target === view.proposed ? line : `${line}\ntarget ${liveValueText(view.target, view.unit, 'proposal')}`;
 }
+
+/** The table's parameter columns per profile kind, in reading order (names from the catalogue). */
+const TERMINAL_COLUMNS: Record<ProtocolProfile['kind'], readonly SteeredParameterKey[]> = {
+  lending: ['ltvBps', 'liquidationThresholdBps', 'liquidationBonusBps', 'supplyCapUsd'],
+  perp: ['maxLeverage', 'maintenanceMarginBps', 'initialMarginBps'],
+};
 
 /** Shown for a figure the engine could not compute: never a placeholder number. */
 export const NO_DATA = 'no data';
@@ -52,12 +59,9 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
   const rows = recommendations.filter((r) => r.profileId === profile.id).sort((a, b) => a.asset.localeCompare(b.asset));
   const horizon = profile.horizonMinutes >= 60 ? `${profile.horizonMinutes / 60} h` : `${profile.horizonMinutes} min`;
   const moveHeader = `${horizon} move q${(profile.confidence * 100).toFixed(1)}`;
-  const columns =
-    profile.kind === 'lending'
-      ? { head: ['LTV', 'Liq. threshold', 'Liq. bonus', 'Supply cap'], parameters: ['ltvBps', 'liquidationThresholdBps', 'liquidationBonusBps', 'supplyCapUsd'] }
-      : { head: ['Max leverage', 'Maint. margin', 'Init. margin'], parameters: ['maxLeverage', 'maintenanceMarginBps', 'initialMarginBps'] };
+  const parameters = TERMINAL_COLUMNS[profile.kind];
   const table = new Table({
-    head: ['Asset', 'Status', ...columns.head, moveHeader, 'Slippage', 'v'],
+    head: ['Asset', 'Status', ...parameters.map((p) => steeredParameter(p)!.terminalLabel), moveHeader, 'Slippage', 'v'],
     style: { head: [], border: [], compact: true },
   });
   for (const r of rows) {
@@ -65,7 +69,7 @@ export function recommendationTable(profile: ProtocolProfile, recommendations: r
     table.push([
       r.asset,
       statusOf(r),
-      ...columns.parameters.map((p) => parameterCell(r, p)),
+      ...parameters.map((p) => parameterCell(r, p)),
       pctOrNoData(r.volatility.adverseMove),
       slippageCell(r),
       String(r.version),

@@ -4,27 +4,25 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { baseDepsFromEnvironment, resetDeps, type BaseDeps } from '../shared/cycle/deps.js';
-import { profilesFor } from '../shared/cycle/compute.js';
-import { registerInvoker } from '../shared/cycle/invoker.js';
-import { registerAssetQueue } from '../shared/cycle/queue.js';
-import { closeInterruptedRuns } from '../shared/cycle/stages.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { problemResultOf, problems } from '../shared/api/problem.js';
 import { loadConfig as configOf } from '../shared/config/load.js';
 import type { AdvisorConfig } from '../shared/config/schema.js';
+import { profilesFor } from '../shared/cycle/compute-recommendation.js';
+import { SERVICE_NAME, type BaseDeps } from '../shared/cycle/deps.js';
+import { readEnvironment, type Environment } from '../shared/cycle/environment.js';
+import { closeInterruptedRuns } from '../shared/cycle/runs.js';
 import { createDocumentClient } from '../shared/store/client.js';
 import { createStore } from '../shared/store/index.js';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { AssetOutcome, Run } from '../shared/model/run.js';
 import { AdvisorError } from '../shared/util/errors.js';
-import { handler as apiHandler } from '../functions/api/handler.js';
-import { handler as computeHandler } from '../functions/compute/handler.js';
-import { handler as ingestHandler } from '../functions/ingest/handler.js';
-import { handler as publishHandler } from '../functions/publish/handler.js';
-import { handler as workerHandler } from '../functions/worker/handler.js';
 import { ensureTable, localDynamoClient, startLocalDynamo, type LocalDynamo } from './dynamo.js';
+import { wireLocalFunctions, type AssetProgress, type LocalFunctions } from './functions.js';
 import { rateLimitFromEnvironment, serveApi, type RateLimit } from './http.js';
-import { InProcessInvoker, type StageReport } from './invoker.js';
-import { InProcessAssetQueue, type AssetReport } from './queue.js';
+import type { InvocationReport } from './invoker.js';
+
+export type { AssetProgress } from './functions.js';
 
 export const LOCAL_TABLE_NAME = 'leverage-advisor';
 
@@ -39,7 +37,8 @@ export interface RuntimeOptions {
   apiToken?: string;
   /** Powertools log level of the handlers (their JSON logs go to stdout). */
   logLevel?: string;
-  onStage?: (report: StageReport) => void;
+  /** Each function started asynchronously (plan, finalize, publish), as it finishes. */
+  onInvocation?: (report: InvocationReport) => void;
   /** Each asset's worker, as it finishes (progress of a run), with the outcome it recorded. */
   onAsset?: (report: AssetProgress) => void;
   /** Assets worked on at once (the cloud's worker concurrency); default 4. */
@@ -51,15 +50,6 @@ export interface RuntimeOptions {
   clockMs?: number;
   /** Per-client API rate limit; null = off. Default: ADVISOR_RATE_LIMIT_RPS, else 50 req/s, burst 100. */
   rateLimit?: RateLimit | null;
-}
-
-/** One asset of a run, finished: the queue's report plus what the worker recorded and the run's size. */
-export interface AssetProgress extends AssetReport {
-  /** The outcome stored for (run, asset); null when the worker recorded none (e.g. the run was no longer running). */
-  outcome: AssetOutcome | null;
-  trigger: Run['trigger'] | null;
-  /** Assets the run fans out to. */
-  total: number | null;
 }
 
 /** What the start repaired after a previous process died mid-work. */
@@ -77,7 +67,9 @@ export interface Runtime {
   recovery: Recovery;
   deps: BaseDeps;
   outboxDir: string;
-  /** Runs one scheduled cycle (ingest -> compute -> publish) and waits until every stage is done. */
+  /** The local DynamoDB-API server's endpoint (for a reader of the same data, e.g. the fault suite). */
+  dynamoEndpoint: string;
+  /** Runs one scheduled cycle (plan -> workers -> finalize -> publish) and waits until every function is done. */
   runCycle(): Promise<{ runId: string | null; ms: number }>;
   /** Sends the outbox's pending proposals. */
   publish(): Promise<void>;
@@ -152,7 +144,7 @@ async function recover(dynamo: LocalDynamo, tableName: string, config: AdvisorCo
   const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     const store = createStore(doc, tableName);
-    const logger = new Logger({ serviceName: 'leverage-advisor', logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR') as 'ERROR' });
+    const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR') as LogLevel });
     const interruptedRuns = await closeInterruptedRuns({ store, logger, now: () => Date.now() });
     const pairs = config.assets.flatMap((a) => profilesFor(config, a.symbol).map((p) => ({ asset: a.symbol, profileId: p.id })));
     const pointersRolledForward = await store.recommendations.repairPointers(pairs);
@@ -163,8 +155,30 @@ async function recover(dynamo: LocalDynamo, tableName: string, config: AdvisorCo
 }
 
 /**
- * The embedded runtime: a DynamoDB-API server with data under `dataDir`, the table, the four Lambda
- * handlers wired in process (unchanged), and the HTTP API on node:http.
+ * The functions' environment: what the stack sets in the cloud, from the runtime's options, over this
+ * process's variables (publish targets, ADVISOR_PUBLISH_* knobs), which are read but never changed.
+ * Validated as a Lambda validates its own (readEnvironment).
+ */
+function localEnvironment(options: RuntimeOptions, local: { outboxDir: string; apiToken: string; publicUrl: string }): Environment {
+  // The clock is the caller's (options.clockMs) or the wall clock, never one left in the shell.
+  const { ADVISOR_CLOCK_MS: _ignoredClock, ...inherited } = process.env;
+  return readEnvironment({
+    ...inherited,
+    TABLE_NAME: LOCAL_TABLE_NAME,
+    ADVISOR_SOURCE: options.source ?? 'sim',
+    ADVISOR_OUTBOX_DIR: local.outboxDir,
+    ADVISOR_AUTH_MODE: 'token',
+    ADVISOR_API_TOKEN: local.apiToken,
+    ADVISOR_PUBLIC_URL: local.publicUrl,
+    ...(options.configFile ? { ADVISOR_CONFIG_FILE: resolve(options.configFile) } : {}),
+    ...(options.replayDir ? { ADVISOR_REPLAY_DIR: resolve(options.replayDir) } : {}),
+    ...(options.clockMs !== undefined ? { ADVISOR_CLOCK_MS: String(options.clockMs) } : {}),
+  });
+}
+
+/**
+ * The embedded runtime: a DynamoDB-API server with data under `dataDir`, the table, the five Lambda
+ * handlers wired in process (unchanged, local/functions.ts), and the HTTP API on node:http.
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = resolve(options.dataDir);
@@ -202,66 +216,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     throw error;
   });
   const host = options.host ?? '127.0.0.1';
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TABLE_NAME: LOCAL_TABLE_NAME,
-    ADVISOR_SOURCE: options.source ?? 'sim',
-    ADVISOR_OUTBOX_DIR: outboxDir,
-    ADVISOR_AUTH_MODE: 'token',
-    ADVISOR_API_TOKEN: apiToken,
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
-    POWERTOOLS_SERVICE_NAME: 'leverage-advisor',
-    // EMF metrics are for CloudWatch; locally the CLI reports the run itself.
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
-  if (options.configFile) process.env.ADVISOR_CONFIG_FILE = resolve(options.configFile);
-  if (options.replayDir) process.env.ADVISOR_REPLAY_DIR = resolve(options.replayDir);
-  if (options.clockMs !== undefined) process.env.ADVISOR_CLOCK_MS = String(options.clockMs);
-  else delete process.env.ADVISOR_CLOCK_MS;
-
-  const invoker = new InProcessInvoker(
-    { ingest: ingestHandler, compute: computeHandler, publish: publishHandler } as never,
-    options.onStage,
-  );
-  registerInvoker(invoker);
-  // Set once the deps exist (the queue is registered before them, but delivers nothing until a run starts).
-  let store: BaseDeps['store'] | undefined;
-  const onAsset = options.onAsset;
-  const queue = new InProcessAssetQueue(workerHandler, {
-    concurrency: options.assetConcurrency ?? 4,
-    maxReceives: 3,
-    ...(onAsset
-      ? {
-          onReport: async (report: AssetReport) => {
-            const [outcome, run] = store
-              ? await Promise.all([store.runs.assetOutcome(report.work.runId, report.work.asset), store.runs.get(report.work.runId)])
-              : [null, null];
-            onAsset({ ...report, outcome, trigger: run?.trigger ?? null, total: run?.assetsTotal ?? null });
-          },
-        }
-      : {}),
-  });
-  registerAssetQueue(queue);
-  /** Stages start work on the queue and the queue starts stages: wait until both are quiet. */
-  const idle = async () => {
-    do {
-      await invoker.idle();
-      await queue.idle();
-    } while (invoker.busy || queue.busy);
-  };
-  resetDeps();
-
   // Read before listening: a bad ADVISOR_RATE_LIMIT_RPS is a configuration error, not a port problem.
   const rateLimit = options.rateLimit !== undefined ? options.rateLimit : rateLimitFromEnvironment();
+  // The API answers through this once the functions are wired (right after listening, before any
+  // request can be read); the public URL must be known first, for the links in proposals.
+  let api: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> = async (event) =>
+    problemResultOf(problems.unavailable('the local runtime is starting', 'STARTING', 1), event.rawPath);
   let server: Server;
   let url: string;
   try {
-    // The public URL must be known before the deps are built (proposals link to it).
-    ({ server, url } = await serveApi((event) => apiHandler(event), options.port, host, {
-      rateLimit,
-    }));
+    ({ server, url } = await serveApi((event) => api(event), options.port, host, { rateLimit }));
   } catch (error) {
     await dynamo.stop();
     const code = (error as NodeJS.ErrnoException).code;
@@ -273,16 +237,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       { port: options.port, host },
     );
   }
-  process.env.ADVISOR_PUBLIC_URL = url;
-  let deps: BaseDeps;
+  let functions: LocalFunctions;
   try {
-    deps = baseDepsFromEnvironment();
-    store = deps.store;
+    functions = wireLocalFunctions({
+      env: localEnvironment(options, { outboxDir, apiToken, publicUrl: url }),
+      dynamoEndpoint: dynamo.endpoint,
+      logLevel: (options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR') as LogLevel,
+      assetConcurrency: options.assetConcurrency ?? 4,
+      maxReceives: 3,
+      ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
+      ...(options.onAsset ? { onAsset: options.onAsset } : {}),
+    });
   } catch (error) {
     await new Promise((r) => server.close(r));
     await dynamo.stop();
     throw error;
   }
+  api = functions.api;
+  const { deps, invoker, queue } = functions;
+  /** Functions start work on the queue and the queue starts functions: wait until both are quiet. */
+  const idle = async () => {
+    do {
+      await invoker.idle();
+      await queue.idle();
+    } while (invoker.busy || queue.busy);
+  };
 
   let stopped = false;
   return {
@@ -292,9 +271,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     recovery,
     deps,
     outboxDir,
+    dynamoEndpoint: dynamo.endpoint,
     async runCycle() {
       const started = performance.now();
-      const result = (await ingestHandler({})) as { runId?: string };
+      const result = (await functions.plan({})) as { runId?: string };
       await idle();
       return { runId: result.runId ?? null, ms: performance.now() - started };
     },
@@ -309,9 +289,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));
       await idle();
-      registerInvoker(undefined);
-      registerAssetQueue(undefined);
-      resetDeps();
       deps.dispose();
       await dynamo.stop();
     },

@@ -1,3 +1,4 @@
+import '../local/preamble.js';
 import { parseArgs } from 'node:util';
 import { FULL_COUNTS, scaledCounts } from './chaos/config.js';
 import { SCENARIOS, runChaos } from './chaos/index.js';

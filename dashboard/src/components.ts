@@ -1,6 +1,7 @@
 import { FRESHNESS, STEP_STATUS_LABEL, UNIT_HEADER, type ParameterColumn } from './config.js';
 import { h } from './dom.js';
-import { ageText, currentText, deltaText, durationText, parameterText } from './format.js';
+import { currentText, deltaText, parameterText } from '../../shared/format/parameter-values.js';
+import { ageText, durationText } from './format.js';
 import type { ParameterCell, RowStatus } from './status.js';
 import { isStale } from './status.js';
 

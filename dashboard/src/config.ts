@@ -1,10 +1,12 @@
 /**
  * The dashboard's display rules: which parameters are columns, how statuses are named, when data counts
  * as stale, how much is fetched, the chart colours. Views read these; they hold no literals of their own.
+ * What a parameter is called and in which unit comes from the shared catalogue (shared/model/parameters.ts).
  */
+import { steeredParameter, type ParameterUnit, type ProfileKind, type SteeredParameterKey } from '../../shared/model/parameters.js';
+import type { StepStatus } from '../../shared/model/step-status.js';
 
-/** How a parameter is stored by the API: basis points, USD, or a leverage multiple. */
-export type ParameterUnit = 'bps' | 'usd' | 'x';
+export type { ParameterUnit, ProfileKind };
 
 export interface ParameterColumn {
   /** The key in a recommendation's `parameters` / `current` / `target` and in its `steps`. */
@@ -15,44 +17,27 @@ export interface ParameterColumn {
   unit: ParameterUnit;
 }
 
-export type ProfileKind = 'lending' | 'perp';
-
-/** The overview's columns per profile kind, in reading order. */
-export const PARAMETER_COLUMNS: Record<ProfileKind, readonly ParameterColumn[]> = {
-  lending: [
-    { key: 'ltvBps', label: 'LTV', title: 'Loan-to-value', unit: 'bps' },
-    { key: 'liquidationThresholdBps', label: 'LT', title: 'Liquidation threshold', unit: 'bps' },
-    { key: 'liquidationBonusBps', label: 'Bonus', title: 'Liquidation bonus', unit: 'bps' },
-    { key: 'supplyCapUsd', label: 'Supply cap', title: 'Supply cap', unit: 'usd' },
-    { key: 'borrowCapUsd', label: 'Borrow cap', title: 'Borrow cap', unit: 'usd' },
-  ],
-  perp: [
-    { key: 'maxLeverage', label: 'Max lev.', title: 'Max leverage (smallest tier)', unit: 'x' },
-    { key: 'maintenanceMarginBps', label: 'Maint. margin', title: 'Maintenance margin (smallest tier)', unit: 'bps' },
-    { key: 'initialMarginBps', label: 'Init. margin', title: 'Initial margin (smallest tier)', unit: 'bps' },
-  ],
-};
-
-function columnOf(key: string): ParameterColumn | null {
-  for (const columns of Object.values(PARAMETER_COLUMNS)) {
-    const column = columns.find((c) => c.key === key);
-    if (column) return column;
-  }
-  return null;
+/** A steered parameter as a column: its short label, title and unit from the catalogue (shared/model/parameters.ts). */
+function columnOf(key: SteeredParameterKey): ParameterColumn {
+  const facts = steeredParameter(key)!;
+  return { key, label: facts.shortLabel, title: facts.title, unit: facts.unit };
 }
+
+/** The overview's columns per profile kind, in reading order (perps lead with leverage). */
+export const PARAMETER_COLUMNS: Record<ProfileKind, readonly ParameterColumn[]> = {
+  lending: (['ltvBps', 'liquidationThresholdBps', 'liquidationBonusBps', 'supplyCapUsd', 'borrowCapUsd'] as const).map(columnOf),
+  perp: (['maxLeverage', 'maintenanceMarginBps', 'initialMarginBps'] as const).map(columnOf),
+};
 
 /** A parameter key in words ("maintenanceMarginBps" -> "Maintenance margin (smallest tier)"); unknown keys as sent. */
 export function parameterTitle(key: string): string {
-  return columnOf(key)?.title ?? key;
+  return steeredParameter(key)?.title ?? key;
 }
 
 /** The short form ("Maint. margin"), for dense tables. */
 export function parameterLabel(key: string): string {
-  return columnOf(key)?.label ?? key;
+  return steeredParameter(key)?.shortLabel ?? key;
 }
-
-/** Parameters whose reasoning is written under another one (the borrow cap is a share of the supply cap). */
-export const RATIONALE_SHARED_WITH: Record<string, string> = { borrowCapUsd: 'supplyCapUsd' };
 
 /** Unit suffix in column headers: percentages are bare numbers in the cells; $ and x travel with the value. */
 export const UNIT_HEADER: Record<ParameterUnit, string> = { bps: '%', usd: '', x: '' };
@@ -92,7 +77,7 @@ export const STEP_STATUS_LABEL: Record<string, string> = {
   'held-weak-evidence': 'held: weak evidence',
   'no-data': 'held: no data (input missing)',
   frozen: 'frozen',
-};
+} satisfies Record<StepStatus, string>;
 
 export const PROPOSAL_STATUS_LABEL: Record<string, string> = { pending: 'pending', sent: 'sent', failed: 'failed', superseded: 'superseded (not sent)' };
 

@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { workerDepsFromEnvironment, type WorkerDeps } from '../../shared/cycle/market-deps.js';
 import { assetWorkSchema } from '../../shared/cycle/queue.js';
-import { runAssetStage } from '../../shared/cycle/stages.js';
+import { runAssetWork } from '../../shared/cycle/worker.js';
+import { workerDepsFromEnvironment, type WorkerDeps } from '../../shared/cycle/worker-deps.js';
 
 /**
  * One batch of the asset queue: each message is one asset of one run. A message whose asset fails
@@ -29,7 +29,7 @@ export function createWorkerHandler(deps: () => WorkerDeps) {
         continue;
       }
       try {
-        const result = await runAssetStage(d, work.data);
+        const result = await runAssetWork(d, work.data);
         if (result.kind === 'recorded') {
           d.logger.info('asset done', { ...work.data, status: result.outcome.status, done: result.done, total: result.total, finalizing: result.finalizing });
         }

@@ -8,7 +8,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** The metrics compute emits through Powertools (default dimension `service`). */
+/** The metrics the finalize function emits through Powertools (default dimension `service`). */
 export const STALENESS_METRIC = { name: 'DataAgeMaxSeconds', dimension: 'service' } as const;
 export const MISSING_INPUTS_METRIC = { name: 'RecommendationsMissingInputs', dimension: 'service' } as const;
 

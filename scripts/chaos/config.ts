@@ -39,9 +39,9 @@ export interface ChaosLimits {
   /** A kill waits at most this long for its progress marker; the trial is then killed where it is. */
   markerTimeoutMs: number;
   /**
-   * (b) Which progress lines a kill may wait for: `any` (cycle start, an asset done, the compute stage;
-   * after the POST, an asset done, the compute stage) or `early` (cycle start / the POST only: the
-   * kill lands during ingest, the cheapest place; the test slice).
+   * (b) Which progress lines a kill may wait for: `any` (cycle start, an asset done, the finalize function;
+   * after the POST, an asset done, the finalize function) or `early` (cycle start / the POST only: the
+   * kill lands while the workers ingest, the cheapest place; the test slice).
    */
   killMarkers: 'any' | 'early';
   /** Extra random delay after the marker, before the signal: [0, this). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ensureTable, localDynamoClient, startLocalDynamo } from '../../local/dynamo.js';
 import { INTERVAL_MS } from '../../shared/config/schema.js';
 import { loadConfig } from '../../shared/config/load.js';
-import { ingestAsset, seriesNeeds } from '../../shared/cycle/ingest.js';
+import { ingestAsset, seriesNeeds } from '../../shared/cycle/ingest-asset.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import { createDocumentClient } from '../../shared/store/client.js';
 import { createStore, type Store } from '../../shared/store/index.js';
@@ -20,7 +20,7 @@ const CLOCK_MARGIN_DAYS = 30;
 
 /**
  * (d) Two ingests of one asset at once against one table (two workers of a scheduled run and a
- * recompute), through shared/cycle/ingest.ts with the simulator, their clocks a few hours apart so each
+ * recompute), through shared/cycle/ingest-asset.ts with the simulator, their clocks a few hours apart so each
  * stores bars the other does not. Each is also run alone on a table of its own: the raced table must
  * hold the union of the two.
  */

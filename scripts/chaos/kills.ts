@@ -30,8 +30,8 @@ function cycleMarker(rng: Rng, maxDelayMs: number, early: boolean): Marker {
     started,
     { name: `asset ${k} done`, pattern: new RegExp(`\\[${k}/\\d+\\]`), maxDelayMs: maxDelayMs / 2 },
     { name: `asset ${k} done`, pattern: new RegExp(`\\[${k}/\\d+\\]`), maxDelayMs: maxDelayMs / 2 },
-    // Printed when the finalizer is done: the publish stage is then in flight for a few ms.
-    { name: 'compute stage', pattern: /compute: run/, maxDelayMs: 30 },
+    // Printed when the finalizer is done: the publish function is then in flight for a few ms.
+    { name: 'finalize function', pattern: /finalize: run/, maxDelayMs: 30 },
   ]);
 }
 
@@ -41,7 +41,7 @@ function recomputeMarker(rng: Rng, maxDelayMs: number, early: boolean): Marker {
   return rng.pick<Marker>([
     posted,
     { name: 'an asset done', pattern: /\[\d+\/\d+\]/, maxDelayMs: maxDelayMs / 2 },
-    { name: 'compute stage', pattern: /compute: run/, maxDelayMs: 30 },
+    { name: 'finalize function', pattern: /finalize: run/, maxDelayMs: 30 },
   ]);
 }
 

@@ -1,4 +1,4 @@
-import { SeededRandom, hashSeed } from '../../shared/market/rng.js';
+import { SeededRandom, hashSeed } from '../../shared/numerics/rng.js';
 
 /** A seeded generator with the picks the scenarios need; one independent stream per scenario. */
 export class Rng {

@@ -54,7 +54,7 @@ export async function recomputeScenario(context: ScenarioContext): Promise<Scena
       byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
       if (a.status >= 500 || a.status === 0) checks.fail(CHECK_5XX, `${a.status}: ${a.text.slice(0, 200)}`);
     }
-    const doc = createDocumentClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
+    const doc = createDocumentClient({ endpoint: runtime.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 3 });
     const state = await readStoredState(doc, LOCAL_TABLE_NAME, runtime.outboxDir).finally(() => doc.destroy());
     const runs = [...state.runs.values()].filter((r) => r.trigger === 'adhoc');
     const acceptedRunIds = new Set(answers.flatMap((a) => (a.status === 202 && a.runId ? [a.runId] : [])));

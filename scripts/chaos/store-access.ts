@@ -27,8 +27,7 @@ export async function restartAndRead(dataDir: string, idleTimeoutMs: number): Pr
   const runtime: Runtime = await startRuntime({ dataDir, port: 0, source: 'sim', rateLimit: null, logLevel: 'SILENT' });
   try {
     await withTimeout(runtime.idle(), idleTimeoutMs, 'the restarted runtime to become idle');
-    // startRuntime pointed AWS_ENDPOINT_URL_DYNAMODB at its server: this client reads that server.
-    const doc = createDocumentClient({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+    const doc = createDocumentClient({ endpoint: runtime.dynamoEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
     try {
       return await readStoredState(doc, LOCAL_TABLE_NAME, runtime.outboxDir);
     } finally {

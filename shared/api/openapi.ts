@@ -195,7 +195,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
           operationId: 'recompute',
           summary: 'Ask for an ad-hoc recomputation',
           description:
-            'Queues a run (ingest, compute, publish) for the given assets, or joins a run already queued or running that covers ' +
+            'Queues a run (plan, worker, finalize, publish) for the given assets, or joins a run already queued or running that covers ' +
             'them (a run without assets covers every asset): then `coalesced: true` and that run\'s id. Recompute runs in flight are ' +
             'bounded (`schedule.maxRunsInFlight`: 503 beyond it) and each caller may start `schedule.recomputesPerCallerPerHour` ' +
             'runs per clock hour (429 beyond it; joining a run is free). Not open to other origins (no CORS).',

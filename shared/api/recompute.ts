@@ -84,7 +84,7 @@ export function coversAssets(runAssets: readonly string[], requested: readonly s
 
 /**
  * Queued or running, and younger than the run timeout (counted from its start, else its creation): an
- * older one has lost its work (closed as stuck by the next scheduled plan, or its ingest never came).
+ * older one has lost its work (closed as stuck by the next scheduled plan, or its plan never ran).
  * Any other status is finished.
  */
 export function isInFlight(run: Run, nowMs: number, runTimeoutMs: number): boolean {
@@ -176,7 +176,7 @@ export async function requestRecompute(deps: RecomputeDeps, request: RecomputeRe
     // Finished and timed-out runs leave the gate with this replacement.
     const next = { runIds: [...live.map((r) => r.id), created.id], callers: chargedCallers(gate.callers, request.requestedBy, window.startMs) };
     if (await store.recompute.replaceGate(gate.version, next)) {
-      await deps.invoker.invoke('ingest', { runId: created.id });
+      await deps.invoker.invoke('plan', { runId: created.id });
       return { run: created, coalesced: false };
     }
     logger.debug('recompute gate replaced concurrently; re-reading', { attempt, runId: created.id });

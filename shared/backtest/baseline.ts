@@ -1,5 +1,5 @@
 import { liquidationThreshold, roundDownBps, roundUpBps } from '../risk/lending.js';
-import { quantileSorted, sortUpperTail } from '../risk/statistics.js';
+import { quantileSorted, sortUpperTail } from '../numerics/statistics.js';
 
 /**
  * The naive baseline the engine must beat: the unconditional alpha-quantile of the trailing lookback's

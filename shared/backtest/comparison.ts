@@ -6,7 +6,7 @@ import { lowerBound, windowMoves, type BarColumns } from './windows.js';
 
 /**
  * Our latest recommendation per asset against a live protocol's parameters (the lending profile's
- * `current`: Aave v3 Ethereum, REFERENCES.md section 3), with the drivers of each difference in numbers:
+ * `current`: Aave v3 Ethereum, docs/methodology.md#ref-aave-v3-parameters), with the drivers of each difference in numbers:
  * the 4 h drop each LT covers once bonus and slippage are paid, and how often that drop was exceeded over
  * the backtest period.
  */

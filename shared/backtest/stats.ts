@@ -1,9 +1,10 @@
-import { logGamma } from '../risk/garch.js';
+import { chiSquareSurvival } from '../numerics/special-functions.js';
 import { AdvisorError } from '../util/errors.js';
 
 /**
- * Coverage tests of a walk-forward backtest (METHODOLOGY.md "Validation"): Kupiec's proportion of
- * failures (1995) and Christoffersen's independence (1998), with chi-square p-values. Pure.
+ * Coverage tests of a walk-forward backtest (docs/methodology.md#coverage-tests): Kupiec's proportion of
+ * failures (1995) and Christoffersen's independence (1998), with chi-square p-values
+ * (shared/numerics/special-functions.ts). Pure.
  */
 
 /** A test input out of its domain (named field, offending value). */
@@ -11,73 +12,6 @@ export class CoverageInputError extends AdvisorError {
   constructor(field: string, reason: string, value: unknown) {
     super('COVERAGE_INPUT_INVALID', `${field}: ${reason}`, { field, reason, value });
   }
-}
-
-/** Series / continued-fraction switch and tolerance of the incomplete gamma (Numerical Recipes 6.2). */
-const GAMMA_EPSILON = 1e-15;
-const GAMMA_MAX_ITERATIONS = 500;
-const TINY = 1e-300;
-
-/** Regularized lower incomplete gamma P(a, x) = gamma(a, x) / Gamma(a), for a > 0, x >= 0. */
-export function regularizedGammaP(a: number, x: number): number {
-  if (!(a > 0)) throw new CoverageInputError('a', 'must be > 0', a);
-  if (!(x >= 0)) throw new CoverageInputError('x', 'must be >= 0', x);
-  if (x === 0) return 0;
-  if (x === Infinity) return 1;
-  const logPrefactor = a * Math.log(x) - x - logGamma(a);
-  if (x < a + 1) {
-    // Series: P = e^{-x} x^a / Gamma(a + 1) * sum x^n / ((a + 1)...(a + n)).
-    let term = 1 / a;
-    let sum = term;
-    for (let n = 1; n < GAMMA_MAX_ITERATIONS; n++) {
-      term *= x / (a + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * GAMMA_EPSILON) break;
-    }
-    return Math.min(1, sum * Math.exp(logPrefactor));
-  }
-  return Math.max(0, 1 - upperContinuedFraction(a, x) * Math.exp(logPrefactor));
-}
-
-/** Q(a, x) = 1 - P(a, x), computed directly in the upper range so small p-values keep their digits. */
-export function regularizedGammaQ(a: number, x: number): number {
-  if (!(a > 0)) throw new CoverageInputError('a', 'must be > 0', a);
-  if (!(x >= 0)) throw new CoverageInputError('x', 'must be >= 0', x);
-  if (x < a + 1) return 1 - regularizedGammaP(a, x);
-  return Math.min(1, upperContinuedFraction(a, x) * Math.exp(a * Math.log(x) - x - logGamma(a)));
-}
-
-/** Lentz's continued fraction for Gamma(a, x) e^x x^-a (valid for x >= a + 1). */
-function upperContinuedFraction(a: number, x: number): number {
-  let b = x + 1 - a;
-  let c = 1 / TINY;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < GAMMA_MAX_ITERATIONS; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = b + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < GAMMA_EPSILON) break;
-  }
-  return h;
-}
-
-/** Chi-square CDF with `df` degrees of freedom: P(df / 2, x / 2). */
-export function chiSquareCdf(x: number, df: number): number {
-  if (!(df > 0)) throw new CoverageInputError('df', 'must be > 0', df);
-  return x <= 0 ? 0 : regularizedGammaP(df / 2, x / 2);
-}
-
-/** Upper tail 1 - CDF: the p-value of a likelihood-ratio statistic. */
-export function chiSquareSurvival(x: number, df: number): number {
-  if (!(df > 0)) throw new CoverageInputError('df', 'must be > 0', df);
-  return x <= 0 ? 1 : regularizedGammaQ(df / 2, x / 2);
 }
 
 /** n ln(p) with the convention 0 ln 0 = 0 (a likelihood term of an event that never happened). */

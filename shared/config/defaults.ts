@@ -21,7 +21,7 @@ export const DEFAULT_AGGREGATION = {
   minVenuesToVote: 3,
 } as const;
 
-/** policy.quality: thresholds of the data-quality report (shared/cycle/ingest.ts assessQuality). */
+/** policy.quality: thresholds of the data-quality report (shared/market/quality.ts assessQuality). */
 export const DEFAULT_QUALITY_THRESHOLDS = {
   // One missing bar in a row is common on a quiet venue: two or more is a gap.
   gapMinBars: 2,
@@ -76,7 +76,7 @@ export const DEFAULT_BOOK_DEPTH_BAND = 0.02;
 
 /** Guard-rail knobs of the profiles (shared/risk/guardrails.ts), and the rule factories' defaults. */
 export const GUARD_RAIL_DEFAULTS = {
-  // Aave v3.1 Risk Stewards (REFERENCES.md section 2): LTV, LT and bonus +-0.5 pp per update, caps +-100 %,
+  // Aave v3.1 Risk Stewards (docs/methodology.md#ref-aave-stewards): LTV, LT and bonus +-0.5 pp per update, caps +-100 %,
   // every parameter at least 3 days apart. The lending profile's defaults and guardrails.ts read these.
   maxStepBps: 50,
   capMaxChangeShare: 1,
@@ -90,7 +90,7 @@ export const GUARD_RAIL_DEFAULTS = {
   capStressCutShare: 0.5,
   // Perp maintenance margin: +-50 bps per update, as Aave's steward moves 1 - LT (its analogue) by 0.5 pp.
   maintenanceMarginMaxStepBps: 50,
-  // Max leverage halves or doubles at most: one tier per update on 10/20/25/40/50 (REFERENCES.md implication 2).
+  // Max leverage halves or doubles at most: one tier per update on 10/20/25/40/50 (docs/methodology.md#guard-rails).
   leverageMaxFactor: 2,
   // Leverage moves under 10 % are not proposed (every tier move is at least 25 %).
   leverageHysteresisShare: 0.1,
@@ -106,7 +106,7 @@ export const DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT = { min: 0.5, max: 0.99 } as co
 export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
 
 /**
- * Aave v3 Ethereum live parameters (../shared/REFERENCES.md section 3: on-chain snapshot Oct-2023 and
+ * Aave v3 Ethereum live parameters (docs/methodology.md#ref-aave-v3-parameters: on-chain snapshot Oct-2023 and
  * governance diffs up to Aug-2026). Caps there are in tokens; here they are converted to USD at round
  * prices of the snapshot date (ETH 3,000, BTC 60,000, LINK 15, AAVE 150, UNI 8, CRV 0.5), so they are
  * orders of magnitude, not live values. SOL and DOGE are not listed on that market.
@@ -120,7 +120,7 @@ const AAVE_V3_ETHEREUM_CURRENT: LendingProfile['current'] = {
   CRV: { ltvBps: 0, liquidationThresholdBps: 4100, liquidationBonusBps: 830, supplyCapUsd: 8.6e6, borrowCapUsd: 0 },
 };
 
-/** Hyperliquid margin tiers for the smallest notional (REFERENCES.md section 4): MM = IM / 2 at max leverage. */
+/** Hyperliquid margin tiers for the smallest notional (docs/methodology.md#ref-perp-margins): MM = IM / 2 at max leverage. */
 const HYPERLIQUID_CURRENT: PerpProfile['current'] = {
   BTC: { maintenanceMarginBps: 125, initialMarginBps: 250, maxLeverage: 40 },
   ETH: { maintenanceMarginBps: 200, initialMarginBps: 400, maxLeverage: 25 },
@@ -144,7 +144,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       id: 'aave-v3-ethereum',
       kind: 'lending',
       name: 'Aave v3 Ethereum (core market)',
-      // METHODOLOGY.md defaults for lending: 4 h horizon, alpha 0.999, beta 0.95.
+      // Methodology defaults for lending (docs/methodology.md#notation): 4 h horizon, alpha 0.999, beta 0.95.
       horizonMinutes: 240,
       confidence: 0.999,
       ltvConfidence: 0.95,
@@ -159,7 +159,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       roundingStepBps: 50,
       capLiquidationShare: 0.1,
       borrowCapShare: 0.5,
-      // Aave v3.1 Risk Stewards (REFERENCES.md section 2): +-0.5 pp per update, caps +-100 %, 3 days apart.
+      // Aave v3.1 Risk Stewards (docs/methodology.md#ref-aave-stewards): +-0.5 pp per update, caps +-100 %, 3 days apart.
       maxStepBps: GUARD_RAIL_DEFAULTS.maxStepBps,
       capMaxChangeShare: GUARD_RAIL_DEFAULTS.capMaxChangeShare,
       capHysteresisShare: GUARD_RAIL_DEFAULTS.capHysteresisShare,
@@ -170,7 +170,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       // Walk-forward backtest (docs/backtest.md): with the filtered tail allowed 10 % below the unconditional
       // one, BTC and ETH breach at the 0.1 % target (Kupiec p 0.73 / 0.11); with 1.0 ETH is over-conservative.
       unconditionalFloorShare: 0.9,
-      // SmartLTV: c = 3 as in Risk DAO's worked example; a gap over 10 pp is flagged (METHODOLOGY.md).
+      // SmartLTV: c = 3 as in Risk DAO's worked example; a gap over 10 pp is flagged (docs/methodology.md#smartltv).
       smartLtvConfidence: 3,
       smartLtvGapFlagPp: 10,
       monteCarloPositions: DEFAULT_MONTE_CARLO_POSITIONS,
@@ -182,7 +182,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       id: 'perp-dex',
       kind: 'perp',
       name: 'Perpetual DEX (Hyperliquid-style tiers)',
-      // METHODOLOGY.md defaults for perps: 5 min horizon, alpha 0.99, m = 2.
+      // Methodology defaults for perps (docs/methodology.md#perps): 5 min horizon, alpha 0.99, m = 2.
       horizonMinutes: 5,
       confidence: 0.99,
       candleInterval: '5m',
@@ -193,7 +193,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       feeBufferBps: 10,
       initialToMaintenanceRatio: 2,
       leverageTiers: [1, 2, 3, 5, 10, 20, 25, 40, 50],
-      // Binance-style brackets by position notional (REFERENCES.md section 4).
+      // Binance-style brackets by position notional (docs/methodology.md#ref-perp-margins).
       tierNotionalsUsd: [0, 100_000, 1_000_000, 5_000_000, 20_000_000],
       insuranceContributionBps: 50,
       liquidatedShareOfOi: 0.1,
@@ -212,7 +212,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
     },
   ],
   policy: {
-    // SmartLTV rejects risk data older than one day (REFERENCES.md section 1).
+    // SmartLTV rejects risk data older than one day (docs/methodology.md#ref-smartltv).
     staleAfterMs: 24 * 3_600_000,
     maxMissingBarShare: 0.02,
     minVenues: 2,

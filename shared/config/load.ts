@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { AdvisorError } from '../util/errors.js';
+import { formatPath } from '../util/field-path.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { advisorConfigSchema, type AdvisorConfig } from './schema.js';
 
@@ -22,13 +23,6 @@ export class ConfigError extends AdvisorError {
       { source, problems },
     );
   }
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
-    '',
-  );
 }
 
 export function problemsOf(error: z.ZodError): ConfigProblem[] {

@@ -241,7 +241,7 @@ export const policySchema = z.object({
     /** Venues a bar needs before one can be out-voted. */
     minVenuesToVote: z.number().int().min(2),
   }).strict(),
-  /** Thresholds of the data-quality report (shared/cycle/ingest.ts). */
+  /** Thresholds of the data-quality report (shared/market/quality.ts). */
   quality: z.object({
     /** Missing bars in a row inside a series reported as a gap. */
     gapMinBars: z.number().int().min(1),

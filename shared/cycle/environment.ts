@@ -60,10 +60,11 @@ export const environmentSchema = z.object({
   ADVISOR_PUBLISH_MAX_RATE_LIMIT_WAIT_MS: z.coerce.number().int().nonnegative().default(20_000),
   /** How long a dispatcher holds a proposal it sends; must exceed the publish function's timeout. */
   ADVISOR_PUBLISH_LEASE_MS: z.coerce.number().int().positive().default(DEFAULT_LEASE_MS),
-  /** The queue the planner (ingest) fans a run's assets out to (cloud). */
+  /** The queue the plan function fans a run's assets out to (cloud). */
   ASSET_QUEUE_URL: z.url().optional(),
-  INGEST_FUNCTION_NAME: z.string().optional(),
-  COMPUTE_FUNCTION_NAME: z.string().optional(),
+  /** The functions this one starts asynchronously (cloud; locally they are called in process). */
+  PLAN_FUNCTION_NAME: z.string().optional(),
+  FINALIZE_FUNCTION_NAME: z.string().optional(),
   PUBLISH_FUNCTION_NAME: z.string().optional(),
 });
 export type Environment = z.infer<typeof environmentSchema>;

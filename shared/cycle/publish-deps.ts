@@ -3,7 +3,7 @@ import type { RetryPolicy } from '../governance/http.js';
 import { SecretsManagerSecret, StaticSecret, type SecretSource, type SecretValue } from '../governance/secrets.js';
 import { FanOutSink, LocalOutboxSink, type ProposalSink } from '../governance/sinks.js';
 import { WebhookSink } from '../governance/webhook.js';
-import { baseDepsFromEnvironment, onResetDeps, type BaseDeps } from './deps.js';
+import { baseDepsFromEnvironment, type BaseDeps } from './deps.js';
 import { EnvironmentError, publicTargetsAllowed, type Environment } from './environment.js';
 import { HistoricalGuardSink } from '../governance/historical.js';
 
@@ -71,13 +71,15 @@ export interface PublishDeps extends BaseDeps {
   maxPublishAttempts: number;
 }
 
-let cached: PublishDeps | undefined;
-onResetDeps(() => (cached = undefined));
-
 /** The publish function's deps: the base plus the publish targets (HTTP clients, Secrets Manager). */
+export function publishDepsOf(base: BaseDeps): PublishDeps {
+  return { ...base, ...sinksFor(base.env), maxPublishAttempts: base.env.ADVISOR_PUBLISH_MAX_ATTEMPTS };
+}
+
+let cached: PublishDeps | undefined;
+
+/** Lambda: the publish function's deps from the environment. */
 export function publishDepsFromEnvironment(): PublishDeps {
-  if (cached) return cached;
-  const base = baseDepsFromEnvironment();
-  cached = { ...base, ...sinksFor(base.env), maxPublishAttempts: base.env.ADVISOR_PUBLISH_MAX_ATTEMPTS };
+  cached ??= publishDepsOf(baseDepsFromEnvironment());
   return cached;
 }

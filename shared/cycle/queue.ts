@@ -12,14 +12,3 @@ export type AssetWork = z.infer<typeof assetWorkSchema>;
 export interface AssetQueue {
   enqueue(work: readonly AssetWork[]): Promise<void>;
 }
-
-let registered: AssetQueue | undefined;
-
-/** The local runtime registers its in-process queue, as it does its invoker. */
-export function registerAssetQueue(queue: AssetQueue | undefined): void {
-  registered = queue;
-}
-
-export function registeredAssetQueue(): AssetQueue | undefined {
-  return registered;
-}

@@ -1,16 +1,7 @@
 import type { ParameterChange } from '../model/proposal.js';
+import { rationaleFromOf, unitOf } from '../model/parameters.js';
 import type { Recommendation } from '../model/recommendation.js';
-
-export const PARAMETER_UNITS: Record<string, ParameterChange['unit']> = {
-  ltvBps: 'bps',
-  liquidationThresholdBps: 'bps',
-  liquidationBonusBps: 'bps',
-  supplyCapUsd: 'usd',
-  borrowCapUsd: 'usd',
-  maintenanceMarginBps: 'bps',
-  initialMarginBps: 'bps',
-  maxLeverage: 'x',
-};
+import type { StepStatus } from '../model/step-status.js';
 
 /**
  * What every rendering (proposal Markdown, webhook JSON, CLI table, dashboard) shows for one parameter,
@@ -35,7 +26,7 @@ export interface ParameterView {
 type Viewable = Pick<Recommendation, 'steps' | 'parameters' | 'target' | 'current'>;
 
 export function parameterViewOf(recommendation: Viewable, parameter: string): ParameterView | null {
-  const unit = PARAMETER_UNITS[parameter] ?? 'bps';
+  const unit = unitOf(parameter);
   const values = (o: unknown) => o as Record<string, number | undefined> | null;
   const raw = values(recommendation.current)?.[parameter];
   const step = recommendation.steps.find((s) => s.parameter === parameter);
@@ -53,7 +44,7 @@ export function parameterViewOf(recommendation: Viewable, parameter: string): Pa
 }
 
 /** Guard-rail outcomes that put a change in front of governance. */
-const PROPOSED_STATUSES = new Set(['within-bounds', 'bounded-needs-vote', 'new-listing-needs-vote']);
+const PROPOSED_STATUSES: ReadonlySet<string> = new Set<StepStatus>(['within-bounds', 'bounded-needs-vote', 'new-listing-needs-vote']);
 
 /**
  * The changes a recommendation proposes: every parameter whose guard-railed step moves it (hysteresis,
@@ -67,10 +58,9 @@ export function changesOf(recommendation: Recommendation): ParameterChange[] {
     const view = parameterViewOf(recommendation, step.parameter)!;
     const recommended = view.proposed;
     if (view.unchanged || recommended === null) continue;
-    const reason =
-      rationale.get(step.parameter) ??
-      (step.parameter === 'borrowCapUsd' ? rationale.get('supplyCapUsd') : undefined) ??
-      'derived from the other parameters';
+    // One rationale can explain several parameters (the borrow cap is a share of the supply cap).
+    const explainedBy = rationaleFromOf(step.parameter);
+    const reason = rationale.get(step.parameter) ?? (explainedBy ? rationale.get(explainedBy) : undefined) ?? 'derived from the other parameters';
     changes.push({
       asset: recommendation.asset,
       parameter: step.parameter,

@@ -11,7 +11,10 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export type ColumnAlign = 'left' | 'right';
+
+/** A Markdown table; `align` per column (default left; right-aligned columns get `---:`). */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ColumnAlign[] = []): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map((_, i) => (align[i] === 'right' ? '---:' : '---'))), ...rows.map(line)].join('\n');
 }

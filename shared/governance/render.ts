@@ -1,38 +1,15 @@
 import type { ProtocolProfile } from '../config/schema.js';
+import { formatCount, formatPct, formatUsd } from '../format/numbers.js';
+import { formatParameter, liveValueText, proposalDeltaText } from '../format/parameter-values.js';
+import { higherIsLooser, labelOf, PARAMETERS } from '../model/parameters.js';
 import type { ParameterChange } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
-import { formatCount, formatPct, formatUsd } from '../risk/format.js';
 import { escapeMarkdown, table } from './markdown.js';
-
-function unitOf(parameter: string): ParameterChange['unit'] {
-  return parameter.endsWith('Usd') ? 'usd' : parameter === 'maxLeverage' ? 'x' : 'bps';
-}
-
-export const PARAMETER_LABELS: Record<string, string> = {
-  ltvBps: 'LTV',
-  liquidationThresholdBps: 'Liquidation threshold',
-  liquidationBonusBps: 'Liquidation bonus',
-  supplyCapUsd: 'Supply cap',
-  borrowCapUsd: 'Borrow cap',
-  maintenanceMarginBps: 'Maintenance margin',
-  initialMarginBps: 'Initial margin',
-  maxLeverage: 'Max leverage',
-};
-
-/** Parameters where a higher value means more risk taken (a loosening). */
-const HIGHER_IS_LOOSER = new Set(['ltvBps', 'liquidationThresholdBps', 'supplyCapUsd', 'borrowCapUsd', 'maxLeverage']);
-
-export function formatValue(unit: ParameterChange['unit'], value: number | null): string {
-  if (value === null) return 'not listed';
-  if (unit === 'bps') return formatPct(value / 10_000);
-  if (unit === 'usd') return formatUsd(value);
-  return `${value}x`;
-}
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
   const higher = change.recommended > change.current;
-  return higher === HIGHER_IS_LOOSER.has(change.parameter) ? 'loosen' : 'tighten';
+  return higher === higherIsLooser(change.parameter) ? 'loosen' : 'tighten';
 }
 
 const STATUS_LABELS: Record<string, string> = {
@@ -47,17 +24,7 @@ export function statusLabel(change: Pick<ParameterChange, 'status' | 'stress'>):
 
 export function formatDelta(change: Pick<ParameterChange, 'current' | 'recommended' | 'unit' | 'parameter'>): string {
   if (change.current === null) return 'new';
-  const diff = change.recommended - change.current;
-  const sign = diff > 0 ? '+' : diff < 0 ? '-' : '';
-  const magnitude =
-    change.unit === 'bps'
-      ? `${(Math.abs(diff) / 100).toFixed(2)} pp`
-      : change.unit === 'usd'
-        ? change.current === 0
-          ? formatUsd(Math.abs(diff))
-          : `${((Math.abs(diff) / change.current) * 100).toFixed(1)} %`
-        : `${Math.abs(diff)}x`;
-  return `${sign}${magnitude} (${direction(change)})`;
+  return `${proposalDeltaText(change.current, change.recommended, change.unit)} (${direction(change)})`;
 }
 
 export interface ProposalContent {
@@ -136,7 +103,7 @@ function crossChecks(recommendations: readonly Recommendation[]): string[] {
         ['Asset', 'Our LTV target', `SmartLTV (c)`, 'Gap', 'Implied c of current', 'Bad debt VaR / ES (Monte Carlo)', 'P(bad debt)'],
         lending.map((r) => [
           escapeMarkdown(r.asset),
-          formatPct(r.target.ltvBps / 10_000),
+          formatParameter('ltvBps', r.target.ltvBps, 'proposal'),
           // Null cross-checks (an input missing or stale) read 'no data', never a zero.
           r.crossCheck ? `${formatPct(r.crossCheck.smartLtv)} (${r.crossCheck.confidence})` : NO_DATA,
           r.crossCheck ? `${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ' **flagged**' : ''}` : NO_DATA,
@@ -155,12 +122,12 @@ function crossChecks(recommendations: readonly Recommendation[]): string[] {
       '## Margin schedules',
       '',
       table(
-        ['Asset', 'Tiers (from notional: max leverage / maintenance)', 'OI caps (lower / upper)', 'Liquidation penalty', 'Insurance fund target'],
+        ['Asset', 'Tiers (from notional: max leverage / maintenance)', `${PARAMETERS.openInterest.label} (lower / upper)`, PARAMETERS.liquidationPenaltyBps.label, PARAMETERS.insuranceFundTargetUsd.label],
         perp.map((r) => [
           escapeMarkdown(r.asset),
-          r.tiers.map((t) => `${formatUsd(t.lowerBoundUsd)}: ${t.reduceOnly ? 'reduce-only' : `${t.maxLeverage}x / ${formatPct(t.maintenanceMarginBps / 10_000)}`}`).join('; '),
+          r.tiers.map((t) => `${formatUsd(t.lowerBoundUsd)}: ${t.reduceOnly ? 'reduce-only' : `${formatParameter('maxLeverage', t.maxLeverage, 'proposal')} / ${formatParameter('maintenanceMarginBps', t.maintenanceMarginBps, 'proposal')}`}`).join('; '),
           `${usdOrNoData(r.openInterest.lowerCapUsd)} / ${usdOrNoData(r.openInterest.upperCapUsd)}`,
-          pctOrNoData(r.liquidationPenaltyBps === null ? null : r.liquidationPenaltyBps / 10_000),
+          r.liquidationPenaltyBps === null ? NO_DATA : formatParameter('liquidationPenaltyBps', r.liquidationPenaltyBps, 'proposal'),
           usdOrNoData(r.insuranceFundTargetUsd),
         ]),
       ),
@@ -223,10 +190,10 @@ export function renderProposal(input: RenderInput): ProposalContent {
         ['Asset', 'Parameter', 'Current', 'Bounded step now', 'Cut to (target)'],
         emergency.map((c) => [
           escapeMarkdown(c.asset),
-          PARAMETER_LABELS[c.parameter] ?? c.parameter,
-          formatValue(c.unit, c.current),
-          formatValue(c.unit, c.recommended),
-          `**${formatValue(c.unit, c.target)}**`,
+          labelOf(c.parameter),
+          liveValueText(c.current, c.unit, 'proposal'),
+          liveValueText(c.recommended, c.unit, 'proposal'),
+          `**${liveValueText(c.target, c.unit, 'proposal')}**`,
         ]),
       ),
       '',
@@ -239,11 +206,11 @@ export function renderProposal(input: RenderInput): ProposalContent {
       ['Asset', 'Parameter', 'Current', 'Proposed', 'Change', 'Target', 'Status'],
       changes.map((c) => [
         escapeMarkdown(c.asset),
-        PARAMETER_LABELS[c.parameter] ?? c.parameter,
-        formatValue(c.unit, c.current),
-        `**${formatValue(c.unit, c.recommended)}**`,
+        labelOf(c.parameter),
+        liveValueText(c.current, c.unit, 'proposal'),
+        `**${liveValueText(c.recommended, c.unit, 'proposal')}**`,
         formatDelta(c),
-        formatValue(c.unit, c.target),
+        liveValueText(c.target, c.unit, 'proposal'),
         statusLabel(c),
       ]),
     ),
@@ -263,7 +230,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     // One reason can cover several parameters (the caps): said once, referred to after.
     const explained = new Map<string, string>();
     for (const change of changes.filter((c) => c.asset === asset)) {
-      const label = PARAMETER_LABELS[change.parameter] ?? change.parameter;
+      const label = labelOf(change.parameter);
       const earlier = explained.get(change.reason);
       lines.push(`- **${label}**: ${earlier ? `see the ${lowerFirst(earlier)} above.` : escapeMarkdown(change.reason)}`);
       if (!earlier) explained.set(change.reason, label);
@@ -284,8 +251,8 @@ export function renderProposal(input: RenderInput): ProposalContent {
         ['Asset', 'Parameter', 'Target', 'Why held'],
         held.map(({ asset, step }) => [
           escapeMarkdown(asset),
-          PARAMETER_LABELS[step.parameter] ?? step.parameter,
-          step.target === null ? NO_DATA : formatValue(unitOf(step.parameter), step.target),
+          labelOf(step.parameter),
+          step.target === null ? NO_DATA : formatParameter(step.parameter, step.target, 'proposal'),
           escapeMarkdown(step.reason),
         ]),
       ),
@@ -307,7 +274,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
           escapeMarkdown(alert.input),
           alert.sinceMs === null ? 'none stored' : new Date(alert.sinceMs).toISOString(),
           alert.severity,
-          alert.parameters.map((p) => PARAMETER_LABELS[p] ?? p).join(', '),
+          alert.parameters.map((p) => labelOf(p)).join(', '),
         ]),
       ),
       '',

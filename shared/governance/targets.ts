@@ -1,6 +1,6 @@
 /**
  * Names of the publish targets, recorded on each proposal (`Proposal.target`). Kept apart from the sinks
- * so a function can name the configured target without loading the HTTP clients (compute, the finalizer).
+ * so a function can name the configured target without loading the HTTP clients (the finalize function).
  */
 export const TARGET_NAMES = { discourse: 'discourse', webhook: 'webhook', localOutbox: 'local-outbox' } as const;
 

@@ -1,8 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { liveValueText } from '../format/parameter-values.js';
+import { labelOf } from '../model/parameters.js';
 import type { Proposal } from '../model/proposal.js';
 import { threadKeyOf } from './discourse.js';
 import { DEFAULT_RETRY_POLICY, HttpTarget, secureUrl, withRetries, type RetryEvent, type RetryPolicy } from './http.js';
-import { PARAMETER_LABELS, direction, formatDelta, formatValue } from './render.js';
+import { direction, formatDelta } from './render.js';
 import type { SecretSource, SecretValue } from './secrets.js';
 import type { ProposalSink } from './sinks.js';
 import { TARGET_NAMES } from './targets.js';
@@ -118,14 +120,14 @@ export function webhookPayload(proposal: Proposal): WebhookPayload {
     parameters: proposal.changes.map((c) => ({
       asset: c.asset,
       parameter: c.parameter,
-      label: PARAMETER_LABELS[c.parameter] ?? c.parameter,
+      label: labelOf(c.parameter),
       unit: c.unit,
       current: c.current,
       proposed: c.recommended,
       target: c.target,
       change: formatDelta(c),
       direction: direction(c),
-      display: { current: formatValue(c.unit, c.current), proposed: formatValue(c.unit, c.recommended), target: formatValue(c.unit, c.target) },
+      display: { current: liveValueText(c.current, c.unit, 'proposal'), proposed: liveValueText(c.recommended, c.unit, 'proposal'), target: liveValueText(c.target, c.unit, 'proposal') },
       status: c.status,
       stress: c.stress,
       reason: c.reason,

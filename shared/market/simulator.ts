@@ -1,5 +1,5 @@
 import { INTERVAL_MS, type AssetConfig, type VenueId } from '../config/schema.js';
-import { SeededRandom, hashSeed } from './rng.js';
+import { SeededRandom, hashSeed } from '../numerics/rng.js';
 import type { BookLevel, Candle, CandleRequest, MarketSource, OrderBook, OrderBookRequest } from './types.js';
 import { VenueNotListedError } from './errors.js';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeTime } from 'ulid';
 import * as z from 'zod';
+import { PARAMETER_UNITS } from './parameters.js';
 
 export const parameterChangeSchema = z.object({
   asset: z.string(),
@@ -11,7 +12,7 @@ export const parameterChangeSchema = z.object({
   recommended: z.number(),
   /** The unconstrained recommendation (equal to `recommended` unless the step is bounded). */
   target: z.number(),
-  unit: z.enum(['bps', 'usd', 'x']),
+  unit: z.enum(PARAMETER_UNITS),
   /** within-bounds (a steward may apply it), bounded-needs-vote, new-listing-needs-vote. */
   status: z.string(),
   /** A tightening beyond the stress line (fast path). */
@@ -28,7 +29,7 @@ export const PROPOSAL_STATUSES = ['pending', 'sent', 'failed', 'superseded'] as 
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 export const proposalSchema = z.object({
-  /** Deterministic: `<profileId>-<runId>`, so a retried compute never creates a second proposal. */
+  /** Deterministic: `<profileId>-<runId>`, so a retried finalize never creates a second proposal. */
   id: z.string(),
   profileId: z.string(),
   runId: z.string(),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { lendingParametersSchema, perpParametersSchema } from '../config/schema.js';
 import { dataQualitySchema } from './snapshot.js';
+import { stepStatusSchema } from './step-status.js';
 
 export const volatilityScoresSchema = z.object({
   /** Annualized realized volatility over trailing windows (null: not enough history). */
@@ -82,7 +83,7 @@ export const parameterStepSchema = z.object({
   /** Null when an input it depends on is missing (status `no-data`): no target was computed. */
   target: z.number().nullable(),
   proposed: z.number().nullable(),
-  status: z.enum(['unchanged', 'within-bounds', 'bounded-needs-vote', 'held-hysteresis', 'held-min-delay', 'held-weak-evidence', 'frozen', 'new-listing-needs-vote', 'no-data']),
+  status: stepStatusSchema,
   direction: z.enum(['tighten', 'loosen', 'none']),
   stress: z.boolean(),
   reason: z.string(),

@@ -1,10 +1,11 @@
+import { quantileSorted, sortUpperTail, tailMeanSorted } from '../numerics/statistics.js';
 import type { PriceSeries } from './series.js';
-import { quantileSorted, sortUpperTail, tailMeanSorted } from './statistics.js';
 
 /**
  * Where an adverse move is measured from:
  * - `window-open`: the price when the window opens (the breach price) down to the lowest low inside
- *   the window. This is the convention of METHODOLOGY.md's calibration table (BTC 4 h q99.9 = 15.3 %).
+ *   the window. This is the convention of the reference figures (docs/methodology.md#reference-figures:
+ *   BTC 4 h q99.9 = 15.3 %).
  * - `running-peak`: the largest fall from any earlier price in the window (the open or a high) to a
  *   later low; a bar's own high counts before its low (the order inside a bar is unknown). Stricter.
  */

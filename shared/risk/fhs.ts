@@ -1,9 +1,7 @@
+import { sfc32Stream } from '../numerics/rng.js';
+import { meanAtOrAbove, quantileSorted, sortUpperTail } from '../numerics/statistics.js';
 import { AdvisorError } from '../util/errors.js';
 import type { PriceSeries } from './series.js';
-import { quantileSorted, sortUpperTail } from './statistics.js';
-
-/** Re-exported: the partial sort lives with the other order statistics. */
-export { sortUpperTail } from './statistics.js';
 
 /**
  * Filtered historical simulation (FHS, Barone-Adesi et al. 1999) of the h-bar worst drawdown, measured
@@ -33,7 +31,7 @@ export { sortUpperTail } from './statistics.js';
  * average, the residuals carry the correction into the simulation.
  */
 
-/** Default number of simulated paths (METHODOLOGY.md, "Monte Carlo check"). */
+/** Default number of simulated paths (docs/methodology.md#monte-carlo). */
 export const DEFAULT_FHS_PATHS = 10_000;
 
 /** The conditional sigmas do not line up one-for-one with the returns of the segments. */
@@ -200,7 +198,7 @@ export function fhsDrawdownTail(input: FhsDrawdownInput): FhsDrawdownTail {
     let offset = blockBars; // position inside the current block; a full block forces a new draw
     for (let k = 0; k < h; k++) {
       if (offset === blockBars) {
-        // sfc32 step, identical to SeededRandom.next().
+        // sfc32 step, identical to SeededRandom.next() (shared/numerics/rng.ts).
         const t = (((ra + rb) | 0) + rd) | 0;
         rd = (rd + 1) | 0;
         ra = rb ^ (rb >>> 9);
@@ -236,43 +234,4 @@ export function fhsDrawdownTail(input: FhsDrawdownInput): FhsDrawdownTail {
     worstSimulated: work[pathCount - 1]!,
     horizonBars: h,
   };
-}
-
-/**
- * State of `new SeededRandom(seed)` (sfc32, shared/market/rng.ts) after its warm-up, as int32 words
- * [a, b, c, d]. The FHS loop steps this state inline; a unit test pins the stream to SeededRandom's.
- */
-export function sfc32Stream(seed: number): Int32Array {
-  let a = 0x9e3779b9 | 0;
-  let b = 0x243f6a88 | 0;
-  let c = 0xb7e15162 | 0;
-  let d = seed | 0;
-  for (let i = 0; i < SFC32_WARMUP_STEPS; i++) {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-  }
-  return Int32Array.of(a, b, c, d);
-}
-
-/** SeededRandom's constructor discards this many outputs. */
-const SFC32_WARMUP_STEPS = 15;
-
-
-
-/** Mean of the values >= threshold (any order): the expected-shortfall convention of drawdownTail. */
-function meanAtOrAbove(values: Float64Array, threshold: number): number {
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v >= threshold) {
-      sum += v;
-      count++;
-    }
-  }
-  return count > 0 ? sum / count : Number.NaN;
 }

@@ -1,7 +1,7 @@
-import { clamp } from './statistics.js';
+import { clamp } from '../numerics/statistics.js';
 
 /**
- * Lending-market parameters from the methodology (METHODOLOGY.md, "Lending parameters").
+ * Lending-market parameters from the methodology (docs/methodology.md#lending).
  * Every input and output is a fraction (0.05 = 5 %); conversion to bps happens at the edges.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Order-book liquidity: depth near mid, the slippage of a market sell, and the size sellable within a
  * slippage budget. Prices are in USD (quote normalized upstream), quantities in base units.
- * Sizes are USD notional at mid (quantity sold = sizeUsd / mid), the convention of METHODOLOGY.md.
+ * Sizes are USD notional at mid (quantity sold = sizeUsd / mid), the convention of docs/methodology.md#notation.
  */
 
 export interface Level {

@@ -1,10 +1,9 @@
 import { DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT, DEFAULT_MONTE_CARLO_POSITIONS } from '../config/defaults.js';
 import { AdvisorError } from '../util/errors.js';
-import { sortUpperTail } from './fhs.js';
-import { quantileSorted } from './statistics.js';
+import { quantileSorted, sortUpperTail, upperTailMeanSorted } from '../numerics/statistics.js';
 
 /**
- * Monte Carlo check of a lending market's parameters (METHODOLOGY.md, "Validation"): given simulated
+ * Monte Carlo check of a lending market's parameters (docs/methodology.md#monte-carlo): given simulated
  * worst drops of the collateral price over the liquidation horizon (e.g. fhsDrawdownTail's paths) and a
  * book of positions, the distribution of bad debt.
  *
@@ -151,7 +150,34 @@ export function simulateBadDebt(input: BadDebtInput): BadDebtDistribution {
   if (!(slippage >= 0 && slippage < 1)) throw new BadDebtInputError('slippage', 'must be in [0, 1)', slippage);
   if (!(confidence > 0 && confidence < 1)) throw new BadDebtInputError('confidence', 'must be in (0, 1)', confidence);
 
-  const recoveryPerCollateralUsd = (1 - slippage) / (1 + bonus); // k
+  const curve = badDebtCurve(positions, lt, (1 - slippage) / (1 + bonus));
+  const { badDebt, sum, withBadDebt } = badDebtByPath(drops, curve);
+  const pathCount = drops.length;
+  return {
+    expectedBadDebtUsd: sum / pathCount,
+    ...badDebtTail(badDebt, confidence),
+    probabilityOfBadDebt: withBadDebt / pathCount,
+    paths: badDebt,
+    totalDebtUsd: curve.totalDebtUsd,
+    totalCollateralUsd: curve.totalCollateralUsd,
+  };
+}
+
+/** The book's bad debt as a function of the drop d: piecewise linear, one breakpoint per position. */
+export interface BadDebtCurve {
+  /** The drops t_i from which each position contributes, ascending. */
+  sortedThresholds: Float64Array;
+  /** Sums of D_i - k V_i and of k V_i over the first j positions in that order (length m + 1, from 0). */
+  constantPrefix: Float64Array;
+  slopePrefix: Float64Array;
+}
+
+/** The {@link BadDebtCurve} of `positions`, for k = `recoveryPerCollateralUsd` USD of debt cleared per USD of collateral. */
+function badDebtCurve(
+  positions: SyntheticBook,
+  lt: number,
+  recoveryPerCollateralUsd: number,
+): BadDebtCurve & { totalDebtUsd: number; totalCollateralUsd: number } {
   const m = positions.length;
   const thresholds = new Float64Array(m);
   const constantTerm = new Float64Array(m); // D - kV
@@ -186,7 +212,13 @@ export function simulateBadDebt(input: BadDebtInput): BadDebtDistribution {
     constantPrefix[j + 1] = constantPrefix[j]! + constantTerm[i]!;
     slopePrefix[j + 1] = slopePrefix[j]! + slopeTerm[i]!;
   }
+  return { sortedThresholds, constantPrefix, slopePrefix, totalDebtUsd, totalCollateralUsd };
+}
 
+/** Bad debt of the book on each path (one binary search per path), their sum and how many are > 0. */
+export function badDebtByPath(drops: Float64Array, curve: BadDebtCurve): { badDebt: Float64Array; sum: number; withBadDebt: number } {
+  const { sortedThresholds, constantPrefix, slopePrefix } = curve;
+  const m = sortedThresholds.length;
   const pathCount = drops.length;
   const badDebt = new Float64Array(pathCount);
   let sum = 0;
@@ -208,35 +240,16 @@ export function simulateBadDebt(input: BadDebtInput): BadDebtDistribution {
     sum += value;
     if (value > 0) withBadDebt++;
   }
+  return { badDebt, sum, withBadDebt };
+}
 
+/** VaR (type-7 alpha-quantile) and Acerbi-Tasche ES of the bad debt per path; `badDebt` is left as it is. */
+export function badDebtTail(badDebt: Float64Array, confidence: number): { varUsd: number; expectedShortfallUsd: number } {
   // Sort only what VaR and ES read: the order statistics from the VaR index and the worst ceil(tail) paths.
+  const pathCount = badDebt.length;
   const tailPaths = (1 - confidence) * pathCount;
   const work = badDebt.slice();
   const firstNeeded = Math.max(0, Math.min(Math.floor((pathCount - 1) * confidence), pathCount - Math.ceil(tailPaths)));
   sortUpperTail(work, firstNeeded);
-
-  return {
-    expectedBadDebtUsd: sum / pathCount,
-    varUsd: quantileSorted(work, confidence),
-    expectedShortfallUsd: upperTailMean(work, tailPaths),
-    probabilityOfBadDebt: withBadDebt / pathCount,
-    paths: badDebt,
-    totalDebtUsd,
-    totalCollateralUsd,
-  };
-}
-
-/**
- * Mean of the largest `tailCount` values of an array sorted at least over its top ceil(tailCount):
- * the whole top floor(tailCount) values, plus the fractional rest on the next one.
- */
-function upperTailMean(sortedTop: Float64Array, tailCount: number): number {
-  const n = sortedTop.length;
-  const whole = Math.min(n, Math.floor(tailCount));
-  let sum = 0;
-  for (let i = n - whole; i < n; i++) sum += sortedTop[i]!;
-  const fraction = whole < n ? tailCount - whole : 0;
-  if (fraction > 0) sum += fraction * sortedTop[n - whole - 1]!;
-  const weight = whole + fraction;
-  return weight > 0 ? sum / weight : sortedTop[n - 1]!;
+  return { varUsd: quantileSorted(work, confidence), expectedShortfallUsd: upperTailMeanSorted(work, tailPaths) };
 }

@@ -5,7 +5,7 @@ import { maintenanceMargin, maxLeverage } from './perp.js';
 
 /**
  * Perpetual-market margin tiers, open-interest caps, liquidation penalty and insurance-fund target
- * (METHODOLOGY.md "Perpetual parameters", REFERENCES.md §4). Pure maths: fractions in and out
+ * (docs/methodology.md#perps and #ref-perp-margins). Pure maths: fractions in and out
  * (0.01 = 1 %), notionals in USD at mid.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Perpetual-market margins (METHODOLOGY.md, "Perpetual parameters"). Fractions in, fractions out.
+ * Perpetual-market margins (docs/methodology.md#perps). Fractions in, fractions out.
  */
 
 /** MMR = D_alpha(h) + slippage(Q) + fee buffer. */

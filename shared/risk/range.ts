@@ -6,7 +6,7 @@ import type { PriceSeries } from './series.js';
  * Each bar is used on its own (no return spans two bars), so gaps between segments do not matter.
  *
  * - Parkinson (1980): s2 = (1 / (4 n ln 2)) sum (ln H/L)^2. The square of the log range, not Risk DAO's
- *   ln((H/L)^2) = 2 ln(H/L) (REFERENCES.md section 1).
+ *   ln((H/L)^2) = 2 ln(H/L) (docs/methodology.md#volatility).
  * - Garman-Klass (1980): s2 = (1/n) sum [ (1/2)(ln H/L)^2 - (2 ln 2 - 1)(ln C/O)^2 ].
  *
  * Both assume a driftless continuous path inside the bar. Sampled prices see less than the true range,

@@ -1,8 +1,8 @@
 import { AdvisorError } from '../util/errors.js';
 
 /**
- * Risk DAO / B.Protocol SmartLTV, kept beside our LTV as a cross-check (METHODOLOGY.md "Lending
- * parameters", REFERENCES.md §1):
+ * Risk DAO / B.Protocol SmartLTV, kept beside our LTV as a cross-check (docs/methodology.md#smartltv
+ * and #ref-smartltv):
  *   LTV = exp(-c * sigma * sqrt(debtCap / liquidity)) - bonus
  * sigma: daily Parkinson volatility (textbook form, not their pipeline's ln((H/L)^2) variant);
  * liquidity: USD sellable with slippage <= the bonus; debtCap: the cap, USD; c: risk appetite

@@ -1,5 +1,5 @@
 import { DEFAULT_GARCH_LIMITS } from '../config/defaults.js';
-import { sampleStdDev } from './statistics.js';
+import { sampleStdDev } from '../numerics/statistics.js';
 
 /**
  * Realized volatility: sample standard deviation of the last `windowBars` log returns, annualized

@@ -21,7 +21,7 @@ const MAX_APPEND_ATTEMPTS = 12;
  * Two writers racing for the same version number: one wins, the other takes the next number, so no
  * version is lost and the pointer ends on the highest.
  * The version and the pointer are two writes: a process killed between them leaves a version newer
- * than the pointer. `rollForward` repairs one pair (the compute stage calls it before each append, so
+ * than the pointer. `rollForward` repairs one pair (the worker calls it before each append, so
  * the next write repairs it) and `repairPointers` every pair (the local runtime at start).
  */
 export class RecommendationRepository {

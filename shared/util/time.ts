@@ -1,3 +1,4 @@
+export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 86_400_000;
 
 /** Floors a timestamp to a multiple of `stepMs`. */

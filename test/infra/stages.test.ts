@@ -41,8 +41,8 @@ describe('stage configuration', () => {
     expect([dev.retainData, dev.pointInTimeRecovery, dev.marketSource]).toEqual([false, false, 'sim']);
     expect(prod.logRetentionDays).toBe(365);
     expect(dev.logRetentionDays).toBe(7);
-    expect(prod.concurrency).toMatchObject({ computeReserved: 2, publishReserved: 1 });
-    expect(dev.concurrency.computeReserved).toBeUndefined();
+    expect(prod.concurrency).toMatchObject({ finalizeReserved: 2, publishReserved: 1 });
+    expect(dev.concurrency.finalizeReserved).toBeUndefined();
     expect(prod.concurrency.workerMax).toBeGreaterThan(dev.concurrency.workerMax);
   });
 
@@ -64,14 +64,14 @@ describe('stage configuration', () => {
         marketSource: 'live',
         cycleEveryMinutes: '120',
         workerMaxConcurrency: '25',
-        computeReservedConcurrency: '3',
+        finalizeReservedConcurrency: '3',
         publishReservedConcurrency: '0',
         alarmEmail: '',
       }),
     );
     expect(config.marketSource).toBe('live');
     expect(config.schedule.cycleEveryMinutes).toBe(120);
-    expect(config.concurrency).toMatchObject({ workerMax: 25, computeReserved: 3 });
+    expect(config.concurrency).toMatchObject({ workerMax: 25, finalizeReserved: 3 });
     // 0 means no reservation (an account with the default limit of 10 cannot reserve any).
     expect(config.concurrency.publishReserved).toBeUndefined();
     expect(config.alarms.email).toBeUndefined();

@@ -6,7 +6,7 @@ import { ensureTable, localDynamoClient, startLocalDynamo, type LocalDynamo } fr
 import { createApi } from '../../shared/api/app.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig } from '../../shared/config/schema.js';
-import type { Invoker, Stage } from '../../shared/cycle/invoker.js';
+import type { InvokedRole, Invoker } from '../../shared/cycle/invoker.js';
 import { createDocumentClient } from '../../shared/store/client.js';
 import { createStore, type Store } from '../../shared/store/index.js';
 import { httpEvent } from '../support/events.js';
@@ -22,10 +22,10 @@ let doc: ReturnType<typeof createDocumentClient>;
 let tableName: string;
 let store: Store;
 let nowMs: number;
-let invoked: { stage: Stage; event: unknown }[];
+let invoked: { role: InvokedRole; event: unknown }[];
 const invoker: Invoker = {
-  async invoke(stage, event) {
-    invoked.push({ stage, event });
+  async invoke(role, event) {
+    invoked.push({ role, event });
   },
 };
 
@@ -96,7 +96,7 @@ describe('POST /v1/recompute coalesces requests into runs in flight', () => {
     expect(runIds.size).toBe(1);
     expect(bodies.filter((b) => b.coalesced === false)).toHaveLength(1);
     expect(bodies.filter((b) => b.coalesced === true)).toHaveLength(19);
-    expect(invoked.filter((i) => i.stage === 'ingest')).toHaveLength(1);
+    expect(invoked.filter((i) => i.role === 'plan')).toHaveLength(1);
     // No run left behind by a request that lost the race.
     expect(await storedRuns()).toEqual([{ id: [...runIds][0], status: 'queued' }]);
     for (const r of responses) expect(r.headers?.location).toBe(`/v1/runs/${[...runIds][0]}`);

@@ -2,17 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../shared/api/app.js';
 import { buildConfig } from '../../shared/config/load.js';
-import type { Invoker, Stage } from '../../shared/cycle/invoker.js';
+import type { InvokedRole, Invoker } from '../../shared/cycle/invoker.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { httpEvent } from '../support/events.js';
 import { perpRecommendationDraft, recommendationDraft } from '../support/fixtures.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let table: TestTable;
-const invoked: { stage: Stage; event: unknown }[] = [];
+const invoked: { role: InvokedRole; event: unknown }[] = [];
 const invoker: Invoker = {
-  async invoke(stage, event) {
-    invoked.push({ stage, event });
+  async invoke(role, event) {
+    invoked.push({ role, event });
   },
 };
 let api: ReturnType<typeof createApi>;
@@ -135,12 +135,12 @@ describe('POST /v1/recompute', () => {
     expect(invoked.length).toBe(before);
   });
 
-  it('202 with a run id; the run is recorded and ingest started for it', async () => {
+  it('202 with a run id; the run is recorded and plan started for it', async () => {
     const res = await post({ assets: ['btc', 'ETH'], reason: 'volatility spike' }, { authorization: `Bearer ${TOKEN}` });
     expect(res.statusCode).toBe(202);
     const { runId, links } = json(res.body);
     expect(links.run).toBe(`/v1/runs/${runId}`);
-    expect(invoked.at(-1)).toEqual({ stage: 'ingest', event: { runId } });
+    expect(invoked.at(-1)).toEqual({ role: 'plan', event: { runId } });
     const run = json((await api(httpEvent('GET', `/v1/runs/${runId}`))).body);
     expect(run).toMatchObject({ id: runId, trigger: 'adhoc', requestedBy: 'token', reason: 'volatility spike', assets: ['BTC', 'ETH'], status: 'queued' });
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import type { LendingProfile, PerpProfile } from '../../shared/config/schema.js';
-import { computeRecommendation } from '../../shared/cycle/compute.js';
+import { computeRecommendation } from '../../shared/cycle/compute-recommendation.js';
 import type { BookSummary, MarketSnapshot } from '../../shared/model/snapshot.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 

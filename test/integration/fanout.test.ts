@@ -1,19 +1,21 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createComputeHandler } from '../../functions/compute/handler.js';
+import { createFinalizeHandler } from '../../functions/finalize/handler.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig } from '../../shared/config/schema.js';
-import { computeRecommendation, profilesFor } from '../../shared/cycle/compute.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
+import { computeRecommendation, profilesFor } from '../../shared/cycle/compute-recommendation.js';
+import { ingestAsset } from '../../shared/cycle/ingest-asset.js';
 import type { BaseDeps } from '../../shared/cycle/deps.js';
 import { readEnvironment } from '../../shared/cycle/environment.js';
-import type { Invoker, Stage, StageEvents } from '../../shared/cycle/invoker.js';
-import type { WorkerDeps } from '../../shared/cycle/market-deps.js';
+import type { InvokedRole, InvokedRoleEvents, Invoker } from '../../shared/cycle/invoker.js';
+import type { WorkerDeps } from '../../shared/cycle/worker-deps.js';
 import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
-import { newRun } from '../../shared/cycle/runs.js';
-import { closeStuckRuns, runAssetStage, runFinalizeStage, runPlanStage, type FinalizeResult, type StageDeps } from '../../shared/cycle/stages.js';
+import { finalizeRun, type FinalizeResult } from '../../shared/cycle/finalize.js';
+import { closeStuckRuns, planRun } from '../../shared/cycle/plan.js';
+import { newRun, type CycleDeps } from '../../shared/cycle/runs.js';
+import { runAssetWork } from '../../shared/cycle/worker.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { MarketSource } from '../../shared/market/types.js';
 import { createDocumentClient } from '../../shared/store/client.js';
@@ -38,12 +40,12 @@ class RecordingQueue implements AssetQueue {
 }
 
 class RecordingInvoker implements Invoker {
-  readonly calls: { stage: Stage; event: unknown }[] = [];
-  async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
-    this.calls.push({ stage, event });
+  readonly calls: { role: InvokedRole; event: unknown }[] = [];
+  async invoke<R extends InvokedRole>(role: R, event: InvokedRoleEvents[R]): Promise<void> {
+    this.calls.push({ role, event });
   }
-  of(stage: Stage) {
-    return this.calls.filter((c) => c.stage === stage);
+  of(role: InvokedRole) {
+    return this.calls.filter((c) => c.role === role);
   }
 }
 
@@ -78,13 +80,13 @@ afterAll(async () => table?.stop());
 function deps(failing: ReadonlySet<string> = new Set(), now: () => number = () => NOW) {
   const invoker = new RecordingInvoker();
   const queue = new RecordingQueue();
-  const stage: StageDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
+  const cycle: CycleDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
   return {
     invoker,
     queue,
-    plan: { ...stage, queue },
-    worker: { ...stage, source: marketFailing(config, failing) },
-    finalize: { ...stage, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
+    plan: { ...cycle, queue },
+    worker: { ...cycle, source: marketFailing(config, failing) },
+    finalize: { ...cycle, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
   };
 }
 
@@ -95,11 +97,11 @@ async function versionsOf(asset: string, profileId: string): Promise<number[]> {
 describe('plan', () => {
   it('starts the run and sends one message per asset; a second delivery of the same run sends nothing', async () => {
     const d = deps();
-    const planned = await runPlanStage(d.plan);
+    const planned = await planRun(d.plan);
     expect(planned).toMatchObject({ assets: ASSETS.length });
     expect(d.queue.sent).toEqual(ASSETS.map((asset) => ({ runId: planned!.runId, asset })));
     expect(await table.store.runs.get(planned!.runId)).toMatchObject({ status: 'running', assetsTotal: 3, assetsDone: 0 });
-    expect(await runPlanStage(d.plan, planned!.runId)).toBeNull();
+    expect(await planRun(d.plan, planned!.runId)).toBeNull();
     expect(d.queue.sent).toHaveLength(ASSETS.length);
   });
 });
@@ -107,28 +109,28 @@ describe('plan', () => {
 describe('workers and the finalizer', () => {
   it('any delivery order and duplicate deliveries: one version per (asset, profile), one finalize, one proposal per profile', async () => {
     const d = deps();
-    const { runId } = (await runPlanStage(d.plan))!;
+    const { runId } = (await planRun(d.plan))!;
     const before = await Promise.all(profilesFor(config, 'ETH').map((p) => versionsOf('ETH', p.id)));
     // Out of order, with ETH delivered three times (once concurrently with itself).
     const [eth] = d.queue.sent.filter((w) => w.asset === 'ETH');
     const others = d.queue.sent.filter((w) => w.asset !== 'ETH');
-    const concurrent = await Promise.allSettled([runAssetStage(d.worker, eth!), runAssetStage(d.worker, eth!)]);
+    const concurrent = await Promise.allSettled([runAssetWork(d.worker, eth!), runAssetWork(d.worker, eth!)]);
     // One delivery does the work; its concurrent duplicate is refused and would come back from the queue.
     expect(concurrent.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(concurrent.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(AssetBusyError) });
-    await runAssetStage(d.worker, eth!);
+    await runAssetWork(d.worker, eth!);
     const results = [];
-    for (const work of [...others].reverse()) results.push(await runAssetStage(d.worker, work));
+    for (const work of [...others].reverse()) results.push(await runAssetWork(d.worker, work));
     expect(results.map((r) => r.kind === 'recorded' && r.finalizing)).toEqual([false, true]);
-    expect(d.invoker.of('compute')).toEqual([{ stage: 'compute', event: { runId } }]);
+    expect(d.invoker.of('finalize')).toEqual([{ role: 'finalize', event: { runId } }]);
 
     const after = await Promise.all(profilesFor(config, 'ETH').map((p) => versionsOf('ETH', p.id)));
     after.forEach((versions, i) => expect(versions.length).toBe(before[i]!.length + 1));
 
     // A late redelivery after the run is complete: counts nothing new, asks for the finalizer again.
-    expect(await runAssetStage(d.worker, eth!)).toMatchObject({ kind: 'recorded', done: 3, total: 3 });
-    const first = await runFinalizeStage(d.finalize, { runId });
-    const second = await runFinalizeStage(d.finalize, { runId });
+    expect(await runAssetWork(d.worker, eth!)).toMatchObject({ kind: 'recorded', done: 3, total: 3 });
+    const first = await finalizeRun(d.finalize, { runId });
+    const second = await finalizeRun(d.finalize, { runId });
     expect(second).toBeNull();
     expect(first).toMatchObject({ status: 'succeeded', assets: 3, assetsFailed: 0, recommendations: 3 * config.profiles.length });
     const run = await table.store.runs.get(runId);
@@ -138,12 +140,12 @@ describe('workers and the finalizer', () => {
     for (const id of run!.proposals) expect((await table.store.proposals.get(id))?.status).toBe('pending');
     expect(d.invoker.of('publish')).toHaveLength(first!.proposals > 0 ? 1 : 0);
     // After the run finished, more work for it is dropped.
-    expect(await runAssetStage(d.worker, eth!)).toEqual({ kind: 'skipped', reason: 'run is succeeded' });
+    expect(await runAssetWork(d.worker, eth!)).toEqual({ kind: 'skipped', reason: 'run is succeeded' });
   });
 
   it('a worker that crashed after storing a recommendation does not store a second one on redelivery', async () => {
     const d = deps();
-    const { runId } = (await runPlanStage(d.plan))!;
+    const { runId } = (await planRun(d.plan))!;
     const [crashed, other] = profilesFor(config, 'BTC');
     // The first delivery ingested BTC and stored one profile's recommendation, then died.
     const snapshot = await ingestAsset({ config, source: d.worker.source, store: table.store }, config.assets.find((a) => a.symbol === 'BTC')!, NOW);
@@ -151,7 +153,7 @@ describe('workers and the finalizer', () => {
     const crashedVersions = await versionsOf('BTC', crashed!.id);
     const otherVersions = await versionsOf('BTC', other!.id);
     // The redelivery reuses that version and computes only what is missing.
-    const result = await runAssetStage(d.worker, { runId, asset: 'BTC' });
+    const result = await runAssetWork(d.worker, { runId, asset: 'BTC' });
     expect(await versionsOf('BTC', crashed!.id)).toEqual(crashedVersions);
     expect(await versionsOf('BTC', other!.id)).toHaveLength(otherVersions.length + 1);
     expect(result.kind === 'recorded' && result.outcome.recommendations).toEqual([
@@ -162,9 +164,9 @@ describe('workers and the finalizer', () => {
 
   it('an asset whose venues all fail keeps its stored history: recommended on weak evidence (tighten only), not dropped', async () => {
     const d = deps(new Set(['LINK']));
-    const { runId } = (await runPlanStage(d.plan))!;
-    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
-    expect(await runFinalizeStage(d.finalize, { runId })).toMatchObject({ status: 'succeeded', assets: 3, assetsFailed: 0 });
+    const { runId } = (await planRun(d.plan))!;
+    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
+    expect(await finalizeRun(d.finalize, { runId })).toMatchObject({ status: 'succeeded', assets: 3, assetsFailed: 0 });
     const link = await table.store.recommendations.latest('LINK', profilesFor(config, 'LINK')[0]!.id);
     expect(link).toMatchObject({ runId, quality: { passed: false } });
   });
@@ -174,9 +176,9 @@ describe('workers and the finalizer', () => {
     // The run asked for an asset the configuration no longer has.
     const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC', 'XYZ'], nowMs: NOW });
     await table.store.runs.create(queued);
-    await runPlanStage(d.plan, queued.id);
-    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
-    const result = await runFinalizeStage(d.finalize, { runId: queued.id });
+    await planRun(d.plan, queued.id);
+    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
+    const result = await finalizeRun(d.finalize, { runId: queued.id });
     // Some assets produced nothing: partial, not succeeded.
     expect(result).toMatchObject({ status: 'partial', assets: 2, assetsFailed: 1 });
     const run = await table.store.runs.get(queued.id);
@@ -186,9 +188,9 @@ describe('workers and the finalizer', () => {
 
   it('the finalizer waits while assets are in flight (a start raced ahead of the last outcome)', async () => {
     const d = deps();
-    const { runId } = (await runPlanStage(d.plan))!;
-    await runAssetStage(d.worker, d.queue.sent[0]!);
-    expect(await runFinalizeStage(d.finalize, { runId })).toBeNull();
+    const { runId } = (await planRun(d.plan))!;
+    await runAssetWork(d.worker, d.queue.sent[0]!);
+    expect(await finalizeRun(d.finalize, { runId })).toBeNull();
     expect((await table.store.runs.get(runId))?.status).toBe('running');
   });
 });
@@ -197,26 +199,26 @@ describe('a run that lost an asset', () => {
   it('is closed by the next scheduled plan after runTimeoutMinutes, with the missing asset named; a late worker changes nothing', async () => {
     let clock = NOW;
     const d = deps(new Set(), () => clock);
-    const { runId } = (await runPlanStage(d.plan))!;
+    const { runId } = (await planRun(d.plan))!;
     // Two of three assets report; the third message went to the dead-letter queue.
     const [lost, ...delivered] = d.queue.sent;
-    for (const work of delivered) await runAssetStage(d.worker, work);
+    for (const work of delivered) await runAssetWork(d.worker, work);
     expect(await table.store.runs.activeRunIds()).toContain(runId);
 
     clock = NOW + (config.schedule.runTimeoutMinutes - 1) * 60_000;
     expect(await closeStuckRuns(d.plan)).not.toContain(runId);
     clock = NOW + (config.schedule.runTimeoutMinutes + 1) * 60_000;
     expect(await closeStuckRuns(d.plan)).toContain(runId);
-    expect(d.invoker.of('compute')).toContainEqual({ stage: 'compute', event: { runId, closeIncomplete: true } });
+    expect(d.invoker.of('finalize')).toContainEqual({ role: 'finalize', event: { runId, closeIncomplete: true } });
 
-    const result = await runFinalizeStage(d.finalize, { runId, closeIncomplete: true });
+    const result = await finalizeRun(d.finalize, { runId, closeIncomplete: true });
     expect(result).toMatchObject({ status: 'partial', assets: 3, assetsMissing: 1, assetsFailed: 1 });
     const run = await table.store.runs.get(runId);
     expect(run!.errors).toContainEqual(expect.objectContaining({ asset: lost!.asset, stage: 'worker', message: expect.stringContaining('dead-letter queue') }));
     expect(new Set(run!.recommendations.map((r) => r.asset))).toEqual(new Set(delivered.map((w) => w.asset)));
     expect(await table.store.runs.activeRunIds()).not.toContain(runId);
     // The parked message, replayed after the run closed: dropped, the run untouched.
-    expect(await runAssetStage(d.worker, lost!)).toEqual({ kind: 'skipped', reason: 'run is partial' });
+    expect(await runAssetWork(d.worker, lost!)).toEqual({ kind: 'skipped', reason: 'run is partial' });
     expect(await closeStuckRuns(d.plan)).not.toContain(runId);
   });
 });
@@ -226,7 +228,7 @@ describe('worker handler (SQS batch)', () => {
 
   it('reports malformed messages and store failures for redelivery; good messages in the same batch succeed', async () => {
     const d = deps();
-    const { runId } = (await runPlanStage(d.plan))!;
+    const { runId } = (await planRun(d.plan))!;
     const handler = createWorkerHandler(() => ({ ...d.worker }) as unknown as WorkerDeps);
     const response = await handler({
       Records: [
@@ -246,17 +248,17 @@ describe('worker handler (SQS batch)', () => {
   });
 });
 
-describe('compute handler (finalizer) metrics', () => {
+describe('finalize handler metrics', () => {
   it('records the data age, failed assets and recommendations of the finished run, once', async () => {
     const d = deps();
     const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: [...ASSETS, 'XYZ'], nowMs: NOW });
     await table.store.runs.create(queued);
     const runId = queued.id;
-    await runPlanStage(d.plan, runId);
-    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
+    await planRun(d.plan, runId);
+    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
     const recorded: FinalizeResult[] = [];
     const env = readEnvironment({ TABLE_NAME: table.tableName });
-    const handler = createComputeHandler(() => ({ ...d.finalize, env, publicBaseUrl: 'http://x', simulated: true, dispose: () => {} }) as BaseDeps, (r) => recorded.push(r));
+    const handler = createFinalizeHandler(() => ({ ...d.finalize, env, publicBaseUrl: 'http://x', simulated: true, dispose: () => {} }) as BaseDeps, (r) => recorded.push(r));
     await handler({ runId });
     await handler({ runId });
     expect(recorded).toHaveLength(1);

@@ -5,16 +5,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../functions/api/handler.js';
-import { createComputeHandler } from '../../functions/compute/handler.js';
-import { createIngestHandler } from '../../functions/ingest/handler.js';
+import { createFinalizeHandler } from '../../functions/finalize/handler.js';
+import { createPlanHandler } from '../../functions/plan/handler.js';
 import { createPublishHandler } from '../../functions/publish/handler.js';
 import { createWorkerHandler } from '../../functions/worker/handler.js';
-import { FUNCTION_SPECS, HANDLER_NAMES, type HandlerName } from '../../infra/function-specs.js';
+import { FUNCTION_ROLES, FUNCTION_SPECS, type FunctionRole } from '../../infra/function-specs.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig } from '../../shared/config/schema.js';
 import type { BaseDeps } from '../../shared/cycle/deps.js';
 import { environmentSchema } from '../../shared/cycle/environment.js';
-import type { Invoker, Stage, StageEvents } from '../../shared/cycle/invoker.js';
+import type { InvokedRole, InvokedRoleEvents, Invoker } from '../../shared/cycle/invoker.js';
 import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
 import { LocalOutboxSink } from '../../shared/governance/sinks.js';
 import { StoredFleetBudget } from '../../shared/market/venues/fleet-budget.js';
@@ -51,13 +51,13 @@ class RecordingQueue implements AssetQueue {
 }
 
 class RecordingInvoker implements Invoker {
-  calls: { stage: Stage; event: unknown }[] = [];
-  async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
-    this.calls.push({ stage, event });
+  calls: { role: InvokedRole; event: unknown }[] = [];
+  async invoke<R extends InvokedRole>(role: R, event: InvokedRoleEvents[R]): Promise<void> {
+    this.calls.push({ role, event });
   }
-  take(stage: Stage): unknown[] {
-    const mine = this.calls.filter((c) => c.stage === stage).map((c) => c.event);
-    this.calls = this.calls.filter((c) => c.stage !== stage);
+  take<R extends InvokedRole>(role: R): InvokedRoleEvents[R][] {
+    const mine = this.calls.filter((c) => c.role === role).map((c) => c.event as InvokedRoleEvents[R]);
+    this.calls = this.calls.filter((c) => c.role !== role);
     return mine;
   }
 }
@@ -94,7 +94,7 @@ afterAll(async () => {
 });
 
 /** The deps a function builds from its environment, on a client recorded as that function. */
-function baseDeps(role: HandlerName, invoker: Invoker): BaseDeps {
+function baseDeps(role: FunctionRole, invoker: Invoker): BaseDeps {
   return {
     env: environmentSchema.parse({ TABLE_NAME: table.tableName, ADVISOR_SOURCE: 'live', ADVISOR_AUTH_MODE: 'token', ADVISOR_API_TOKEN: TOKEN }),
     config,
@@ -126,19 +126,19 @@ function liveMarket(store: Store): LiveMarket {
 function handlers() {
   const invoker = new RecordingInvoker();
   const queue = new RecordingQueue();
-  const ingestDeps = { ...baseDeps('ingest', invoker), queue };
+  const planDeps = { ...baseDeps('plan', invoker), queue };
   const workerBase = baseDeps('worker', invoker);
   const workerDeps = { ...workerBase, source: liveMarket(workerBase.store) };
-  const computeDeps = baseDeps('compute', invoker);
+  const finalizeDeps = baseDeps('finalize', invoker);
   const publishDeps = { ...baseDeps('publish', invoker), sink: new LocalOutboxSink(outboxDir), simulatedSink: null, maxPublishAttempts: 5 };
   const idlePublishDeps = { ...publishDeps, sink: null };
   const apiDeps = baseDeps('api', invoker);
   return {
     invoker,
     queue,
-    ingest: createIngestHandler(() => ingestDeps),
+    plan: createPlanHandler(() => planDeps),
     worker: createWorkerHandler(() => workerDeps),
-    compute: createComputeHandler(() => computeDeps, () => {}),
+    finalize: createFinalizeHandler(() => finalizeDeps, () => {}),
     publish: createPublishHandler(() => publishDeps),
     publishUnconfigured: createPublishHandler(() => idlePublishDeps),
     api: createApiHandler(() => apiDeps),
@@ -156,22 +156,22 @@ describe('DynamoDB actions per function', () => {
 
     // A scheduled cycle whose last asset is lost (parked in the dead-letter queue): the workers that ran
     // record their assets, the next schedule finds the run stuck and the finalizer closes it with what it has.
-    const stuck = (await h.ingest(scheduled)) as { runId: string };
+    const stuck = (await h.plan(scheduled)) as { runId: string };
     const [first, ...rest] = h.queue.take();
     expect((await h.worker(sqsEvent(rest))).batchItemFailures).toEqual([]);
     // A redelivery of a message already recorded.
     expect((await h.worker(sqsEvent(rest.slice(0, 1)))).batchItemFailures).toEqual([]);
     expect(first).toBeDefined();
     clock += (config.schedule.runTimeoutMinutes + 1) * 60_000;
-    const next = (await h.ingest(scheduled)) as { runId: string };
-    const closing = h.invoker.take('compute');
+    const next = (await h.plan(scheduled)) as { runId: string };
+    const closing = h.invoker.take('finalize');
     expect(closing).toEqual([{ runId: stuck.runId, closeIncomplete: true }]);
-    for (const event of closing) await h.compute(event as never);
+    for (const event of closing) await h.finalize(event);
     // The second scheduled run completes: all its workers, the last of them starts the finalizer.
     expect((await h.worker(sqsEvent(h.queue.take()))).batchItemFailures).toEqual([]);
-    for (const event of h.invoker.take('compute')) await h.compute(event as never);
+    for (const event of h.invoker.take('finalize')) await h.finalize(event);
     // A duplicate finalize delivery (async invoke retries).
-    await h.compute({ runId: next.runId });
+    await h.finalize({ runId: next.runId });
 
     // An authenticated recompute: the API queues the run, the planner plans it, the workers and finalizer run it.
     clock += 60 * 60_000;
@@ -179,9 +179,9 @@ describe('DynamoDB actions per function', () => {
     const recompute = () =>
       ok(h.api(httpEvent('POST', '/v1/recompute', { headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ assets: ['BTC'], reason: 'iam test' }) })), 202);
     const [accepted] = await Promise.all(Array.from({ length: 8 }, recompute));
-    for (const event of h.invoker.take('ingest')) await h.ingest(event as never);
+    for (const event of h.invoker.take('plan')) await h.plan(event);
     expect((await h.worker(sqsEvent(h.queue.take()))).batchItemFailures).toEqual([]);
-    for (const event of h.invoker.take('compute')) await h.compute(event as never);
+    for (const event of h.invoker.take('finalize')) await h.finalize(event);
 
     // Publish: without a target (proposals stay pending), then to the outbox, then again (nothing left).
     await h.publishUnconfigured(undefined);
@@ -208,7 +208,7 @@ describe('DynamoDB actions per function', () => {
     expect((await h.api(httpEvent('GET', '/'))).statusCode).toBe(200);
 
     const problems: string[] = [];
-    for (const name of HANDLER_NAMES) {
+    for (const name of FUNCTION_ROLES) {
       const spec = FUNCTION_SPECS[name];
       for (const [list, sentActions, granted, resource] of [
         ['tableActions', recorder.tableActionsOf(name), spec.tableActions, 'the table'],

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import { INTERVAL_MS, type AdvisorConfig, type AssetConfig, type CandleInterval } from '../../shared/config/schema.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
+import { ingestAsset } from '../../shared/cycle/ingest-asset.js';
 import type { LiveMarket } from '../../shared/market/venues/live.js';
 import { MS_PER_DAY, floorTo } from '../../shared/util/time.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';

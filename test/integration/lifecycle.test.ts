@@ -3,13 +3,15 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig } from '../../shared/config/schema.js';
-import { profilesFor } from '../../shared/cycle/compute.js';
+import { profilesFor } from '../../shared/cycle/compute-recommendation.js';
 import { NoMarketDataError } from '../../shared/cycle/errors.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
-import type { Invoker, Stage, StageEvents } from '../../shared/cycle/invoker.js';
+import { ingestAsset } from '../../shared/cycle/ingest-asset.js';
+import type { InvokedRole, InvokedRoleEvents, Invoker } from '../../shared/cycle/invoker.js';
 import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
-import { newRun } from '../../shared/cycle/runs.js';
-import { closeInterruptedRuns, closeStuckRuns, runAssetStage, runFinalizeStage, runPlanStage, type StageDeps } from '../../shared/cycle/stages.js';
+import { finalizeRun } from '../../shared/cycle/finalize.js';
+import { closeStuckRuns, planRun } from '../../shared/cycle/plan.js';
+import { closeInterruptedRuns, newRun, type CycleDeps } from '../../shared/cycle/runs.js';
+import { runAssetWork } from '../../shared/cycle/worker.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { Recommendation } from '../../shared/model/recommendation.js';
 import { createDocumentClient } from '../../shared/store/client.js';
@@ -34,9 +36,9 @@ class RecordingQueue implements AssetQueue {
 }
 
 class RecordingInvoker implements Invoker {
-  readonly calls: { stage: Stage; event: unknown }[] = [];
-  async invoke<S extends Stage>(stage: S, event: StageEvents[S]): Promise<void> {
-    this.calls.push({ stage, event });
+  readonly calls: { role: InvokedRole; event: unknown }[] = [];
+  async invoke<R extends InvokedRole>(role: R, event: InvokedRoleEvents[R]): Promise<void> {
+    this.calls.push({ role, event });
   }
 }
 
@@ -56,14 +58,14 @@ afterAll(async () => table?.stop());
 function deps(now: () => number = () => NOW) {
   const invoker = new RecordingInvoker();
   const queue = new RecordingQueue();
-  const stage: StageDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
+  const cycle: CycleDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
   const source = new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
   return {
     invoker,
     queue,
-    plan: { ...stage, queue },
-    worker: { ...stage, source },
-    finalize: { ...stage, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
+    plan: { ...cycle, queue },
+    worker: { ...cycle, source },
+    finalize: { ...cycle, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
   };
 }
 
@@ -101,7 +103,7 @@ describe('a version newer than its pointer (killed between the two writes)', () 
 
   it('the redelivered asset of the killed run reuses its version and repairs the pointer, with no second version for the run', async () => {
     const d = deps();
-    const { runId } = (await runPlanStage(d.plan))!;
+    const { runId } = (await planRun(d.plan))!;
     const work = d.queue.sent.find((w) => w.asset === 'ETH')!;
     const profile = profilesFor(config, 'ETH')[0]!;
     const before = (await table.store.recommendations.latest('ETH', profile.id))?.version ?? 0;
@@ -110,7 +112,7 @@ describe('a version newer than its pointer (killed between the two writes)', () 
     await writeOrphanVersion({ ...template, version: template.version + 1, runId });
     const orphan = template.version + 1;
 
-    await runAssetStage(d.worker, work);
+    await runAssetWork(d.worker, work);
     const history = (await table.store.recommendations.history('ETH', profile.id, { limit: 100 })).items;
     expect(history.filter((r) => r.runId === runId).map((r) => r.version)).toEqual([orphan]);
     expect((await table.store.recommendations.latest('ETH', profile.id))?.version).toBe(orphan);
@@ -123,32 +125,32 @@ describe('run statuses', () => {
     const d = deps();
     const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC', 'XYZ'], nowMs: NOW });
     await table.store.runs.create(queued);
-    await runPlanStage(d.plan, queued.id);
-    for (const work of d.queue.sent) await runAssetStage(d.worker, work);
-    expect(await runFinalizeStage(d.finalize, { runId: queued.id })).toMatchObject({ status: 'partial', assetsFailed: 1 });
+    await planRun(d.plan, queued.id);
+    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
+    expect(await finalizeRun(d.finalize, { runId: queued.id })).toMatchObject({ status: 'partial', assetsFailed: 1 });
     expect((await table.store.runs.get(queued.id))?.status).toBe('partial');
 
     const nothing = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['XYZ'], nowMs: NOW });
     const d2 = deps();
     await table.store.runs.create(nothing);
-    await runPlanStage(d2.plan, nothing.id);
-    for (const work of d2.queue.sent) await runAssetStage(d2.worker, work);
-    expect(await runFinalizeStage(d2.finalize, { runId: nothing.id })).toMatchObject({ status: 'failed', proposals: 0 });
+    await planRun(d2.plan, nothing.id);
+    for (const work of d2.queue.sent) await runAssetWork(d2.worker, work);
+    expect(await finalizeRun(d2.finalize, { runId: nothing.id })).toMatchObject({ status: 'failed', proposals: 0 });
   });
 
   it('at local start every queued or running run is closed as interrupted, with no proposal; finished runs are untouched', async () => {
     const d = deps();
     const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC'], nowMs: NOW });
     await table.store.runs.create(queued);
-    const { runId: running } = (await runPlanStage(d.plan))!;
+    const { runId: running } = (await planRun(d.plan))!;
     // One asset reported before the kill.
-    await runAssetStage(d.worker, d.queue.sent.find((w) => w.asset === 'BTC')!);
+    await runAssetWork(d.worker, d.queue.sent.find((w) => w.asset === 'BTC')!);
     const finished = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['ETH'], nowMs: NOW });
     await table.store.runs.create(finished);
     const d2 = deps();
-    await runPlanStage(d2.plan, finished.id);
-    for (const work of d2.queue.sent) await runAssetStage(d2.worker, work);
-    await runFinalizeStage(d2.finalize, { runId: finished.id });
+    await planRun(d2.plan, finished.id);
+    for (const work of d2.queue.sent) await runAssetWork(d2.worker, work);
+    await finalizeRun(d2.finalize, { runId: finished.id });
 
     const closed = await closeInterruptedRuns(d.plan);
     // (Runs other tests left running on this table are closed too: every unfinished run is dead here.)
@@ -164,8 +166,8 @@ describe('run statuses', () => {
     expect((await table.store.runs.get(finished.id))?.status).toBe('succeeded');
     expect(await table.store.runs.activeRunIds()).toEqual([]);
     // Late work for an interrupted run is dropped, and its finalizer does nothing.
-    expect(await runAssetStage(d.worker, d.queue.sent.find((w) => w.asset === 'ETH')!)).toEqual({ kind: 'skipped', reason: 'run is interrupted' });
-    expect(await runFinalizeStage(d.finalize, { runId: running })).toBeNull();
+    expect(await runAssetWork(d.worker, d.queue.sent.find((w) => w.asset === 'ETH')!)).toEqual({ kind: 'skipped', reason: 'run is interrupted' });
+    expect(await finalizeRun(d.finalize, { runId: running })).toBeNull();
   });
 
   it('the scheduled sweep closes a run still queued after runTimeoutMinutes as interrupted (its plan never ran)', async () => {

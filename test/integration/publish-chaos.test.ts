@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscourseSink, proposalMarker } from '../../shared/governance/discourse.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
 import { SecretValue, StaticSecret } from '../../shared/governance/secrets.js';
-import { SeededRandom } from '../../shared/market/rng.js';
+import { SeededRandom } from '../../shared/numerics/rng.js';
 import type { ProposalRepository } from '../../shared/store/proposals.js';
 import type { Store } from '../../shared/store/index.js';
 import { startFakeDiscourse } from '../support/discourse-server.js';

@@ -11,7 +11,7 @@ import { HAS_REAL_DATA, REAL_DATA_DIR, readCandles } from '../support/real-data.
 
 /**
  * The engine on real data: Binance hourly candles and real order-book snapshots from ../shared/data,
- * against Aave v3 Ethereum's live parameters (REFERENCES.md section 3: WETH LT 83 %, WBTC LT 78 %).
+ * against Aave v3 Ethereum's live parameters (docs/methodology.md#ref-aave-v3-parameters: WETH LT 83 %, WBTC LT 78 %).
  */
 
 /** `atMs`: the recorded book stands for the liquidity at the clock (this test is about the tail, not book age). */

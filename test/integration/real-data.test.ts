@@ -8,7 +8,7 @@ import { HAS_REAL_DATA, readCandles } from '../support/real-data.js';
 const H = 3_600_000;
 
 describe.skipIf(!HAS_REAL_DATA)('on the real Binance data in ../shared/data', () => {
-  it('the 4 h q99.9 worst drawdown reproduces METHODOLOGY.md\'s calibration table', () => {
+  it('the 4 h q99.9 worst drawdown reproduces the methodology\'s reference figures (docs/methodology.md#reference-figures)', () => {
     // BTC 15.3 %, ETH 18.3 %, SOL 21.5 % (LINK is omitted: its file has a bad print the outlier filter must catch).
     const expected = { BTC: 0.153, ETH: 0.183, SOL: 0.215 };
     for (const [asset, q] of Object.entries(expected)) {

@@ -6,14 +6,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createPublishHandler } from '../../functions/publish/handler.js';
 import { createApi } from '../../shared/api/app.js';
 import { buildConfig } from '../../shared/config/load.js';
-import { computeRecommendation } from '../../shared/cycle/compute.js';
+import { computeRecommendation } from '../../shared/cycle/compute-recommendation.js';
 import { publishTargetOf, readEnvironment } from '../../shared/cycle/environment.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
+import { ingestAsset } from '../../shared/cycle/ingest-asset.js';
 import { sinksFor, type PublishDeps } from '../../shared/cycle/publish-deps.js';
 import { draftProposals } from '../../shared/governance/outbox.js';
 import { webhookPayload } from '../../shared/governance/webhook.js';
 import { ReplayMarket } from '../../shared/market/replay/market.js';
-import { SeededRandom } from '../../shared/market/rng.js';
+import { SeededRandom } from '../../shared/numerics/rng.js';
 import type { Proposal } from '../../shared/model/proposal.js';
 import { startFakeDiscourse, type FakeDiscourse } from '../support/discourse-server.js';
 import { forumProposal } from '../support/publish-fixtures.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../shared/config/schema.js';
 import { INTERVAL_MS } from '../../shared/config/schema.js';
-import { ingestAsset } from '../../shared/cycle/ingest.js';
+import { ingestAsset } from '../../shared/cycle/ingest-asset.js';
 import { aggregateVenueCandles } from '../../shared/market/aggregate.js';
 import type { LiveMarket, LiveMarketOptions } from '../../shared/market/venues/live.js';
 import type { MarketSnapshot } from '../../shared/model/snapshot.js';

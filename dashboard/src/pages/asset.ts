@@ -2,9 +2,12 @@ import { attempt, fetchAssetRecommendations, fetchHistory, fetchPrices, fetchPro
 import type { Prices, Recommendation } from '../api/schemas.js';
 import { lineChart, type Chart, type ChartSpec } from '../charts.js';
 import { definitionList, freshness, noData, section, statusBadge, stepBadge } from '../components.js';
-import { DEPTH_BAND_KEY, HISTORY_TABLE_ROWS, PARAMETER_COLUMNS, RATIONALE_SHARED_WITH, parameterTitle, type ParameterColumn } from '../config.js';
+import { formatPct, usdCompactText, usdPrice } from '../../../shared/format/numbers.js';
+import { currentText, formatParameter, parameterText, parameterWithUnit, percentFromBps } from '../../../shared/format/parameter-values.js';
+import { PARAMETERS, rationaleFromOf } from '../../../shared/model/parameters.js';
+import { DEPTH_BAND_KEY, HISTORY_TABLE_ROWS, PARAMETER_COLUMNS, parameterTitle, type ParameterColumn } from '../config.js';
 import { h } from '../dom.js';
-import { currentText, dateTimeText, parameterText, parameterWithUnit, percentFromBps, percentFromFraction, usdCompactText, usdPrice } from '../format.js';
+import { dateTimeText } from '../format.js';
 import type { Page, PageContext } from '../page.js';
 import { overviewHref } from '../routes.js';
 import { parameterCell, rowStatus } from '../status.js';
@@ -48,7 +51,7 @@ function volatilityChart(history: readonly Recommendation[], profileName: string
       { label: 'EWMA', values: v((r) => r.volatility.ewmaAnnualized) },
       { label: 'forecast (GARCH)', values: v((r) => r.volatility.forecast.nextBarAnnualized), dash: [6, 4] },
     ],
-    format: (x) => percentFromFraction(x, 0),
+    format: (x) => formatPct(x, 0),
   };
 }
 
@@ -84,7 +87,7 @@ function rationaleOf(recommendation: Recommendation, column: ParameterColumn): s
 }
 
 function sharedRationaleNote(column: ParameterColumn): string {
-  const other = RATIONALE_SHARED_WITH[column.key];
+  const other = rationaleFromOf(column.key);
   return other ? `explained with ${parameterTitle(other)}` : 'no rationale stored for this parameter';
 }
 
@@ -122,14 +125,14 @@ function parameterTable(r: Recommendation): HTMLElement {
 }
 
 /** A figure the engine could not compute (missing input) reads "no data", never a placeholder number. */
-const pctOrNoData = (value: number | null, digits: number) => (value === null ? 'no data' : percentFromFraction(value, digits));
+const pctOrNoData = (value: number | null, digits: number) => (value === null ? 'no data' : formatPct(value, digits));
 
 function figures(r: Recommendation): HTMLElement {
   const v = r.volatility;
   const l = r.liquidity;
   const entries: [string, string | Node][] = [
     ['Adverse move', `${pctOrNoData(v.adverseMove, 2)} over ${v.horizonMinutes} min (${v.adverseMoveSource} tail)`],
-    ['Regime', `${v.regime}: forecast ${percentFromFraction(v.forecast.nextBarAnnualized, 0)} (${v.forecast.model})${v.forecast.longRunAnnualized === null ? '' : ` vs long-run ${percentFromFraction(v.forecast.longRunAnnualized, 0)}`}`],
+    ['Regime', `${v.regime}: forecast ${formatPct(v.forecast.nextBarAnnualized, 0)} (${v.forecast.model})${v.forecast.longRunAnnualized === null ? '' : ` vs long-run ${formatPct(v.forecast.longRunAnnualized, 0)}`}`],
     ['Expected shortfall', pctOrNoData(v.expectedShortfall, 2)],
     ['Worst observed', pctOrNoData(v.historicalWorst, 2)],
     ['Slippage', `${pctOrNoData(l.slippageUsed, 2)} selling ${usdCompactText(l.liquidationSizeUsd)}`],
@@ -140,14 +143,14 @@ function figures(r: Recommendation): HTMLElement {
   // Lending carries both cross-checks; null (an input missing or stale) reads "no data", never a zero.
   const usdOrNoData = (value: number | null) => (value === null ? 'no data' : usdCompactText(value));
   if (r.crossCheck !== undefined) {
-    entries.push(['SmartLTV cross-check', r.crossCheck === null ? 'no data' : `${percentFromFraction(r.crossCheck.smartLtv, 1)} (gap ${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ', flagged' : ''})`]);
+    entries.push(['SmartLTV cross-check', r.crossCheck === null ? 'no data' : `${formatPct(r.crossCheck.smartLtv, 1)} (gap ${r.crossCheck.gapPp.toFixed(1)} pp${r.crossCheck.flagged ? ', flagged' : ''})`]);
   }
   if (r.monteCarlo !== undefined) {
-    entries.push(['Bad debt (Monte Carlo)', r.monteCarlo === null ? 'no data' : `expected ${usdCompactText(r.monteCarlo.expectedBadDebtUsd)}; probability ${percentFromFraction(r.monteCarlo.probabilityOfBadDebt, 2)}`]);
+    entries.push(['Bad debt (Monte Carlo)', r.monteCarlo === null ? 'no data' : `expected ${usdCompactText(r.monteCarlo.expectedBadDebtUsd)}; probability ${formatPct(r.monteCarlo.probabilityOfBadDebt, 2)}`]);
   }
-  if (r.openInterest) entries.push(['Open-interest caps', `${usdOrNoData(r.openInterest.lowerCapUsd)} / ${usdOrNoData(r.openInterest.upperCapUsd)}`]);
-  if (r.liquidationPenaltyBps !== undefined) entries.push(['Liquidation penalty', r.liquidationPenaltyBps === null ? 'no data' : `${percentFromBps(r.liquidationPenaltyBps)} %`]);
-  if (r.insuranceFundTargetUsd !== undefined) entries.push(['Insurance-fund target', usdOrNoData(r.insuranceFundTargetUsd)]);
+  if (r.openInterest) entries.push([PARAMETERS.openInterest.title, `${usdOrNoData(r.openInterest.lowerCapUsd)} / ${usdOrNoData(r.openInterest.upperCapUsd)}`]);
+  if (r.liquidationPenaltyBps !== undefined) entries.push([PARAMETERS.liquidationPenaltyBps.title, r.liquidationPenaltyBps === null ? 'no data' : formatParameter('liquidationPenaltyBps', r.liquidationPenaltyBps, 'sentence')]);
+  if (r.insuranceFundTargetUsd !== undefined) entries.push([PARAMETERS.insuranceFundTargetUsd.title, usdOrNoData(r.insuranceFundTargetUsd)]);
   return definitionList(entries);
 }
 

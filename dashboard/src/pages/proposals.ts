@@ -1,15 +1,17 @@
 import { attempt, fetchProposals } from '../api/client.js';
 import type { ProposalSummary } from '../api/schemas.js';
 import { noData, stepBadge } from '../components.js';
+import { parameterWithUnit } from '../../../shared/format/parameter-values.js';
+import { PARAMETER_UNITS } from '../../../shared/model/parameters.js';
 import { PROPOSAL_STATUS_LABEL, parameterLabel, parameterTitle, type ParameterUnit } from '../config.js';
 import { h } from '../dom.js';
-import { dateTimeText, parameterWithUnit } from '../format.js';
+import { dateTimeText } from '../format.js';
 import type { Page } from '../page.js';
 import { assetHref, safeExternalUrl } from '../routes.js';
 
 /** `/proposals`: every proposal, newest first, with its forum posts and the changes it asks for. */
 
-const UNITS: ReadonlySet<string> = new Set<ParameterUnit>(['bps', 'usd', 'x']);
+const UNITS: ReadonlySet<string> = new Set<ParameterUnit>(PARAMETER_UNITS);
 
 function valueText(value: number | null, unit: string): string {
   if (value === null) return '-';

@@ -1,5 +1,5 @@
 import type { LendingParameters, LendingProfile } from '../../config/schema.js';
-import { formatPct } from '../format.js';
+import { formatPct } from '../../format/numbers.js';
 import { applyGuardRails, keepBelow } from '../guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from '../lending.js';
 import { sellableWithinSlippage } from '../liquidity.js';

@@ -1,5 +1,6 @@
 import type { Policy } from '../../config/schema.js';
 import type { BookSummary } from '../../model/snapshot.js';
+import { median } from '../../numerics/statistics.js';
 import { bidDepthUsd, mergeBids, sellSlippage, type Level } from '../liquidity.js';
 import type { LiquidityScores } from './types.js';
 
@@ -8,12 +9,6 @@ import type { LiquidityScores } from './types.js';
  * liquidation size on the merged book and on the best single venue, and which of the two the parameters
  * use (docs/decisions.md 5).
  */
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function levelsOf(book: BookSummary): Level[] {
   return book.bids.map(([price, quantity]) => ({ price, quantity }));

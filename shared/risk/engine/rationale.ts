@@ -1,5 +1,5 @@
 import type { LendingParameters, LendingProfile, PerpProfile, ProtocolProfile } from '../../config/schema.js';
-import { formatPct, formatUsd } from '../format.js';
+import { formatPct, formatUsd } from '../../format/numbers.js';
 import type { ParameterStep } from '../guardrails.js';
 import type { BookMarginTier } from '../perp-tiers.js';
 import type { LiquidityScores, Rationale, VolatilityScores } from './types.js';

@@ -1,5 +1,5 @@
 import type { ProtocolProfile } from '../../config/schema.js';
-import { formatUsd } from '../format.js';
+import { formatUsd } from '../../format/numbers.js';
 import type { ParameterStep } from '../guardrails.js';
 import { lendingTarget } from './lending-target.js';
 import { computeLiquidity } from './liquidity-scores.js';

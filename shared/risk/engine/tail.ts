@@ -1,5 +1,5 @@
 import { INTERVAL_MS, type Policy, type ProtocolProfile } from '../../config/schema.js';
-import { hashSeed } from '../../market/rng.js';
+import { hashSeed } from '../../numerics/rng.js';
 import { drawdownTail, type DrawdownTail } from '../drawdown.js';
 import { fhsDrawdownTail, standardizedBarShapes } from '../fhs.js';
 import { conditionalSigmas, forecastVariance, type GarchOrEwmaFit } from '../garch.js';

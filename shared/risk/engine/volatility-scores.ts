@@ -1,4 +1,5 @@
 import type { Policy } from '../../config/schema.js';
+import { meanOfSquares } from '../../numerics/statistics.js';
 import { fitGarchOrEwma, horizonVariance, type GarchOrEwmaFit } from '../garch.js';
 import { garmanKlassVolatility, parkinsonVolatility } from '../range.js';
 import type { PriceSeries } from '../series.js';
@@ -14,12 +15,6 @@ import type { VolatilityScores } from './types.js';
 export type ReturnScores = Pick<VolatilityScores, 'realizedAnnualized' | 'ewmaAnnualized' | 'parkinsonAnnualized' | 'garmanKlassAnnualized' | 'forecast' | 'regime'>;
 
 const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
-
-function meanSquare(values: Float64Array): number {
-  let sum = 0;
-  for (const v of values) sum += v * v;
-  return values.length > 0 ? sum / values.length : Number.NaN;
-}
 
 /** GARCH(1,1)-t, or EWMA when the fit is refused (garch.ts says why); null with fewer than two returns. */
 export function fitForecast(returns: Float64Array, policy: Policy, barsPerDay: number): GarchOrEwmaFit | null {
@@ -49,7 +44,7 @@ export function returnScores(
   const rangeBars = policy.rangeWindowDays * bars.perDay;
   const horizonVolatility = fit ? Math.sqrt(horizonVariance(fit, bars.horizon)) : Number.NaN;
 
-  const longRunVariance = fit?.model === 'garch' ? fit.longRunVariance : meanSquare(returns);
+  const longRunVariance = fit?.model === 'garch' ? fit.longRunVariance : meanOfSquares(returns);
   const nextBarVariance = fit?.lastVariance ?? Number.NaN;
   const ratio = Math.sqrt(nextBarVariance / longRunVariance);
   const regime = !Number.isFinite(ratio) ? 'normal' : ratio > policy.stressedRegimeRatio ? 'stressed' : ratio < 1 / policy.stressedRegimeRatio ? 'calm' : 'normal';

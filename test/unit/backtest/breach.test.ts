@@ -4,7 +4,7 @@ import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuanti
 import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from '../../../shared/backtest/breach.js';
 import { lowerBound, toColumns, windowMoves } from '../../../shared/backtest/windows.js';
 import { liquidationThreshold, roundDownBps } from '../../../shared/risk/lending.js';
-import { quantileSorted } from '../../../shared/risk/statistics.js';
+import { quantileSorted } from '../../../shared/numerics/statistics.js';
 
 const H = 3_600_000;
 const bar = (i: number, open: number, high: number, low: number, close: number) => ({ openTimeMs: i * H, open, high, low, close });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recommendationSchema as dashboardRecommendationSchema } from '../../../dashboard/src/api/schemas.js';
 import { PARAMETER_COLUMNS } from '../../../dashboard/src/config.js';
-import { currentText } from '../../../dashboard/src/format.js';
+import { currentText } from '../../../shared/format/parameter-values.js';
 import { parameterCell } from '../../../dashboard/src/status.js';
 import { recommendationTable } from '../../../local/report.js';
 import { buildConfig } from '../../../shared/config/load.js';
@@ -11,7 +11,7 @@ import { renderProposal } from '../../../shared/governance/render.js';
 import { webhookPayload } from '../../../shared/governance/webhook.js';
 import { recommendationSchema, type Recommendation } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { proposal, linearBook } from '../../support/fixtures.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile, PerpProfile, Policy } from '../../../shared/config/schema.js';
 import { aggregateVenueCandles } from '../../../shared/market/aggregate.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
 import { chooseBooks } from '../../../shared/risk/book-window.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { drawdownTail, windowWorstDrawdowns } from '../../../shared/risk/drawdown.js';
 import { splitAtGaps, toSeries, type CandleLike } from '../../../shared/risk/series.js';
-import { quantileSorted } from '../../../shared/risk/statistics.js';
+import { quantileSorted } from '../../../shared/numerics/statistics.js';
 
 const H = 3_600_000;
 

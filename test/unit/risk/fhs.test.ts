@@ -1,17 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { drawdownTail, windowWorstDrawdowns } from '../../../shared/risk/drawdown.js';
-import {
-  FhsInputError,
-  SigmaAlignmentError,
-  fhsDrawdownTail,
-  sfc32Stream,
-  sortUpperTail,
-  standardizedBarShapes,
-} from '../../../shared/risk/fhs.js';
+import { FhsInputError, SigmaAlignmentError, fhsDrawdownTail, standardizedBarShapes } from '../../../shared/risk/fhs.js';
 import { toSeries, type CandleLike, type PriceSeries } from '../../../shared/risk/series.js';
-import { quantileSorted, sampleStdDev } from '../../../shared/risk/statistics.js';
+import { quantileSorted, sampleStdDev } from '../../../shared/numerics/statistics.js';
 
 const H = 3_600_000;
 
@@ -150,15 +143,6 @@ describe('filtered historical simulation of the worst drawdown', () => {
     );
   });
 
-  it('inlines exactly the SeededRandom state', () => {
-    for (const seed of [0, 1, 42, -7, 2 ** 31 + 5]) {
-      const [a, b, c, d] = Array.from(sfc32Stream(seed));
-      // One step of the inline generator must give SeededRandom's next output.
-      const t = (((a! + b!) | 0) + d!) | 0;
-      expect((t >>> 0) / 4294967296).toBe(new SeededRandom(seed).next());
-    }
-  });
-
   // 200k i.i.d. bars: enough that the empirical q99.9 (200 exceedances) is itself good to about 1 %.
   const sigma = 0.01;
   const long = iidSeries(200_000, sigma, 11);
@@ -287,23 +271,5 @@ describe('filtered historical simulation of the worst drawdown', () => {
     expect(() => fhsDrawdownTail({ ...ok, confidences: [1] })).toThrow(FhsInputError);
     expect(() => fhsDrawdownTail({ ...ok, blockBars: 4 })).toThrow(FhsInputError);
     expect(() => fhsDrawdownTail({ ...ok, paths: 0 })).toThrow(FhsInputError);
-  });
-});
-
-describe('partial sort of the upper tail', () => {
-  it('gives the same order statistics from the cut as a full sort, ties included', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), (ints, share) => {
-        const values = Float64Array.from(ints, (v) => v / 4);
-        const full = Float64Array.from(values).sort();
-        const cut = Math.floor(share * values.length);
-        const partial = Float64Array.from(values);
-        sortUpperTail(partial, cut);
-        expect(Array.from(partial.subarray(cut))).toEqual(Array.from(full.subarray(cut)));
-        if (cut < values.length) for (let i = 0; i < cut; i++) expect(partial[i]).toBeLessThanOrEqual(partial[cut]!);
-        expect(Float64Array.from(partial).sort()).toEqual(full);
-      }),
-      { numRuns: 300 },
-    );
   });
 });

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../shared/market/rng.js';
-import {
-  digamma,
-  fitGarch,
-  fitGarchOrEwma,
-  forecastVariance,
-  GarchInputError,
-  garchLogLikelihood,
-  horizonVariance,
-  logGamma,
-  type GarchParameters,
-} from '../../../shared/risk/garch.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
+import { logGamma } from '../../../shared/numerics/special-functions.js';
+import { fitGarch } from '../../../shared/risk/garch-fit.js';
+import { GarchInputError, garchLogLikelihood, type GarchParameters } from '../../../shared/risk/garch-likelihood.js';
+import { fitGarchOrEwma, forecastVariance, horizonVariance } from '../../../shared/risk/garch.js';
 import { ewmaLambdaFromHalfLife, ewmaVolatility } from '../../../shared/risk/volatility.js';
 
 interface TrueGarch extends GarchParameters {
@@ -61,26 +54,6 @@ function referenceLogLikelihood(returns: Float64Array, p: GarchParameters): numb
 const SET_A: TrueGarch = { omega: 1e-6, alpha: 0.08, beta: 0.9, nu: 6 };
 const SET_B: TrueGarch = { omega: 2e-6, alpha: 0.12, beta: 0.82, nu: 5 };
 const HALF_LIFE_BARS = 269; // RiskMetrics' daily 0.94 as a half-life, in hourly bars
-
-describe('special functions', () => {
-  it('logGamma matches factorials and Gamma(1/2) = sqrt(pi)', () => {
-    expect(logGamma(1)).toBeCloseTo(0, 13);
-    expect(logGamma(2)).toBeCloseTo(0, 13);
-    expect(logGamma(10)).toBeCloseTo(Math.log(362880), 11);
-    expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 13);
-    expect(logGamma(100.5)).toBeCloseTo(361.4355404677776, 9); // ln G(100.5), from a reference lgamma
-  });
-
-  it('digamma matches psi(1) = -gamma, psi(1/2) = -gamma - 2 ln 2, and the derivative of logGamma', () => {
-    const eulerGamma = 0.5772156649015329;
-    expect(digamma(1)).toBeCloseTo(-eulerGamma, 12);
-    expect(digamma(0.5)).toBeCloseTo(-eulerGamma - 2 * Math.LN2, 12);
-    for (const x of [1.3, 3.7, 12.5, 80]) {
-      const h = 1e-5;
-      expect(digamma(x)).toBeCloseTo((logGamma(x + h) - logGamma(x - h)) / (2 * h), 7);
-    }
-  });
-});
 
 describe('GARCH likelihood', () => {
   const returns = simulateGarch(5000, SET_A, 11);

@@ -5,7 +5,7 @@ import type { LendingParameters, LendingProfile } from '../../../shared/config/s
 import { changesOf } from '../../../shared/governance/changes.js';
 import type { Recommendation } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';
 import { linearBook } from '../../support/fixtures.js';
 

@@ -9,7 +9,7 @@ describe('lending parameters', () => {
     expect(liquidationBonus(0.5, 0.03, 0.045, 0.15)).toBe(0.15);
   });
 
-  it('liquidation threshold reproduces METHODOLOGY.md calibration (BTC: D 15.3 %, B 5 %, no slippage -> 80.7 %)', () => {
+  it('liquidation threshold reproduces the reference figures of docs/methodology.md#reference-figures (BTC: D 15.3 %, B 5 %, no slippage -> 80.7 %)', () => {
     expect(liquidationThreshold(0.153, 0, 0.05)).toBeCloseTo(0.8067, 4);
     // ETH: D 18.3 %, B 5 % -> 77.8 %; LINK: D 22 %, B 7 % -> 72.9 %.
     expect(liquidationThreshold(0.183, 0, 0.05)).toBeCloseTo(0.778, 3);

@@ -144,7 +144,7 @@ describe('margin tiers from a hand-built book', () => {
 
 describe('bracket schedule (deduction rule)', () => {
   it("reproduces Binance BTCUSDT brackets: leverage and the maintenance amounts their MMRs imply", () => {
-    // REFERENCES.md §4 brackets; the deductions are recomputed by hand from the rule
+    // Binance brackets (docs/methodology.md#ref-perp-margins); the deductions are recomputed by hand from the rule
     // (50k x 0.1 % = 50; + 250k x 0.5 % = 1,300; + 1M x 1.5 % = 16,300; ...).
     const tiers = buildMarginTiers({
       lowerBoundsUsd: [0, 50e3, 250e3, 1e6, 10e6, 20e6, 50e6, 100e6, 200e6, 300e6],

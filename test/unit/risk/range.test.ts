@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import {
   dailyParkinsonVolatility,
   garmanKlassVariance,

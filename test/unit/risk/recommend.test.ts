@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile } from '../../../shared/config/schema.js';
 import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { floorToSignificant } from '../../../shared/risk/engine/lending-target.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
 
 const config = buildConfig();
 const lending = config.profiles.find((p) => p.kind === 'lending') as LendingProfile;

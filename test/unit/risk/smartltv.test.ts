@@ -5,7 +5,7 @@ import { crossCheck, impliedConfidence, smartLtv, SmartLtvInputError } from '../
 // Risk DAO's worked example (smart-ltv testLTVCalculationExact): l = 1M, sigma = 0.10, d = 200k, beta = 0.05, c = 3.
 const EXAMPLE = { sigma: 0.1, liquidityUsd: 1_000_000, debtCapUsd: 200_000, bonus: 0.05, c: 3 };
 
-// Their fuzz bounds (REFERENCES.md §1): c in [0.1, 5], sigma in [0.1 %, 1000 %], beta in [1 %, 20 %].
+// Their fuzz bounds (docs/methodology.md#ref-smartltv): c in [0.1, 5], sigma in [0.1 %, 1000 %], beta in [1 %, 20 %].
 const inputsArb = fc.record({
   sigma: fc.double({ min: 0.001, max: 10, noNaN: true }),
   liquidityUsd: fc.double({ min: 1e3, max: 1e10, noNaN: true }),

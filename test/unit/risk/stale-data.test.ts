@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingProfile, PerpProfile } from '../../../shared/config/schema.js';
-import { SeededRandom } from '../../../shared/market/rng.js';
+import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { recommendationSchema } from '../../../shared/model/recommendation.js';
 import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';

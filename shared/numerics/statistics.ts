@@ -1,4 +1,4 @@
-/** Small statistics helpers on typed arrays: no allocation beyond what the result needs. */
+/** Order statistics, tail means and moments on typed arrays: no allocation beyond what the result needs. */
 
 /**
  * Quantile with linear interpolation between order statistics (Hyndman-Fan type 7, numpy's default).
@@ -25,18 +25,51 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
  * quantile is read from it, then every value is compared, so ties below the sorted part count too.
  */
 export function tailMeanSorted(values: ArrayLike<number>, p: number): number {
-  const n = values.length;
-  if (n === 0) return Number.NaN;
-  const threshold = quantileSorted(values, p);
+  return meanAtOrAbove(values, quantileSorted(values, p));
+}
+
+/** Mean of the values >= threshold, in any order; NaN when none is (or the threshold is NaN). */
+export function meanAtOrAbove(values: ArrayLike<number>, threshold: number): number {
   let sum = 0;
   let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (values[i]! >= threshold) {
-      sum += values[i]!;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v >= threshold) {
+      sum += v;
       count++;
     }
   }
-  return sum / count;
+  return count > 0 ? sum / count : Number.NaN;
+}
+
+/**
+ * Mean of the largest `tailCount` values of an array sorted at least over its top ceil(tailCount)
+ * (sortUpperTail): the whole top floor(tailCount) values, plus the fractional rest on the next one
+ * (Acerbi-Tasche expected shortfall when tailCount = (1 - alpha) n).
+ */
+export function upperTailMeanSorted(sortedTop: ArrayLike<number>, tailCount: number): number {
+  const n = sortedTop.length;
+  const whole = Math.min(n, Math.floor(tailCount));
+  let sum = 0;
+  for (let i = n - whole; i < n; i++) sum += sortedTop[i]!;
+  const fraction = whole < n ? tailCount - whole : 0;
+  if (fraction > 0) sum += fraction * sortedTop[n - whole - 1]!;
+  const weight = whole + fraction;
+  return weight > 0 ? sum / weight : sortedTop[n - 1]!;
+}
+
+/** Median (the mean of the two middle values for an even count); NaN for no values. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Mean of the squares of values[from, to): the zero-mean variance; NaN for an empty range. */
+export function meanOfSquares(values: ArrayLike<number>, from = 0, to = values.length): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += values[i]! * values[i]!;
+  return sum / (to - from);
 }
 
 /** Sample standard deviation (n - 1 denominator). */

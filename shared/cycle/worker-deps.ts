@@ -6,9 +6,9 @@ import type { MarketSource } from '../market/types.js';
 import { StoredFleetBudget } from '../market/venues/fleet-budget.js';
 import { LiveMarket } from '../market/venues/live.js';
 import type { Store } from '../store/index.js';
-import { baseDepsFromEnvironment, onResetDeps, type BaseDeps } from './deps.js';
+import { baseDepsFromEnvironment, type BaseDeps } from './deps.js';
 import type { Environment } from './environment.js';
-import type { AssetDeps } from './stages.js';
+import type { AssetDeps } from './worker.js';
 
 /**
  * The market of a worker. Live venues take each request from the venue's budget shared through the
@@ -37,13 +37,15 @@ export async function resolveAutoSource(config: AdvisorConfig): Promise<'live' |
 
 export type WorkerDeps = BaseDeps & AssetDeps;
 
-let cached: WorkerDeps | undefined;
-onResetDeps(() => (cached = undefined));
-
 /** The worker's deps: the base plus the market source (venue adapters, simulator or replay). */
+export function workerDepsOf(base: BaseDeps): WorkerDeps {
+  return { ...base, source: marketSourceFor(base.env, base.config, base.store) };
+}
+
+let cached: WorkerDeps | undefined;
+
+/** Lambda: the worker's deps from the environment. */
 export function workerDepsFromEnvironment(): WorkerDeps {
-  if (cached) return cached;
-  const base = baseDepsFromEnvironment();
-  cached = { ...base, source: marketSourceFor(base.env, base.config, base.store) };
+  cached ??= workerDepsOf(baseDepsFromEnvironment());
   return cached;
 }

@@ -8,10 +8,7 @@ import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js
 import type { Store } from '../store/index.js';
 import { MS_PER_DAY, floorTo } from '../util/time.js';
 
-/** Profiles that cover an asset. */
-export function profilesFor(config: AdvisorConfig, asset: string): ProtocolProfile[] {
-  return config.profiles.filter((p) => p.assets.length === 0 || p.assets.includes(asset));
-}
+export { profilesFor } from '../config/profiles.js';
 
 /** A snapshot older than the policy allows is weak evidence, whatever it said when it was taken. */
 export function qualityAt(snapshot: MarketSnapshot, staleAfterMs: number, nowMs: number): DataQuality {
@@ -63,14 +60,14 @@ async function lastStoredBarEndMs(store: Store, asset: string, profile: Protocol
   return lastBarEndMs(older, profile.candleInterval);
 }
 
-export interface ComputeDeps {
+export interface RecommendationDeps {
   config: AdvisorConfig;
   store: Store;
 }
 
 /** Computes and stores a new recommendation version for (asset, profile) from the latest snapshot. */
 export async function computeRecommendation(
-  deps: ComputeDeps,
+  deps: RecommendationDeps,
   snapshot: MarketSnapshot,
   profile: ProtocolProfile,
   runId: string,
