@@ -1,3 +1,4 @@
+import { MS_PER_MINUTE } from '../util/time.js';
 import type { AssetQueue } from './queue.js';
 import { assetsOf, interruptRun, newRun, type CycleDeps } from './runs.js';
 
@@ -43,7 +44,7 @@ export async function planRun(deps: PlanDeps, runId?: string): Promise<{ runId: 
  */
 export async function closeStuckRuns(deps: CycleDeps): Promise<string[]> {
   const { store, logger } = deps;
-  const timeoutMs = deps.config.schedule.runTimeoutMinutes * 60_000;
+  const timeoutMs = deps.config.schedule.runTimeoutMinutes * MS_PER_MINUTE;
   const closing: string[] = [];
   for (const id of await store.runs.activeRunIds()) {
     const run = await store.runs.get(id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MarketSource } from '../market/types.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { AssetOutcome, Run } from '../model/run.js';
+import { MS_PER_MINUTE } from '../util/time.js';
 import { computeRecommendation, profilesFor } from './compute-recommendation.js';
 import { ingestAsset } from './ingest-asset.js';
 import type { AssetWork } from './queue.js';
@@ -20,7 +21,7 @@ export interface AssetDeps extends CycleDeps {
 }
 
 /** Longer than the worker's Lambda timeout (3 min in infra), shorter than the queue's visibility timeout. */
-export const DEFAULT_ASSET_LEASE_MS = 5 * 60_000;
+export const DEFAULT_ASSET_LEASE_MS = 5 * MS_PER_MINUTE;
 
 type RunError = Run['errors'][number];
 
