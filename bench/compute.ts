@@ -7,6 +7,7 @@ import { computeParameters } from '../shared/risk/engine/recommend.js';
 import type { ComputedParameters } from '../shared/risk/engine/types.js';
 import type { CandleLike } from '../shared/risk/series.js';
 import { MS_PER_HOUR } from '../shared/util/time.js';
+import { EngineOutputMissingError, FloorProfileKindError } from './errors.js';
 import { FLOOR_OUTPUTS, floorRecompute, type AssetData } from './floor.js';
 import { line } from './print.js';
 
@@ -58,11 +59,11 @@ function makeAsset(seed: number): AssetData {
 
 /** The engine's values of FLOOR_OUTPUTS, for the equality check. */
 function engineOutputs(r: ComputedParameters): number[] {
-  if (r.profileKind !== 'lending') throw new Error('the floor is written for the lending profile');
+  if (r.profileKind !== 'lending') throw new FloorProfileKindError(r.profileKind);
   const t = r.target;
   const mc = r.monteCarlo;
   // The bench's inputs are complete and fresh: a null cross-check or simulation would be a bench defect.
-  if (!mc || !r.crossCheck) throw new Error(`the engine computed no cross-check or Monte Carlo on complete inputs`);
+  if (!mc || !r.crossCheck) throw new EngineOutputMissingError([...(r.crossCheck ? [] : ['crossCheck']), ...(mc ? [] : ['monteCarlo'])]);
   return [t.liquidationThresholdBps, t.ltvBps, t.liquidationBonusBps, t.supplyCapUsd, t.borrowCapUsd, r.crossCheck.smartLtv, mc.expectedBadDebtUsd, mc.valueAtRiskUsd, mc.expectedShortfallUsd, mc.probabilityOfBadDebt];
 }
 

@@ -1,4 +1,5 @@
 import { MS_PER_HOUR } from '../util/time.js';
+import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
 import { UNIVERSE } from './universe.js';
@@ -132,7 +133,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
   methodologyVersion: 'v1.0',
   assets: UNIVERSE.map((asset) => {
     const simulator = SIMULATOR_CALIBRATION[asset.symbol];
-    if (!simulator) throw new Error(`no simulator calibration for ${asset.symbol}: run npm run calibrate`);
+    if (!simulator) throw new SimulatorCalibrationMissingError(asset.symbol);
     return { ...asset, simulator };
   }),
   venues: [

@@ -7,6 +7,7 @@ import { computeParameters } from '../risk/engine/recommend.js';
 import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
 import type { Store } from '../store/index.js';
 import { floorTo, MS_PER_DAY, MS_PER_HOUR } from '../util/time.js';
+import { ProfileKindMismatchError } from './errors.js';
 
 export { profilesFor } from '../config/profiles.js';
 
@@ -138,7 +139,7 @@ export async function computeRecommendation(
       current: profile.current[snapshot.asset] ?? null,
     };
   } else {
-    throw new Error(`profile ${profile.id} is ${profile.kind} but parameters came out ${computed.profileKind}`);
+    throw new ProfileKindMismatchError(profile.id, profile.kind, computed.profileKind);
   }
   return store.recommendations.append(versioned);
 }

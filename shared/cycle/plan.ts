@@ -1,4 +1,5 @@
 import { MS_PER_MINUTE } from '../util/time.js';
+import { RunNotFoundError } from './errors.js';
 import type { AssetQueue } from './queue.js';
 import { assetsOf, interruptRun, newRun, type CycleDeps } from './runs.js';
 
@@ -23,7 +24,7 @@ export async function planRun(deps: PlanDeps, runId?: string): Promise<{ runId: 
     id = run.id;
   }
   const run = await store.runs.get(id);
-  if (!run) throw new Error(`run ${id} does not exist`);
+  if (!run) throw new RunNotFoundError(id);
   const assets = [...new Set(assetsOf(config, run))];
   if (!(await store.runs.start(id, deps.now(), assets.length))) {
     logger.warn('run already started or finished; skipping duplicate plan', { runId: id, status: run.status });

@@ -131,3 +131,10 @@ export class ReplayDataMissingError extends AdvisorError {
     super('REPLAY_DATA_MISSING', `no recorded ${what} in ${dataDir}`, { what, dataDir });
   }
 }
+
+/** Paging a history made no progress within the pages the range needs (a venue that never advances): the cause of a CandleHistoryIncompleteError. */
+export class PagingStalledError extends AdvisorError {
+  constructor(readonly pages: number) {
+    super('PAGING_STALLED', `no progress after ${pages} pages`, { pages });
+  }
+}

@@ -21,8 +21,8 @@ interface Rule {
 const RULES: readonly Rule[] = [
   { name: 'throw new Error( (use a named AdvisorError)', pattern: /throw new Error\(/, allowed: [] },
   {
-    name: 'ms-per-hour/day literal (use shared/util/time.ts)',
-    pattern: /\b(?:86_?400_?000|3_?600_?000)\b/,
+    name: 'ms-per-minute/hour/day by hand (use shared/util/time.ts)',
+    pattern: /\b(?:86_?400_?000|3_?600_?000)\b|[*/%]\s*60_?000\b/,
     // calibration/doc.ts quotes the fit's call in the prose of docs/calibration.md.
     allowed: ['shared/util/time.ts', 'shared/calibration/doc.ts'],
   },
@@ -67,6 +67,8 @@ describe('house rules in the sources', () => {
           "throw new Error('no');",
           'const day = 86_400_000;',
           'const hourMs = 3600000;',
+          'const minutes = ms / 60_000;',
+          'const startTimeoutMs = 60_000;',
           'const ltv = ltvBps / 1e4;',
           'const bps = fraction * 10_000;',
           'const spread = delta / 10000;',
@@ -77,7 +79,7 @@ describe('house rules in the sources', () => {
       ],
       ['shared/util/units.ts', 'export const bpsToFraction = (bps: number) => bps / 10_000;'],
     ]);
-    expect(RULES.map((rule) => offences(rule, sample).map((o) => o.split(':')[1]))).toEqual([['1'], ['2', '3'], ['4', '5', '6']]);
+    expect(RULES.map((rule) => offences(rule, sample).map((o) => o.split(':')[1]))).toEqual([['1'], ['2', '3', '4'], ['6', '7', '8']]);
   });
 
   it('reads the source tree', () => {
