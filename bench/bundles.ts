@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantileSorted } from '../shared/numerics/statistics.js';
+import { BundleBenchError } from './errors.js';
 import { line } from './print.js';
 
 /**
@@ -28,7 +29,7 @@ interface FunctionBundle {
 /** Lambda functions of a synthesized template with their asset directories. */
 function bundlesOf(outdir: string): FunctionBundle[] {
   const templateFile = readdirSync(outdir).find((f) => f.endsWith('.template.json'));
-  if (!templateFile) throw new Error(`no template in ${outdir}`);
+  if (!templateFile) throw new BundleBenchError('BENCH_NO_TEMPLATE', `no template in ${outdir}`, { outdir });
   const template = JSON.parse(readFileSync(join(outdir, templateFile), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
   const bundles: FunctionBundle[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -56,7 +57,10 @@ function apiInitMs(bundleDir: string): { importMs: number; firstRequestMs: numbe
       requestContext: { http: { method: 'GET', path: '/v1/health', sourceIp: '127.0.0.1' }, requestId: 'bench', timeEpoch: Date.now() } };
     const response = await handler(event, { getRemainingTimeInMillis: () => 10000 });
     const t2 = performance.now();
-    if (response.statusCode !== 200) throw new Error('health answered ' + response.statusCode + ': ' + response.body);
+    if (response.statusCode !== 200) {
+      console.error('health answered ' + response.statusCode + ': ' + response.body);
+      process.exit(1);
+    }
     console.log(JSON.stringify({ importMs: t1 - t0, firstRequestMs: t2 - t1 }));
   `;
   const result = spawnSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
@@ -73,7 +77,7 @@ function apiInitMs(bundleDir: string): { importMs: number; firstRequestMs: numbe
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
   });
-  if (result.status !== 0) throw new Error(`API bundle failed to start: ${result.stderr}`);
+  if (result.status !== 0) throw new BundleBenchError('BENCH_API_BUNDLE_START', `API bundle failed to start: ${result.stderr}`, { bundleDir, stderr: result.stderr });
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as { importMs: number; firstRequestMs: number };
 }
 
@@ -96,7 +100,7 @@ export async function benchBundles(): Promise<void> {
       env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
       encoding: 'utf8',
     });
-    if (synth.status !== 0) throw new Error(`cdk synth failed:\n${synth.stderr}`);
+    if (synth.status !== 0) throw new BundleBenchError('BENCH_CDK_SYNTH', `cdk synth failed:\n${synth.stderr}`, { stderr: synth.stderr });
     line('cdk synth (all bundles)', `${((performance.now() - started) / 1000).toFixed(1)} s`);
     const bundles = bundlesOf(outdir);
     for (const b of bundles) {

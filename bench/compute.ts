@@ -6,6 +6,8 @@ import { median } from '../shared/numerics/statistics.js';
 import { computeParameters } from '../shared/risk/engine/recommend.js';
 import type { ComputedParameters } from '../shared/risk/engine/types.js';
 import type { CandleLike } from '../shared/risk/series.js';
+import { MS_PER_HOUR } from '../shared/util/time.js';
+import { EngineOutputMissingError, FloorProfileKindError } from './errors.js';
 import { FLOOR_OUTPUTS, floorRecompute, type AssetData } from './floor.js';
 import { line } from './print.js';
 
@@ -21,7 +23,6 @@ const ASSETS = Number(process.env.BENCH_ASSETS ?? 500);
 const BARS = 365 * 24;
 const LEVELS = 1000;
 const VENUES = ['binance', 'coinbase', 'kraken'];
-const H = 3_600_000;
 
 /** GARCH(1,1)-t hourly bars with wicks: the shape of crypto, not any asset in particular. */
 function makeAsset(seed: number): AssetData {
@@ -38,7 +39,7 @@ function makeAsset(seed: number): AssetData {
     close[i] = price;
     high[i] = Math.max(open[i]!, price) * Math.exp(Math.abs(rng.normal()) * sigma * 0.6);
     low[i] = Math.min(open[i]!, price) * Math.exp(-Math.abs(rng.normal()) * sigma * 0.6);
-    openTimeMs[i] = i * H;
+    openTimeMs[i] = i * MS_PER_HOUR;
     variance = longRun * 0.03 + 0.08 * r * r + 0.89 * variance;
   }
   const depth2PctUsd = 10 ** (5 + rng.next() * 3);
@@ -58,11 +59,11 @@ function makeAsset(seed: number): AssetData {
 
 /** The engine's values of FLOOR_OUTPUTS, for the equality check. */
 function engineOutputs(r: ComputedParameters): number[] {
-  if (r.profileKind !== 'lending') throw new Error('the floor is written for the lending profile');
+  if (r.profileKind !== 'lending') throw new FloorProfileKindError(r.profileKind);
   const t = r.target;
   const mc = r.monteCarlo;
   // The bench's inputs are complete and fresh: a null cross-check or simulation would be a bench defect.
-  if (!mc || !r.crossCheck) throw new Error(`the engine computed no cross-check or Monte Carlo on complete inputs`);
+  if (!mc || !r.crossCheck) throw new EngineOutputMissingError([...(r.crossCheck ? [] : ['crossCheck']), ...(mc ? [] : ['monteCarlo'])]);
   return [t.liquidationThresholdBps, t.ltvBps, t.liquidationBonusBps, t.supplyCapUsd, t.borrowCapUsd, r.crossCheck.smartLtv, mc.expectedBadDebtUsd, mc.valueAtRiskUsd, mc.expectedShortfallUsd, mc.probabilityOfBadDebt];
 }
 

@@ -6,6 +6,7 @@ import { fhsDrawdownTail } from '../shared/risk/fhs.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance } from '../shared/risk/garch.js';
 import { ltvCeilingBps } from '../shared/risk/lending.js';
 import { badDebtByPath, badDebtTail, DEFAULT_MAX_LTV_SHARE_OF_LT, DEFAULT_MIN_LTV_SHARE_OF_LT } from '../shared/risk/montecarlo.js';
+import { bpsToFraction, fractionToBps } from '../shared/util/units.js';
 
 /**
  * The compute bench's floor (bench/compute.ts): the engine's maths on one asset as hand-tight
@@ -200,10 +201,10 @@ export function floorRecompute(a: AssetData, asset: string, profile: LendingProf
   const slippage = Number.isFinite(bestVenue) ? bestVenue : Number.isFinite(merged) ? merged : 1;
 
   // Lending targets, caps, SmartLTV.
-  const bonus = Math.min(profile.maxLiquidationBonusBps / 1e4, Math.max(profile.minLiquidationBonusBps / 1e4, slippage + profile.liquidatorCostBps / 1e4));
+  const bonus = Math.min(bpsToFraction(profile.maxLiquidationBonusBps), Math.max(bpsToFraction(profile.minLiquidationBonusBps), slippage + bpsToFraction(profile.liquidatorCostBps)));
   const lt = Math.max(0, ((1 - adverse) * (1 - slippage)) / (1 + bonus));
   const ltv = Math.max(0, lt * (1 - ordinary));
-  const roundDown = (f: number) => Math.max(0, Math.floor(Math.floor(f * 10_000 + 1e-9) / profile.roundingStepBps) * profile.roundingStepBps);
+  const roundDown = (f: number) => Math.max(0, Math.floor(Math.floor(fractionToBps(f) + 1e-9) / profile.roundingStepBps) * profile.roundingStepBps);
   const supplyCap = floorToSignificant(sellable(bonus / 2) / profile.capLiquidationShare);
   const ltBps = roundDown(lt);
   // The engine's rule (its own pure function): LTV also stays under the buffer below the *rounded* LT.
@@ -215,7 +216,7 @@ export function floorRecompute(a: AssetData, asset: string, profile: LendingProf
 
   // Monte Carlo bad debt over the FHS paths: thresholds sorted once, prefix sums, one binary search per path.
   const m = profile.monteCarloPositions;
-  const ltFraction = ltBps / 1e4;
+  const ltFraction = bpsToFraction(ltBps);
   const collateral = (supplyCap > 0 ? supplyCap : size) / m;
   const kFactor = (1 - slippage) / (1 + bonus);
   // Evenly spaced LTVs: the liquidation drop falls as the debt grows, so the positions in reverse are in
@@ -236,7 +237,7 @@ export function floorRecompute(a: AssetData, asset: string, profile: LendingProf
 
   out[0] = ltBps;
   out[1] = ltvBps;
-  out[2] = Math.ceil(bonus * 10_000 - 1e-9);
+  out[2] = Math.ceil(fractionToBps(bonus) - 1e-9);
   out[3] = supplyCap;
   out[4] = floorToSignificant(supplyCap * profile.borrowCapShare);
   out[5] = smart;

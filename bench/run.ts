@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from '../shared/config/load.js';
+import { INTERVAL_MS } from '../shared/config/schema.js';
 import { ingestAsset, summarizeBook } from '../shared/cycle/ingest-asset.js';
 import { marketSourceFor } from '../shared/cycle/worker-deps.js';
 import { SimulatedMarket } from '../shared/market/simulator.js';
@@ -47,7 +48,7 @@ async function benchProfiles() {
   const market = new SimulatedMarket({ seed: 2, originMs: Date.UTC(2025, 0, 1) });
   const nowMs = Date.UTC(2026, 0, 15);
   for (const profile of config.profiles) {
-    const intervalMs = profile.candleInterval === '1h' ? 3_600_000 : 300_000;
+    const intervalMs = INTERVAL_MS[profile.candleInterval];
     const endMs = floorTo(nowMs, intervalMs);
     const inputs = await Promise.all(
       config.assets.map(async (asset) => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../shared/store/table.js';
+import { AdvisorError } from '../shared/util/errors.js';
 
 /**
  * The local DynamoDB-API server: dynalite (DynamoDB's HTTP API on LevelDB) in this process.
@@ -33,6 +34,18 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
+/** The table stayed in CREATING (or another non-ACTIVE status) through every poll. */
+export class TableNotActiveError extends AdvisorError {
+  constructor(
+    readonly tableName: string,
+    readonly polls: number,
+  ) {
+    super('TABLE_NOT_ACTIVE', `table ${tableName} did not become ACTIVE`, { tableName, polls });
+  }
+}
+
+const TABLE_ACTIVE_POLLS = 100;
+
 /** Creates the table from the shared definition unless it exists; waits until it is ACTIVE. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<{ created: boolean }> {
   let created = false;
@@ -42,10 +55,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < TABLE_ACTIVE_POLLS; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') return { created };
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`table ${tableName} did not become ACTIVE`);
+  throw new TableNotActiveError(tableName, TABLE_ACTIVE_POLLS);
 }

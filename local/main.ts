@@ -6,6 +6,7 @@ import { loadConfig } from '../shared/config/load.js';
 import { resolveAutoSource } from '../shared/cycle/worker-deps.js';
 import { ReplayMarket } from '../shared/market/replay/market.js';
 import { AdvisorError } from '../shared/util/errors.js';
+import { MS_PER_MINUTE } from '../shared/util/time.js';
 import { progressPrinter } from './progress.js';
 import { missingDataLines, recommendationTable } from './report.js';
 import { startRuntime, type Runtime } from './runtime.js';
@@ -236,11 +237,11 @@ async function main(): Promise<number> {
   }
 
   await cycle();
-  const everyMs = config.schedule.cycleEveryMinutes * 60_000;
+  const everyMs = config.schedule.cycleEveryMinutes * MS_PER_MINUTE;
   const cycleTimer = setInterval(() => void cycle(), everyMs);
   const publishTimer = setInterval(() => {
     if (!stopSignal) void runtime.publish();
-  }, config.schedule.publishEveryMinutes * 60_000);
+  }, config.schedule.publishEveryMinutes * MS_PER_MINUTE);
   if (!stopSignal) {
     console.log(`\nDashboard ${runtime.url}/`);
     console.log(`API       ${runtime.url}/v1/recommendations   (contract: ${runtime.url}/v1/openapi.json)`);

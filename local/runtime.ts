@@ -80,6 +80,16 @@ export interface Runtime {
 
 export class RuntimeStartError extends AdvisorError {}
 
+/** dynalite's LevelDB store would not open; the message is the underlying cause's (a held lock, a read-only directory). */
+export class LevelStoreOpenError extends AdvisorError {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super('LEVEL_STORE_OPEN', reason, { path, reason });
+  }
+}
+
 async function loadOrCreateToken(dataDir: string): Promise<string> {
   const path = join(dataDir, 'api-token');
   try {
@@ -120,7 +130,7 @@ async function probeLevelStore(path: string): Promise<void> {
     await db.open();
   } catch (error) {
     const cause = (error as { cause?: Error }).cause;
-    throw new Error(cause?.message ?? (error as Error).message);
+    throw new LevelStoreOpenError(path, cause?.message ?? (error as Error).message);
   }
   await db.close();
 }

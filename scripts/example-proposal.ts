@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRuntime } from '../local/runtime.js';
+import { AdvisorError } from '../shared/util/errors.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT_FILE = path.join(REPO_ROOT, 'docs/example-proposal.md');
@@ -27,17 +28,20 @@ const EXAMPLE_CLOCK_MS = Date.UTC(2026, 11, 1, 0, 0, 0);
 /** A ULID is 10 characters of time then 16 of randomness; the random part is what varies between runs. */
 const ULID_TIME_CHARS = 10;
 
+/** The cycle did not leave the proposal this script documents (which step failed is in the code and details). */
+class ExampleProposalError extends AdvisorError {}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'advisor-example-'));
   const runtime = await startRuntime({ dataDir, port: 0, apiToken: 'example-token-0123456789', clockMs: EXAMPLE_CLOCK_MS });
   try {
     const { runId } = await runtime.runCycle();
-    if (!runId) throw new Error('the cycle started no run');
+    if (!runId) throw new ExampleProposalError('EXAMPLE_NO_RUN', 'the cycle started no run');
     const profile = runtime.deps.config.profiles.find((p) => p.kind === PROFILE_KIND);
-    if (!profile) throw new Error(`no ${PROFILE_KIND} profile in the default config`);
+    if (!profile) throw new ExampleProposalError('EXAMPLE_NO_PROFILE', `no ${PROFILE_KIND} profile in the default config`, { kind: PROFILE_KIND });
     const proposal = await runtime.deps.store.proposals.get(`${profile.id}-${runId}`.toLowerCase());
-    if (!proposal) throw new Error(`run ${runId} made no proposal for ${profile.id} (nothing beyond the hysteresis?)`);
-    if (proposal.status !== 'sent' || !proposal.externalRef) throw new Error(`proposal ${proposal.id} is ${proposal.status}, not in the outbox`);
+    if (!proposal) throw new ExampleProposalError('EXAMPLE_NO_PROPOSAL', `run ${runId} made no proposal for ${profile.id} (nothing beyond the hysteresis?)`, { runId, profileId: profile.id });
+    if (proposal.status !== 'sent' || !proposal.externalRef) throw new ExampleProposalError('EXAMPLE_PROPOSAL_NOT_SENT', `proposal ${proposal.id} is ${proposal.status}, not in the outbox`, { proposalId: proposal.id, status: proposal.status });
     const stableRunId = runId.slice(0, ULID_TIME_CHARS) + '0'.repeat(runId.length - ULID_TIME_CHARS);
     const markdown = readFileSync(proposal.externalRef, 'utf8')
       .split(runtime.url).join(DOCUMENTED_BASE_URL)

@@ -5,6 +5,7 @@
  */
 import { steeredParameter, type ParameterUnit, type ProfileKind, type SteeredParameterKey } from '../../shared/model/parameters.js';
 import type { StepStatus } from '../../shared/model/step-status.js';
+import { MS_PER_HOUR } from '../../shared/util/time.js';
 
 export type { ParameterUnit, ProfileKind };
 
@@ -48,7 +49,7 @@ export const FRESHNESS = {
    * missed cycles mean the scheduler or the venues are failing (the engine itself only calls data weak
    * after 24 h, which is far too late for a reader to notice).
    */
-  staleAfterMs: 2 * 3_600_000,
+  staleAfterMs: 2 * MS_PER_HOUR,
 };
 
 /** A row's overall status, from its steps (see status.ts for the precedence). */

@@ -3,10 +3,11 @@
  * depend on their browser and the tests can state it exactly. Numbers, USD and parameter values are
  * formatted by shared/format (numbers.ts, parameter-values.ts), the same module the proposal and the CLI use.
  */
+import { MS_PER_MINUTE } from '../../shared/util/time.js';
 
 /** An age in words: "< 1 min", "12 min", "3 h 5 min", "2 d 4 h". */
 export function durationText(ms: number): string {
-  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  const minutes = Math.floor(Math.max(0, ms) / MS_PER_MINUTE);
   if (minutes < 1) return '< 1 min';
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);

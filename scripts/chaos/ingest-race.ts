@@ -6,7 +6,7 @@ import { ingestAsset, seriesNeeds } from '../../shared/cycle/ingest-asset.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import { createDocumentClient } from '../../shared/store/client.js';
 import { createStore, type Store } from '../../shared/store/index.js';
-import { MS_PER_DAY } from '../../shared/util/time.js';
+import { MS_PER_DAY, MS_PER_HOUR } from '../../shared/util/time.js';
 import type { ScenarioContext } from './context.js';
 import { Rng } from './random.js';
 import { Checks, type ScenarioResult } from './result.js';
@@ -47,8 +47,8 @@ export async function ingestRaceScenario(context: ScenarioContext): Promise<Scen
   try {
     for (let trial = 1; trial <= counts.ingestRaces; trial++) {
       const asset = rng.pick(config.assets);
-      const baseMs = Date.parse(config.simulator.originIso) + (maxLookbackDays + CLOCK_MARGIN_DAYS) * MS_PER_DAY + rng.int(0, 24 * 30) * 3_600_000;
-      const clocks = [baseMs, baseMs + rng.int(1, MAX_CLOCK_GAP_HOURS) * 3_600_000] as const;
+      const baseMs = Date.parse(config.simulator.originIso) + (maxLookbackDays + CLOCK_MARGIN_DAYS) * MS_PER_DAY + rng.int(0, 24 * 30) * MS_PER_HOUR;
+      const clocks = [baseMs, baseMs + rng.int(1, MAX_CLOCK_GAP_HOURS) * MS_PER_HOUR] as const;
       const deps = (store: Store) => ({ config, source, store });
       const [aloneA, aloneB, raced] = [await newStore(), await newStore(), await newStore()];
       // Alone, each on its own table (at once: they share nothing).
@@ -63,7 +63,7 @@ export async function ingestRaceScenario(context: ScenarioContext): Promise<Scen
         bars += union.size;
         const lost = [...union].filter((t) => !stored.has(t));
         const extra = [...stored].filter((t) => !union.has(t));
-        const where = `trial ${trial}: ${asset.symbol} ${interval}, clocks ${new Date(clocks[0]).toISOString()} and +${(clocks[1] - clocks[0]) / 3_600_000} h`;
+        const where = `trial ${trial}: ${asset.symbol} ${interval}, clocks ${new Date(clocks[0]).toISOString()} and +${(clocks[1] - clocks[0]) / MS_PER_HOUR} h`;
         if (lost.length > 0) checks.fail(CHECK_NO_LOSS, `${where}: ${lost.length} of ${union.size} bars lost (first ${new Date(Math.min(...lost)).toISOString()})`);
         if (extra.length > 0) checks.fail(CHECK_NO_EXTRA, `${where}: ${extra.length} bars neither ingest stored alone`);
       }

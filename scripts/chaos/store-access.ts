@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { startLocalDynamo } from '../../local/dynamo.js';
 import { LOCAL_TABLE_NAME, startRuntime, type Runtime } from '../../local/runtime.js';
 import { createDocumentClient } from '../../shared/store/client.js';
+import { AdvisorError } from '../../shared/util/errors.js';
 import { readStoredState, type StoredState } from './invariants.js';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -38,12 +39,22 @@ export async function restartAndRead(dataDir: string, idleTimeoutMs: number): Pr
   }
 }
 
+/** A chaos scenario waited longer than its limit for the runtime. */
+export class WaitTimeoutError extends AdvisorError {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
+    super('CHAOS_WAIT_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`, { what, timeoutMs });
+  }
+}
+
 export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       promise,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs))),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new WaitTimeoutError(what, timeoutMs)), timeoutMs))),
     ]);
   } finally {
     clearTimeout(timer);

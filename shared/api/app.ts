@@ -5,6 +5,7 @@ import { ifNoneMatchHits, strongEtag } from './conditional.js';
 import { corsPreflightHeaders, corsReadHeaders } from './cors.js';
 import { dashboardAsset } from './dashboard/serve.js';
 import type { ApiDeps } from './deps.js';
+import { MemoizedRouteStatusError } from './errors.js';
 import { acceptsJson } from './negotiate.js';
 import { HttpProblem, problemResultOf, problems } from './problem.js';
 import { RecomputeBusyError, RecomputeContendedError, RecomputeRateLimitedError } from './recompute.js';
@@ -96,7 +97,7 @@ export function createApi(deps: ApiDeps) {
     const request = { event, params: { ...match!.groups } };
     const load = async () => {
       const reply = await route.handler(request);
-      if (reply.status !== 200) throw new Error(`a memoized route answered ${reply.status}`);
+      if (reply.status !== 200) throw new MemoizedRouteStatusError(path, reply.status);
       return render(reply);
     };
     let rendered: RenderedResponse;

@@ -6,8 +6,8 @@ import type { Run } from '../model/run.js';
 import type { Store } from '../store/index.js';
 import { callerHash, type CallerWindow } from '../store/recompute.js';
 import { AdvisorError } from '../util/errors.js';
+import { MS_PER_HOUR, MS_PER_MINUTE } from '../util/time.js';
 
-const HOUR_MS = 3_600_000;
 /**
  * Registry replacements a request may lose before it gives up. Each loss means another request
  * registered a run (which the next attempt joins, or which fills the bound) or pruned a finished one,
@@ -94,8 +94,8 @@ export function isInFlight(run: Run, nowMs: number, runTimeoutMs: number): boole
 
 /** The fixed clock-hour window of the per-caller limit that contains `nowMs`. */
 export function hourWindow(nowMs: number): { startMs: number; endMs: number } {
-  const startMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
-  return { startMs, endMs: startMs + HOUR_MS };
+  const startMs = Math.floor(nowMs / MS_PER_HOUR) * MS_PER_HOUR;
+  return { startMs, endMs: startMs + MS_PER_HOUR };
 }
 
 /** Of the runs that cover the request, the newest (the one that ingests latest). */
@@ -125,7 +125,7 @@ export async function requestRecompute(deps: RecomputeDeps, request: RecomputeRe
   const { config, store, logger } = deps;
   const schedule = config.schedule;
   const universe = config.assets.map((a) => a.symbol);
-  const timeoutMs = schedule.runTimeoutMinutes * 60_000;
+  const timeoutMs = schedule.runTimeoutMinutes * MS_PER_MINUTE;
   const nowMs = deps.now();
   const window = hourWindow(nowMs);
   const caller = callerHash(request.requestedBy);

@@ -1,4 +1,6 @@
 import type { LendingParameters } from '../config/schema.js';
+import { MS_PER_DAY } from '../util/time.js';
+import { bpsToFraction } from '../util/units.js';
 import { countBreaches, lendingBufferDrop } from './breach.js';
 import { markdownTable } from './summary.js';
 import type { SeriesResult } from './walkforward.js';
@@ -44,15 +46,15 @@ export function compareWithLive(result: SeriesResult, bars: BarColumns, horizonB
   const r = last.recommendation;
   const ours = { ltBps: r.target.ltBps, ltvBps: r.target.ltvBps, bonusBps: r.bonusBps };
   const liveParams = { ltBps: live.liquidationThresholdBps, ltvBps: live.ltvBps, bonusBps: live.liquidationBonusBps };
-  const oursDrop = lendingBufferDrop(ours.ltBps / 1e4, ours.bonusBps / 1e4, r.slippage);
-  const liveDrop = lendingBufferDrop(liveParams.ltBps / 1e4, liveParams.bonusBps / 1e4, r.slippage);
+  const oursDrop = lendingBufferDrop(bpsToFraction(ours.ltBps), bpsToFraction(ours.bonusBps), r.slippage);
+  const liveDrop = lendingBufferDrop(bpsToFraction(liveParams.ltBps), bpsToFraction(liveParams.bonusBps), r.slippage);
   const moves = windowMoves(bars, horizonBars).drop;
   let windows = 0;
   let oursFixed = 0;
   let liveFixed = 0;
   for (const step of ok) {
     const from = lowerBound(bars.openTimeMs, step.atMs);
-    const to = lowerBound(bars.openTimeMs, step.atMs + 86_400_000, from);
+    const to = lowerBound(bars.openTimeMs, step.atMs + MS_PER_DAY, from);
     const a = countBreaches(moves, from, to, oursDrop);
     windows += a.windows;
     oursFixed += a.breaches;
@@ -92,12 +94,12 @@ function explain(
   const diffPp = (ours.ltBps - live.ltBps) / 100;
   const direction = diffPp > 0 ? 'looser' : diffPp < 0 ? 'tighter' : 'equal';
   const parts = [
-    `our LT is ${Math.abs(diffPp).toFixed(1)} pp ${direction}: it covers a ${pct(oursDrop)} 4 h drop (the trailing year's ${source} 99.9 % tail is ${pct(adverse)}), the live LT with its ${pct(live.bonusBps / 1e4)} bonus covers ${pct(liveDrop)}`,
+    `our LT is ${Math.abs(diffPp).toFixed(1)} pp ${direction}: it covers a ${pct(oursDrop)} 4 h drop (the trailing year's ${source} 99.9 % tail is ${pct(adverse)}), the live LT with its ${pct(bpsToFraction(live.bonusBps))} bonus covers ${pct(liveDrop)}`,
     `held fixed over the ${windows.toLocaleString('en-US')} scored windows, ours would have been exceeded ${oursFixed} times, the live one ${liveFixed} (1 - alpha expects ${expected})`,
   ];
   if (live.ltvBps === 0) parts.push('the live LTV 0 means the asset is being wound down as collateral (a listing decision, not a risk figure)');
   else parts.push(`LT - LTV gap: ours ${((ours.ltBps - ours.ltvBps) / 100).toFixed(1)} pp (a 95 % 4 h move), live ${((live.ltBps - live.ltvBps) / 100).toFixed(1)} pp`);
-  if (ours.bonusBps !== live.bonusBps) parts.push(`bonus ${pct(ours.bonusBps / 1e4, 2)} vs ${pct(live.bonusBps / 1e4, 2)}`);
+  if (ours.bonusBps !== live.bonusBps) parts.push(`bonus ${pct(bpsToFraction(ours.bonusBps), 2)} vs ${pct(bpsToFraction(live.bonusBps), 2)}`);
   return `${parts.join('; ')}.`;
 }
 

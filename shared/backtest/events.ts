@@ -1,3 +1,4 @@
+import { MS_PER_DAY as DAY_MS } from '../util/time.js';
 import type { SeriesResult, StepRecord } from './walkforward.js';
 
 /**
@@ -22,7 +23,6 @@ export const NAMED_EVENTS: readonly NamedEvent[] = [
   { id: 'nov-2022', label: 'Nov 2022 (FTX)', fromMs: day('2022-11-08'), toMs: day('2022-11-10') },
 ];
 
-export const DAY_MS = 86_400_000;
 /** The path shown around an event: a week before to three weeks after its first day. */
 export const EVENT_DAYS_BEFORE = 7;
 export const EVENT_DAYS_AFTER = 21;

@@ -1,4 +1,5 @@
-import { appliedLagBps, DAY_MS, pathRow } from './events.js';
+import { MS_PER_DAY as DAY_MS } from '../util/time.js';
+import { appliedLagBps, pathRow } from './events.js';
 import type { SeriesResult, StepRecord } from './walkforward.js';
 
 /**

@@ -1,3 +1,4 @@
+import { MS_PER_DAY as DAY_MS } from '../util/time.js';
 import { NAMED_EVENTS, type NamedEvent } from './events.js';
 import type { SeriesResult, StepRecord } from './walkforward.js';
 
@@ -16,7 +17,6 @@ const PRICE_TOP = 48;
 const PRICE_BOTTOM = 270;
 const PARAM_TOP = 300;
 const PARAM_BOTTOM = 490;
-const DAY_MS = 86_400_000;
 /** Steps further apart than this are a gap: lines break there. */
 const GAP_MS = 2 * DAY_MS;
 

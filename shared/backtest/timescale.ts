@@ -1,5 +1,6 @@
 import type { Policy, ProtocolProfile } from '../config/schema.js';
 import type { CandleLike } from '../risk/series.js';
+import { MS_PER_DAY as DAY_MS, MS_PER_HOUR as HOUR_MS } from '../util/time.js';
 
 /**
  * Daily bars through an engine that knows 5-minute and hourly candles only. A daily series is handed to
@@ -17,8 +18,6 @@ export interface TimeScale {
   factor: number;
 }
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Calendar day per engine hour. */
 export const DAILY_COMPRESSION = DAY_MS / HOUR_MS;
 

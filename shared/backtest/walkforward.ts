@@ -5,6 +5,8 @@ import { rulesOf } from '../risk/engine/rules.js';
 import type { ComputedParameters, ParameterInputs } from '../risk/engine/types.js';
 import type { ParameterRule, StepStatus } from '../risk/guardrails.js';
 import type { CandleLike } from '../risk/series.js';
+import { MS_PER_DAY as DAY_MS, MS_PER_MINUTE } from '../util/time.js';
+import { bpsToFraction } from '../util/units.js';
 import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
 import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from './breach.js';
 import { coverageOf, RunRecorder, type Coverage } from './coverage.js';
@@ -22,8 +24,6 @@ import { lowerBound, toColumns, windowMoves } from './windows.js';
  * - naive: the unconditional quantile of the trailing windows, same bonus and slippage (baseline.ts).
  * Pure and deterministic: the engine is seeded, time comes from the data.
  */
-
-export const DAY_MS = 86_400_000;
 
 export interface BacktestSeries {
   /** Report name, e.g. 'BTC', 'BTC-PERP', 'FTT-1D'. */
@@ -158,7 +158,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   const scale = series.timeScale ?? identityScale();
   const candles = series.candles;
   const intervalMs = INTERVAL_MS[profile.candleInterval];
-  const horizonBars = profile.horizonMinutes / (intervalMs / 60_000);
+  const horizonBars = profile.horizonMinutes / (intervalMs / MS_PER_MINUTE);
   const bars = toColumns(candles, intervalMs);
   const moves = windowMoves(bars, horizonBars);
   const times = bars.openTimeMs;
@@ -167,7 +167,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   const warmupBars = (options.warmupDays ?? profile.minHistoryDays) * barsPerDay;
   const restartAfterMs = (options.restartAfterDays ?? 7) * DAY_MS;
   const horizonMs = horizonBars * intervalMs;
-  const fee = profile.kind === 'perp' ? profile.feeBufferBps / 1e4 : 0;
+  const fee = profile.kind === 'perp' ? bpsToFraction(profile.feeBufferBps) : 0;
   const scratch = new Float64Array(Math.ceil(lookbackMs / intervalMs) + 1);
 
   const result: SeriesResult = {
@@ -265,8 +265,8 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       const listing: boolean = current === null;
       applied = listing ? computed.target : computed.parameters;
       const ltStep = computed.steps.find((s) => s.parameter === 'liquidationThresholdBps');
-      const bonus = computed.target.liquidationBonusBps / 1e4;
-      const appliedBonus = applied.liquidationBonusBps / 1e4;
+      const bonus = bpsToFraction(computed.target.liquidationBonusBps);
+      const appliedBonus = bpsToFraction(applied.liquidationBonusBps);
       const em = emergency.step(computed.target.liquidationThresholdBps, e);
       const naiveLtBps = naiveLiquidationThresholdBps(naive.quantile, common.slippage, computed.figures.liquidationBonus ?? bonus, lendingRounding(profile));
       recommendation = {
@@ -276,18 +276,18 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         target: {
           ltBps: computed.target.liquidationThresholdBps,
           ltvBps: computed.target.ltvBps,
-          buffer: lendingBufferDrop(computed.target.liquidationThresholdBps / 1e4, bonus, common.slippage),
+          buffer: lendingBufferDrop(bpsToFraction(computed.target.liquidationThresholdBps), bonus, common.slippage),
         },
         applied: {
           ltBps: applied.liquidationThresholdBps,
           ltvBps: applied.ltvBps,
-          buffer: lendingBufferDrop(applied.liquidationThresholdBps / 1e4, appliedBonus, common.slippage),
+          buffer: lendingBufferDrop(bpsToFraction(applied.liquidationThresholdBps), appliedBonus, common.slippage),
           status: listing ? 'listed' : (ltStep?.status ?? 'unchanged'),
           stress: !listing && (ltStep?.stress ?? false),
           needsVote: !listing && computed.needsGovernanceVote,
         },
-        emergency: { ltBps: em.value, buffer: lendingBufferDrop(em.value / 1e4, appliedBonus, common.slippage), flagged: em.flagged, voted: em.voted },
-        naive: { adverseMove: naive.quantile, ltBps: naiveLtBps, buffer: lendingBufferDrop(naiveLtBps / 1e4, bonus, common.slippage) },
+        emergency: { ltBps: em.value, buffer: lendingBufferDrop(bpsToFraction(em.value), appliedBonus, common.slippage), flagged: em.flagged, voted: em.voted },
+        naive: { adverseMove: naive.quantile, ltBps: naiveLtBps, buffer: lendingBufferDrop(bpsToFraction(naiveLtBps), bonus, common.slippage) },
         monteCarlo: computed.monteCarlo ?? NOT_SIMULATED,
       };
     } else {
@@ -305,18 +305,18 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         target: {
           mmrBps: computed.target.maintenanceMarginBps,
           maxLeverage: computed.target.maxLeverage,
-          buffer: perpBufferMove(computed.target.maintenanceMarginBps / 1e4, slippage, fee),
+          buffer: perpBufferMove(bpsToFraction(computed.target.maintenanceMarginBps), slippage, fee),
         },
         applied: {
           mmrBps: applied.maintenanceMarginBps,
           maxLeverage: applied.maxLeverage,
-          buffer: perpBufferMove(applied.maintenanceMarginBps / 1e4, slippage, fee),
+          buffer: perpBufferMove(bpsToFraction(applied.maintenanceMarginBps), slippage, fee),
           status: listing ? 'listed' : (mmStep?.status ?? 'unchanged'),
           stress: !listing && (mmStep?.stress ?? false),
           needsVote: !listing && computed.needsGovernanceVote,
         },
-        emergency: { mmrBps: em.value, buffer: perpBufferMove(em.value / 1e4, slippage, fee), flagged: em.flagged, voted: em.voted },
-        naive: { adverseMove: naive.quantile, mmrBps: naiveMmrBps, buffer: perpBufferMove(naiveMmrBps / 1e4, slippage, fee) },
+        emergency: { mmrBps: em.value, buffer: perpBufferMove(bpsToFraction(em.value), slippage, fee), flagged: em.flagged, voted: em.voted },
+        naive: { adverseMove: naive.quantile, mmrBps: naiveMmrBps, buffer: perpBufferMove(bpsToFraction(naiveMmrBps), slippage, fee) },
         insuranceFundTargetUsd: computed.insuranceFundTargetUsd ?? 0,
       };
     }

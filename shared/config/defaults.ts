@@ -1,3 +1,5 @@
+import { MS_PER_HOUR } from '../util/time.js';
+import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
 import { UNIVERSE } from './universe.js';
@@ -28,9 +30,9 @@ export const DEFAULT_QUALITY_THRESHOLDS = {
   // 30 min: the aggregated series may end this long before the expected end before STALE_LAST_BAR (an advisor choice).
   staleLastBarAfterMs: 1_800_000,
   // 1 h: a quiet pair may print no 5m candle for a few minutes; an hour without one is a stopped feed (an advisor choice).
-  venueStaleAfterMs: 3_600_000,
+  venueStaleAfterMs: MS_PER_HOUR,
   // An hour of zero-volume bars, and at least three bars (on hourly bars one zero bar is not a run).
-  zeroVolumeRunMs: 3_600_000,
+  zeroVolumeRunMs: MS_PER_HOUR,
   zeroVolumeRunMinBars: 3,
   // 1 % off par: USDT/USDC trade within a few bps; a 1 % gap is a depeg worth a warning.
   maxQuoteDepegFraction: 0.01,
@@ -131,7 +133,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
   methodologyVersion: 'v1.0',
   assets: UNIVERSE.map((asset) => {
     const simulator = SIMULATOR_CALIBRATION[asset.symbol];
-    if (!simulator) throw new Error(`no simulator calibration for ${asset.symbol}: run npm run calibrate`);
+    if (!simulator) throw new SimulatorCalibrationMissingError(asset.symbol);
     return { ...asset, simulator };
   }),
   venues: [
@@ -213,7 +215,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
   ],
   policy: {
     // SmartLTV rejects risk data older than one day (docs/methodology.md#ref-smartltv).
-    staleAfterMs: 24 * 3_600_000,
+    staleAfterMs: 24 * MS_PER_HOUR,
     maxMissingBarShare: 0.02,
     minVenues: 2,
     // RiskMetrics' daily lambda 0.94 as a half-life: ln 0.5 / ln 0.94 = 11.2 days.

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MS_PER_HOUR, MS_PER_MINUTE } from '../util/time.js';
 import {
   DEFAULT_MAX_POSITION_MULTIPLE,
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
@@ -23,7 +24,7 @@ export type VenueId = z.infer<typeof venueId>;
 export const candleInterval = z.enum(['5m', '1h']);
 export type CandleInterval = z.infer<typeof candleInterval>;
 
-export const INTERVAL_MS: Record<CandleInterval, number> = { '5m': 300_000, '1h': 3_600_000 };
+export const INTERVAL_MS: Record<CandleInterval, number> = { '5m': 5 * MS_PER_MINUTE, '1h': MS_PER_HOUR };
 
 /** Parameters of the seeded simulator for one asset; see shared/config/calibration.ts for their origin. */
 export const simulatorCalibrationSchema = z.object({
@@ -352,7 +353,7 @@ export const advisorConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['profiles', i, 'id'], message: `duplicate profile ${profile.id}` });
       }
       profileIds.add(profile.id);
-      const intervalMinutes = INTERVAL_MS[profile.candleInterval] / 60_000;
+      const intervalMinutes = INTERVAL_MS[profile.candleInterval] / MS_PER_MINUTE;
       if (profile.horizonMinutes % intervalMinutes !== 0) {
         ctx.addIssue({
           code: 'custom',

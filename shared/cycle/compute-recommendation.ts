@@ -6,7 +6,8 @@ import { chooseBooks } from '../risk/book-window.js';
 import { computeParameters } from '../risk/engine/recommend.js';
 import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
 import type { Store } from '../store/index.js';
-import { MS_PER_DAY, floorTo } from '../util/time.js';
+import { floorTo, MS_PER_DAY, MS_PER_HOUR } from '../util/time.js';
+import { ProfileKindMismatchError } from './errors.js';
 
 export { profilesFor } from '../config/profiles.js';
 
@@ -19,7 +20,7 @@ export function qualityAt(snapshot: MarketSnapshot, staleAfterMs: number, nowMs:
     passed: false,
     issues: [
       ...snapshot.quality.issues,
-      { code: 'STALE', severity: 'failure', message: `snapshot taken ${(ageMs / 3_600_000).toFixed(1)} h before compute` },
+      { code: 'STALE', severity: 'failure', message: `snapshot taken ${(ageMs / MS_PER_HOUR).toFixed(1)} h before compute` },
     ],
   };
 }
@@ -79,7 +80,7 @@ export async function computeRecommendation(
   const candles = await store.series.getBars(snapshot.asset, profile.candleInterval, endMs - profile.lookbackDays * MS_PER_DAY, endMs);
   const quality = qualityAt(snapshot, config.policy.staleAfterMs, nowMs);
   // Liquidity at a low percentile over the window's book snapshots, not the latest book alone.
-  const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * 3_600_000;
+  const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * MS_PER_HOUR;
   const recent = await store.snapshots.recent(snapshot.asset, windowStartMs, config.policy.bookSnapshotsMax);
   const bookSets = [snapshot, ...recent.filter((s) => s.takenAtMs !== snapshot.takenAtMs)].map((s) => s.books);
   const { books, ...bookWindow } = chooseBooks(booksInWindow(bookSets, nowMs, config.policy), config.policy.bookPercentile, config.policy.bookDepthBand);
@@ -138,7 +139,7 @@ export async function computeRecommendation(
       current: profile.current[snapshot.asset] ?? null,
     };
   } else {
-    throw new Error(`profile ${profile.id} is ${profile.kind} but parameters came out ${computed.profileKind}`);
+    throw new ProfileKindMismatchError(profile.id, profile.kind, computed.profileKind);
   }
   return store.recommendations.append(versioned);
 }

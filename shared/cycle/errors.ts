@@ -24,3 +24,35 @@ export class NoMarketDataError extends AdvisorError {
     );
   }
 }
+
+/** A worker found no stored market snapshot for the asset it is to compute (its ingest stored none). */
+export class NoSnapshotError extends AdvisorError {
+  constructor(readonly asset: string) {
+    super('NO_SNAPSHOT', `no market snapshot for ${asset}`, { asset });
+  }
+}
+
+/** The run a plan was asked to start is not in the store. */
+export class RunNotFoundError extends AdvisorError {
+  constructor(readonly runId: string) {
+    super('RUN_NOT_FOUND', `run ${runId} does not exist`, { runId });
+  }
+}
+
+/** The Lambda invoker has no function name for a role (its environment variable is unset). */
+export class FunctionNameMissingError extends AdvisorError {
+  constructor(readonly role: string) {
+    super('FUNCTION_NAME_MISSING', `no function name configured for the ${role} function`, { role });
+  }
+}
+
+/** The engine computed parameters of another kind than the profile's (a defect: the engine dispatches on the kind). */
+export class ProfileKindMismatchError extends AdvisorError {
+  constructor(
+    readonly profileId: string,
+    readonly profileKind: string,
+    readonly computedKind: string,
+  ) {
+    super('PROFILE_KIND_MISMATCH', `profile ${profileId} is ${profileKind} but parameters came out ${computedKind}`, { profileId, profileKind, computedKind });
+  }
+}

@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { FunctionNameMissingError } from './errors.js';
 import type { InvokedRole } from './roles.js';
 
 export type { InvokedRole } from './roles.js';
@@ -36,7 +37,7 @@ export class LambdaInvoker implements Invoker {
 
   async invoke<R extends InvokedRole>(role: R, event: InvokedRoleEvents[R]): Promise<void> {
     const functionName = this.functionNames[role];
-    if (!functionName) throw new Error(`no function name configured for the ${role} function`);
+    if (!functionName) throw new FunctionNameMissingError(role);
     this.client ??= new LambdaClient({});
     await this.client.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }),

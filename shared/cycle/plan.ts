@@ -1,3 +1,5 @@
+import { MS_PER_MINUTE } from '../util/time.js';
+import { RunNotFoundError } from './errors.js';
 import type { AssetQueue } from './queue.js';
 import { assetsOf, interruptRun, newRun, type CycleDeps } from './runs.js';
 
@@ -22,7 +24,7 @@ export async function planRun(deps: PlanDeps, runId?: string): Promise<{ runId: 
     id = run.id;
   }
   const run = await store.runs.get(id);
-  if (!run) throw new Error(`run ${id} does not exist`);
+  if (!run) throw new RunNotFoundError(id);
   const assets = [...new Set(assetsOf(config, run))];
   if (!(await store.runs.start(id, deps.now(), assets.length))) {
     logger.warn('run already started or finished; skipping duplicate plan', { runId: id, status: run.status });
@@ -43,7 +45,7 @@ export async function planRun(deps: PlanDeps, runId?: string): Promise<{ runId: 
  */
 export async function closeStuckRuns(deps: CycleDeps): Promise<string[]> {
   const { store, logger } = deps;
-  const timeoutMs = deps.config.schedule.runTimeoutMinutes * 60_000;
+  const timeoutMs = deps.config.schedule.runTimeoutMinutes * MS_PER_MINUTE;
   const closing: string[] = [];
   for (const id of await store.runs.activeRunIds()) {
     const run = await store.runs.get(id);

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { MarketSource } from '../market/types.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { AssetOutcome, Run } from '../model/run.js';
+import { MS_PER_MINUTE } from '../util/time.js';
 import { computeRecommendation, profilesFor } from './compute-recommendation.js';
+import { NoSnapshotError } from './errors.js';
 import { ingestAsset } from './ingest-asset.js';
 import type { AssetWork } from './queue.js';
 import type { CycleDeps } from './runs.js';
@@ -20,7 +22,7 @@ export interface AssetDeps extends CycleDeps {
 }
 
 /** Longer than the worker's Lambda timeout (3 min in infra), shorter than the queue's visibility timeout. */
-export const DEFAULT_ASSET_LEASE_MS = 5 * 60_000;
+export const DEFAULT_ASSET_LEASE_MS = 5 * MS_PER_MINUTE;
 
 type RunError = Run['errors'][number];
 
@@ -35,7 +37,7 @@ async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: R
   const { highest } = await store.recommendations.rollForward(work.asset, profile.id);
   if (highest && highest.runId === work.runId) return highest;
   const snapshot = await store.snapshots.latest(work.asset);
-  if (!snapshot) throw new Error(`no market snapshot for ${work.asset}`);
+  if (!snapshot) throw new NoSnapshotError(work.asset);
   const recommendation = await computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs);
   // Missing input holds parameters (no-data): say so in the run's log, not only in the stored item.
   for (const alert of recommendation.alerts ?? []) deps.logger.warn('missing input: parameters held', { runId: work.runId, ...alert });

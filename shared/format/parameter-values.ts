@@ -1,4 +1,5 @@
 import { unitOf, type ParameterUnit } from '../model/parameters.js';
+import { bpsToFraction } from '../util/units.js';
 import { formatNumber, formatPct, formatUsd, usdCompactText } from './numbers.js';
 
 /**
@@ -45,7 +46,7 @@ export function leverageText(multiple: number): string {
 }
 
 const STYLES: Record<ValueStyle, Record<ParameterUnit, (value: number) => string>> = {
-  proposal: { bps: (v) => formatPct(v / 10_000), usd: formatUsd, x: (v) => `${v}x` },
+  proposal: { bps: (v) => formatPct(bpsToFraction(v)), usd: formatUsd, x: (v) => `${v}x` },
   reason: { bps: (v) => `${formatNumber(v, 4)} bps`, usd: formatUsd, x: (v) => `${formatNumber(v, 4)}x` },
   cell: { bps: percentFromBps, usd: usdCompactText, x: leverageText },
   sentence: { bps: (v) => `${percentFromBps(v)} %`, usd: usdCompactText, x: leverageText },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Proposal } from '../model/proposal.js';
+import { MS_PER_MINUTE } from '../util/time.js';
 import { DeliveryError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, HttpTarget, withRetries, type RetryEvent, type RetryPolicy } from './http.js';
 import type { SecretSource, SecretValue } from './secrets.js';
@@ -101,7 +102,7 @@ export const DISCOURSE_DEFAULTS: Readonly<DiscourseSettings> = {
   maxPostChars: 32_000,
   maxGenerations: 20,
   maxScannedPosts: 200,
-  clockSkewMs: 10 * 60_000,
+  clockSkewMs: 10 * MS_PER_MINUTE,
   /** Discourse's own chunk size for post lists. */
   postsPerRequest: 20,
   /** Under Discourse's default max_topic_title_length (255). */

@@ -82,3 +82,10 @@ export class InsecureUrlError extends AdvisorError {
 export function isPermanentDeliveryFailure(error: unknown): boolean {
   return error instanceof DeliveryError && error.permanent;
 }
+
+/** A fan-out sink was built with no target to send to. */
+export class NoSinkTargetsError extends AdvisorError {
+  constructor() {
+    super('NO_SINK_TARGETS', 'FanOutSink needs at least one target');
+  }
+}

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AdvisorError } from '../util/errors.js';
+import { MS_PER_MINUTE } from '../util/time.js';
 import { REDACTED, SecretValue } from './secret-value.js';
 
 export { SecretValue };
@@ -47,7 +48,7 @@ export interface SecretsManagerSecretOptions {
   now?: () => number;
 }
 
-export const DEFAULT_SECRET_CACHE_TTL_MS = 15 * 60_000;
+export const DEFAULT_SECRET_CACHE_TTL_MS = 15 * MS_PER_MINUTE;
 
 let sharedClient: SecretsManagerClient | undefined;
 

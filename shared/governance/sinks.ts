@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Proposal } from '../model/proposal.js';
+import { NoSinkTargetsError } from './errors.js';
 import { TARGET_NAMES, combinedTargetName } from './targets.js';
 
 /**
@@ -46,7 +47,7 @@ export class FanOutSink implements ProposalSink {
   readonly isPublic: boolean;
 
   constructor(private readonly sinks: readonly ProposalSink[]) {
-    if (sinks.length === 0) throw new Error('FanOutSink needs at least one target');
+    if (sinks.length === 0) throw new NoSinkTargetsError();
     this.target = combinedTargetName(sinks.map((s) => s.target));
     this.isPublic = sinks.some((s) => s.isPublic);
   }

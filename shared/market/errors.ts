@@ -1,4 +1,5 @@
 import { AdvisorError } from '../util/errors.js';
+import { MS_PER_MINUTE } from '../util/time.js';
 
 export class VenueNotListedError extends AdvisorError {
   constructor(asset: string, venue: string) {
@@ -93,7 +94,7 @@ export class VenueUnavailableError extends VenueRequestError {
 
 export class VenueIntervalUnsupportedError extends AdvisorError {
   constructor(venue: string, intervalMs: number) {
-    super('VENUE_INTERVAL_UNSUPPORTED', `${venue} has no ${intervalMs / 60_000}-minute candles`, { venue, intervalMs });
+    super('VENUE_INTERVAL_UNSUPPORTED', `${venue} has no ${intervalMs / MS_PER_MINUTE}-minute candles`, { venue, intervalMs });
   }
 }
 
@@ -128,5 +129,12 @@ export class CandleHistoryIncompleteError extends AdvisorError {
 export class ReplayDataMissingError extends AdvisorError {
   constructor(what: string, dataDir: string) {
     super('REPLAY_DATA_MISSING', `no recorded ${what} in ${dataDir}`, { what, dataDir });
+  }
+}
+
+/** Paging a history made no progress within the pages the range needs (a venue that never advances): the cause of a CandleHistoryIncompleteError. */
+export class PagingStalledError extends AdvisorError {
+  constructor(readonly pages: number) {
+    super('PAGING_STALLED', `no progress after ${pages} pages`, { pages });
   }
 }

@@ -1,6 +1,6 @@
 import { INTERVAL_MS, type AdvisorConfig, type CandleInterval, type VenueId } from '../config/schema.js';
 import type { BookSummary, DataQuality, QualityIssue, QualityReport, SeriesRef } from '../model/snapshot.js';
-import { isoOf } from '../util/time.js';
+import { isoOf, MS_PER_HOUR } from '../util/time.js';
 import type { AggregationOptions, CandleAggregation } from './aggregate.js';
 import type { Candle } from './types.js';
 import type { QuoteConversion } from './venues/types.js';
@@ -100,7 +100,7 @@ export function findZeroVolumeRuns(bars: readonly Candle[], intervalMs: number, 
   return runs;
 }
 
-const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
+const hours = (ms: number) => `${(ms / MS_PER_HOUR).toFixed(1)} h`;
 const pct = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
 
 /**
@@ -274,7 +274,7 @@ export function assessQuality(
     issues.push({
       code: 'STALE',
       severity: 'failure',
-      message: `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / 3_600_000).toFixed(0)} h)`,
+      message: `last bar closed ${hours(lastBarAgeMs)} ago (limit ${(config.policy.staleAfterMs / MS_PER_HOUR).toFixed(0)} h)`,
     });
   }
   if (!venues.some((v) => v.book)) issues.push({ code: 'EMPTY_BOOK', severity: 'failure', message: 'no usable order book on any venue' });

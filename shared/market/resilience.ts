@@ -15,6 +15,7 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
+import { MS_PER_MINUTE } from '../util/time.js';
 import { VenueHttpStatusError, VenueRequestError, VenueTimeoutError, VenueUnavailableError } from './errors.js';
 
 /**
@@ -196,7 +197,7 @@ export class VenueGuard {
       const heartbeatMs = 250;
       this.weightBudget = new Bottleneck({
         reservoir: perMinute,
-        reservoirIncreaseAmount: (perMinute * heartbeatMs) / 60_000,
+        reservoirIncreaseAmount: (perMinute * heartbeatMs) / MS_PER_MINUTE,
         reservoirIncreaseInterval: heartbeatMs,
         reservoirIncreaseMaximum: perMinute,
       });

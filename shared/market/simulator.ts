@@ -1,5 +1,6 @@
 import { INTERVAL_MS, type AssetConfig, type VenueId } from '../config/schema.js';
 import { SeededRandom, hashSeed } from '../numerics/rng.js';
+import { MS_PER_MINUTE } from '../util/time.js';
 import type { BookLevel, Candle, CandleRequest, MarketSource, OrderBook, OrderBookRequest } from './types.js';
 import { VenueNotListedError } from './errors.js';
 
@@ -200,7 +201,7 @@ export class SimulatedMarket implements MarketSource {
     const stressFactor = 1 / Math.max(1, path.stress[step]!);
     const venueDepth2Pct = asset.simulator.depth2PctUsd * VENUE_DEPTH_SHARE[venue] * stressFactor;
     const halfSpread = (asset.simulator.spreadBps / 2) * 1e-4;
-    const rng = new SeededRandom(hashSeed(this.options.seed, 'book', asset.symbol, venue, String(Math.floor(atMs / 60_000))));
+    const rng = new SeededRandom(hashSeed(this.options.seed, 'book', asset.symbol, venue, String(Math.floor(atMs / MS_PER_MINUTE))));
     const side = (direction: 1 | -1): BookLevel[] => {
       const levels: BookLevel[] = [];
       let previousCumulativeUsd = 0;

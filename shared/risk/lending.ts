@@ -1,4 +1,5 @@
 import { clamp } from '../numerics/statistics.js';
+import { bpsToFraction, fractionToBps } from '../util/units.js';
 
 /**
  * Lending-market parameters from the methodology (docs/methodology.md#lending).
@@ -22,13 +23,13 @@ export function loanToValue(liquidationThreshold: number, ordinaryMove: number):
 
 /** Rounds a fraction down to a multiple of `stepBps`, returning bps. */
 export function roundDownBps(fraction: number, stepBps: number): number {
-  const bps = Math.floor(fraction * 10_000 + 1e-9);
+  const bps = Math.floor(fractionToBps(fraction) + 1e-9);
   return Math.max(0, Math.floor(bps / stepBps) * stepBps);
 }
 
 /** Rounds a fraction up to whole bps (for margins and bonuses, where rounding down would loosen). */
 export function roundUpBps(fraction: number): number {
-  return Math.ceil(fraction * 10_000 - 1e-9);
+  return Math.ceil(fractionToBps(fraction) - 1e-9);
 }
 
 /**
@@ -46,7 +47,7 @@ export function supplyCapUsd(sellableAtHalfBonusUsd: number, share: number): num
  */
 export function ltvCeilingBps(liquidationThresholdBps: number, ordinaryMove: number, stepBps: number): number {
   if (liquidationThresholdBps <= 0) return 0;
-  const buffered = roundDownBps(loanToValue(liquidationThresholdBps / 10_000, ordinaryMove), stepBps);
+  const buffered = roundDownBps(loanToValue(bpsToFraction(liquidationThresholdBps), ordinaryMove), stepBps);
   const strictlyBelow = (Math.ceil(liquidationThresholdBps / stepBps) - 1) * stepBps;
   return Math.max(0, Math.min(buffered, strictlyBelow));
 }

@@ -3,6 +3,8 @@
  * slippage budget. Prices are in USD (quote normalized upstream), quantities in base units.
  * Sizes are USD notional at mid (quantity sold = sizeUsd / mid), the convention of docs/methodology.md#notation.
  */
+import { fractionToBps } from '../util/units.js';
+
 
 export interface Level {
   price: number;
@@ -27,7 +29,7 @@ export function spreadBps(book: BookSide): number {
   const bestBid = book.bids[0]?.price;
   const bestAsk = book.asks[0]?.price;
   if (bestBid === undefined || bestAsk === undefined) return Number.NaN;
-  return ((bestAsk - bestBid) / midPrice(book)) * 10_000;
+  return fractionToBps((bestAsk - bestBid) / midPrice(book));
 }
 
 /** USD value of the bids priced within `fraction` below mid (0.02 = within 2 %). */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { repairBadPrints } from '../../shared/backtest/badprints.js';
 import { compressDailyBars, dailyBarPolicy, dailyBarProfile } from '../../shared/backtest/timescale.js';
-import { DAY_MS, runWalkForward, type SeriesResult } from '../../shared/backtest/walkforward.js';
+import { runWalkForward, type SeriesResult } from '../../shared/backtest/walkforward.js';
 import { liquidityFor } from '../../shared/backtest/liquidity.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { LendingProfile, PerpProfile } from '../../shared/config/schema.js';
 import type { CandleLike } from '../../shared/risk/series.js';
+import { MS_PER_DAY as DAY_MS } from '../../shared/util/time.js';
 import { HAS_REAL_DATA, readCandles } from '../support/real-data.js';
 
 /**

@@ -1,3 +1,4 @@
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../../util/time.js';
 import { VenueIntervalUnsupportedError } from '../errors.js';
 import { barsInRange, sortBook } from './common.js';
 import type { VenueHttp } from './http.js';
@@ -6,13 +7,13 @@ import type { CandlePage, CandlePageRequest, QuoteCurrency, VenueAdapter, VenueB
 
 /** Binance's interval codes by bar length. */
 const INTERVAL_CODES = new Map<number, string>([
-  [60_000, '1m'],
-  [300_000, '5m'],
-  [900_000, '15m'],
-  [1_800_000, '30m'],
-  [3_600_000, '1h'],
-  [14_400_000, '4h'],
-  [86_400_000, '1d'],
+  [MS_PER_MINUTE, '1m'],
+  [5 * MS_PER_MINUTE, '5m'],
+  [15 * MS_PER_MINUTE, '15m'],
+  [30 * MS_PER_MINUTE, '30m'],
+  [MS_PER_HOUR, '1h'],
+  [4 * MS_PER_HOUR, '4h'],
+  [MS_PER_DAY, '1d'],
 ]);
 
 /** Bars per /api/v3/klines request (the documented maximum). */

@@ -1,3 +1,4 @@
+import { MS_PER_MINUTE } from '../../util/time.js';
 import { VenuePayloadError } from '../errors.js';
 import type { BookLevel, Candle } from '../types.js';
 import type { CandlePageRequest } from './types.js';
@@ -11,7 +12,7 @@ export function barsInRange(venue: string, path: string, request: CandlePageRequ
   const byTime = new Map<number, Candle>();
   for (const bar of rows) {
     if (bar.openTimeMs % request.intervalMs !== 0) {
-      throw new VenuePayloadError(venue, path, [`bar open time ${bar.openTimeMs} is not on the ${request.intervalMs / 60_000}-minute grid`]);
+      throw new VenuePayloadError(venue, path, [`bar open time ${bar.openTimeMs} is not on the ${request.intervalMs / MS_PER_MINUTE}-minute grid`]);
     }
     if (bar.openTimeMs < request.startMs || bar.openTimeMs >= request.endMs) continue;
     const seen = byTime.get(bar.openTimeMs);

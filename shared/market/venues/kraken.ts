@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { MS_PER_MINUTE } from '../../util/time.js';
 import { VenueApiError, VenueIntervalUnsupportedError, VenuePayloadError } from '../errors.js';
 import { barsInRange, sortBook } from './common.js';
 import type { VenueHttp } from './http.js';
@@ -36,7 +37,7 @@ export class KrakenAdapter implements VenueAdapter {
   ) {}
 
   supportsInterval(intervalMs: number): boolean {
-    return intervalMs % 60_000 === 0 && INTERVAL_MINUTES.has(intervalMs / 60_000);
+    return intervalMs % MS_PER_MINUTE === 0 && INTERVAL_MINUTES.has(intervalMs / MS_PER_MINUTE);
   }
 
   async fetchCandlePage(request: CandlePageRequest): Promise<CandlePage> {
@@ -45,7 +46,7 @@ export class KrakenAdapter implements VenueAdapter {
     // `since` is exclusive ("after this time"): one second before the start includes the start bar.
     const result = await this.result(
       path,
-      { pair: request.pair, interval: request.intervalMs / 60_000, since: Math.floor(request.startMs / 1000) - 1 },
+      { pair: request.pair, interval: request.intervalMs / MS_PER_MINUTE, since: Math.floor(request.startMs / 1000) - 1 },
       krakenOhlcResultSchema,
     );
     const candles = barsInRange(this.venue, path, request, result.bars);

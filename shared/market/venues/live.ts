@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { INTERVAL_MS, type VenueConfig, type VenueId } from '../../config/schema.js';
+import { MS_PER_HOUR } from '../../util/time.js';
 import { VenueDisabledError, VenueIntervalUnsupportedError, VenueNotListedError } from '../errors.js';
 import { DEFAULT_VENUE_RATE_LIMITS, VenueGuard, type CircuitStatus, type FleetVenueBudget, type ResilienceOptions, type VenueCallStats, type VenueRateLimit } from '../resilience.js';
 import type { Candle, CandleRequest, MarketSource, OrderBook, OrderBookRequest } from '../types.js';
@@ -19,7 +20,7 @@ import type { QuoteAware, QuoteConversion, VenueAdapter } from './types.js';
  */
 export const DEFAULT_BOOK_LEVELS: Readonly<Record<VenueId, number>> = { binance: 500, coinbase: 1000, kraken: 500 };
 /** Pages of a failed history are kept this long for the next request to resume from: 6 hours. */
-export const DEFAULT_RESUME_TTL_MS = 6 * 3_600_000;
+export const DEFAULT_RESUME_TTL_MS = 6 * MS_PER_HOUR;
 /** Reachability probe: one ping per venue, no retry, this timeout. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 3_000;
 

@@ -1,4 +1,4 @@
-import { CandleHistoryIncompleteError } from '../errors.js';
+import { CandleHistoryIncompleteError, PagingStalledError } from '../errors.js';
 import type { Candle } from '../types.js';
 import type { CandlePageRequest, VenueAdapter } from './types.js';
 
@@ -45,7 +45,7 @@ export async function fetchCandleHistory(
   const maxPages = Math.ceil((request.endMs - request.startMs) / (adapter.maxBarsPerRequest * request.intervalMs)) * 2 + 4;
   while (cursor < request.endMs) {
     if (pages >= maxPages) {
-      throw new CandleHistoryIncompleteError(adapter.venue, request.pair, cursor, bars.length, new Error(`no progress after ${pages} pages`));
+      throw new CandleHistoryIncompleteError(adapter.venue, request.pair, cursor, bars.length, new PagingStalledError(pages));
     }
     let page;
     try {

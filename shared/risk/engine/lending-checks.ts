@@ -1,4 +1,5 @@
 import type { LendingParameters, LendingProfile } from '../../config/schema.js';
+import { bpsToFraction } from '../../util/units.js';
 import { sellableWithinSlippage } from '../liquidity.js';
 import { simulateBadDebt, syntheticBook } from '../montecarlo.js';
 import { dailyParkinsonVolatility } from '../range.js';
@@ -33,22 +34,22 @@ export function lendingChecks(
   const sigma = dailyParkinsonVolatility(tail.segments, barsPerDayOf(profile), inputs.policy.rangeWindowDays);
   const liquidityAtBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus) : 0;
   const smart = Number.isFinite(sigma) ? smartLtv({ sigma, liquidityUsd: liquidityAtBonus, debtCapUsd: target.supplyCapUsd, bonus, c: profile.smartLtvConfidence }) : 0;
-  const check = crossCheck({ ourLtv: target.ltvBps / 1e4, smartLtv: smart, thresholdPp: profile.smartLtvGapFlagPp });
+  const check = crossCheck({ ourLtv: bpsToFraction(target.ltvBps), smartLtv: smart, thresholdPp: profile.smartLtvGapFlagPp });
   const current = profile.current[inputs.asset] ?? null;
   let impliedOfCurrent: number | null = null;
   if (current && Number.isFinite(sigma) && liq.mergedBids.length > 0) {
     const implied = impliedConfidence({
-      ltv: current.ltvBps / 1e4,
-      bonus: current.liquidationBonusBps / 1e4,
+      ltv: bpsToFraction(current.ltvBps),
+      bonus: bpsToFraction(current.liquidationBonusBps),
       sigma,
-      liquidityUsd: sellableWithinSlippage(liq.mergedBids, liq.midUsd, current.liquidationBonusBps / 1e4),
+      liquidityUsd: sellableWithinSlippage(liq.mergedBids, liq.midUsd, bpsToFraction(current.liquidationBonusBps)),
       debtCapUsd: current.supplyCapUsd,
     });
     impliedOfCurrent = implied.status === 'implied' ? implied.c : null;
   }
 
   // Monte Carlo: a synthetic book spread up to LT, over the filtered paths of the horizon.
-  const ltFraction = target.liquidationThresholdBps / 1e4;
+  const ltFraction = bpsToFraction(target.liquidationThresholdBps);
   const totalCollateralUsd = target.supplyCapUsd > 0 ? target.supplyCapUsd : profile.liquidationSizeUsd;
   const badDebt =
     ltFraction > 0 && tail.simulatedDrawdowns.length > 0

@@ -1,5 +1,6 @@
 import type { LendingParameters, LendingProfile } from '../../config/schema.js';
 import { formatPct } from '../../format/numbers.js';
+import { bpsToFraction } from '../../util/units.js';
 import { applyGuardRails, keepBelow } from '../guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from '../lending.js';
 import { sellableWithinSlippage } from '../liquidity.js';
@@ -29,7 +30,7 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
   const slippage = liq.slippageForParameters;
   const adverse = tail.working.adverseMove;
   const ordinary = tail.working.ordinaryMove;
-  const bonus = liquidationBonus(slippage, profile.liquidatorCostBps / 1e4, profile.minLiquidationBonusBps / 1e4, profile.maxLiquidationBonusBps / 1e4);
+  const bonus = liquidationBonus(slippage, bpsToFraction(profile.liquidatorCostBps), bpsToFraction(profile.minLiquidationBonusBps), bpsToFraction(profile.maxLiquidationBonusBps));
   const threshold = liquidationThreshold(adverse, slippage, bonus);
   const ltv = loanToValue(threshold, ordinary);
   const sellableAtHalfBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus / 2) : 0;

@@ -1,4 +1,5 @@
 import type { PerpParameters, PerpProfile } from '../../config/schema.js';
+import { bpsToFraction } from '../../util/units.js';
 import { applyGuardRails, type ParameterStep } from '../guardrails.js';
 import { roundUpBps } from '../lending.js';
 import { maintenanceMargin } from '../perp.js';
@@ -19,7 +20,7 @@ import type { Gaps, ParameterInputs, PerpExtras } from './types.js';
 export function perpTarget(inputs: ParameterInputs, profile: PerpProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[], gaps: Gaps) {
   const moves = tail.working;
   const unfit = unfitReasons.length > 0;
-  const fee = profile.feeBufferBps / 1e4;
+  const fee = bpsToFraction(profile.feeBufferBps);
   // Tiers need the tail (candles) and the book: with either missing none is computed (the schedule is held).
   const tiers =
     liq.mergedBids.length > 0 && !gaps.candlesMissing
@@ -43,7 +44,7 @@ export function perpTarget(inputs: ParameterInputs, profile: PerpProfile, tail: 
     initialMarginBps: leverage > 0 ? roundUpBps(1 / leverage) : 10_000,
     maxLeverage: leverage,
   };
-  const penalty = liquidationPenalty({ slippageAtTierSize: first?.slippage ?? liq.slippageForParameters, insuranceContribution: profile.insuranceContributionBps / 1e4 });
+  const penalty = liquidationPenalty({ slippageAtTierSize: first?.slippage ?? liq.slippageForParameters, insuranceContribution: bpsToFraction(profile.insuranceContributionBps) });
   const caps =
     liq.mergedBids.length > 0
       ? openInterestCaps({

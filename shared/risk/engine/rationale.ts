@@ -1,5 +1,6 @@
 import type { LendingParameters, LendingProfile, PerpProfile, ProtocolProfile } from '../../config/schema.js';
 import { formatPct, formatUsd } from '../../format/numbers.js';
+import { bpsToFraction } from '../../util/units.js';
 import type { ParameterStep } from '../guardrails.js';
 import type { BookMarginTier } from '../perp-tiers.js';
 import type { LiquidityScores, Rationale, VolatilityScores } from './types.js';
@@ -53,13 +54,13 @@ export function lendingRationale(
       parameter: 'liquidationBonusBps',
       text:
         `Bonus ${formatPct(bonus)}: ${formatPct(slippage)} slippage selling ${formatUsd(profile.liquidationSizeUsd)}` +
-        ` plus ${formatPct(profile.liquidatorCostBps / 1e4)} liquidator cost, kept within` +
-        ` ${formatPct(profile.minLiquidationBonusBps / 1e4)}-${formatPct(profile.maxLiquidationBonusBps / 1e4)}.`,
+        ` plus ${formatPct(bpsToFraction(profile.liquidatorCostBps))} liquidator cost, kept within` +
+        ` ${formatPct(bpsToFraction(profile.minLiquidationBonusBps))}-${formatPct(bpsToFraction(profile.maxLiquidationBonusBps))}.`,
     },
     {
       parameter: 'liquidationThresholdBps',
       text:
-        `LT ${formatPct(target.liquidationThresholdBps / 1e4)}: after a ${formatPct(adverse)} drop over ${horizon}` +
+        `LT ${formatPct(bpsToFraction(target.liquidationThresholdBps))}: after a ${formatPct(adverse)} drop over ${horizon}` +
         ` (${formatPct(profile.confidence, 1)} confidence), ${formatPct(slippage)} slippage and a ${formatPct(bonus)} bonus, collateral still covers the debt:` +
         ` (1 - ${adverse.toFixed(4)}) x (1 - ${slippage.toFixed(4)}) / (1 + ${bonus.toFixed(4)}) = ${formatPct(threshold)}, rounded down. ` +
         regimeSentence(context.volatility),
@@ -68,7 +69,7 @@ export function lendingRationale(
       parameter: 'ltvBps',
       text: context.unfitReasons.length > 0
         ? `LTV 0 %: not collateral (${context.unfitReasons.join('; ')}).`
-        : `LTV ${formatPct(target.ltvBps / 1e4)}: LT less an ordinary ${formatPct(ordinary)} ${horizon} move` +
+        : `LTV ${formatPct(bpsToFraction(target.ltvBps))}: LT less an ordinary ${formatPct(ordinary)} ${horizon} move` +
           ` (${formatPct(profile.ltvConfidence, 0)} confidence), so a loan opened at max LTV is not liquidated by a normal day.`,
     },
     {
@@ -114,6 +115,6 @@ export function perpRationale(
           `${(1 / (maintenance * profile.initialToMaintenanceRatio)).toFixed(1)}x, snapped down to the tiers ${profile.leverageTiers.join('/')}.` +
           ` Larger positions: ${tiers.slice(1).map((t) => `${t.reduceOnly ? 'reduce-only' : `${t.maxLeverage}x`} from ${formatUsd(t.lowerBoundUsd)}`).join(', ') || 'one tier'}.`,
     },
-    { parameter: 'initialMarginBps', text: `Initial margin ${formatPct(f.initialMarginBps / 1e4)}: 1 / max leverage.` },
+    { parameter: 'initialMarginBps', text: `Initial margin ${formatPct(bpsToFraction(f.initialMarginBps))}: 1 / max leverage.` },
   ], context.steps);
 }

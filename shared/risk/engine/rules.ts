@@ -1,5 +1,6 @@
 import type { ProtocolProfile } from '../../config/schema.js';
 import type { DataQuality } from '../../model/snapshot.js';
+import { MS_PER_DAY } from '../../util/time.js';
 import { lendingRules, perpRules, type Evidence, type ParameterRule, type ParameterStep } from '../guardrails.js';
 
 /**
@@ -8,10 +9,8 @@ import { lendingRules, perpRules, type Evidence, type ParameterRule, type Parame
  * evidence and the last change.
  */
 
-const DAY_MS = 86_400_000;
-
 export function rulesOf(profile: ProtocolProfile): ParameterRule[] {
-  const minDelayMs = profile.minDelayDays * DAY_MS;
+  const minDelayMs = profile.minDelayDays * MS_PER_DAY;
   if (profile.kind === 'lending') {
     return lendingRules({
       maxStepBps: profile.maxStepBps,

@@ -1,5 +1,6 @@
 import { INTERVAL_MS, type Policy, type ProtocolProfile } from '../../config/schema.js';
 import { hashSeed } from '../../numerics/rng.js';
+import { MS_PER_DAY, MS_PER_MINUTE } from '../../util/time.js';
 import { drawdownTail, type DrawdownTail } from '../drawdown.js';
 import { fhsDrawdownTail, standardizedBarShapes } from '../fhs.js';
 import { conditionalSigmas, forecastVariance, type GarchOrEwmaFit } from '../garch.js';
@@ -36,7 +37,7 @@ interface SimulatedTail {
 const noPaths = (): SimulatedTail => ({ quantiles: {}, expectedShortfall: Number.NaN, paths: new Float64Array(0) });
 
 export function barsPerDayOf(profile: ProtocolProfile): number {
-  return 86_400_000 / INTERVAL_MS[profile.candleInterval];
+  return MS_PER_DAY / INTERVAL_MS[profile.candleInterval];
 }
 
 /** FHS at today's forecast, seeded per (asset, profile); no paths without a fit or without bar shapes. */
@@ -119,7 +120,7 @@ function flooredTail(unconditional: DrawdownTail, filtered: SimulatedTail, profi
 export function computeTail(asset: string, candles: readonly CandleLike[], profile: ProtocolProfile, policy: Policy): TailModel {
   const intervalMs = INTERVAL_MS[profile.candleInterval];
   const barsPerDay = barsPerDayOf(profile);
-  const horizonBars = profile.horizonMinutes / (intervalMs / 60_000);
+  const horizonBars = profile.horizonMinutes / (intervalMs / MS_PER_MINUTE);
   const segments: PriceSeries[] = splitAtGaps(candles, intervalMs);
   const returns = logReturns(segments);
   const confidences = profile.kind === 'lending' ? [profile.confidence, profile.ltvConfidence] : [profile.confidence];

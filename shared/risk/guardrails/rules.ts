@@ -9,6 +9,7 @@ import {
   type SteeredParameter,
   type StewardBounds,
 } from '../../model/parameters.js';
+import { MS_PER_DAY } from '../../util/time.js';
 
 /**
  * The guard-rail rule of each parameter: how far one update may move it, how small a move is not worth
@@ -61,8 +62,6 @@ export interface ParameterRule {
   label?: string;
 }
 
-export const DAY_MS = 86_400_000;
-
 /**
  * Aave v3.1 RiskSteward production config (docs/methodology.md#ref-aave-stewards: aave-dao/aave-v3-risk-stewards,
  * DeployStewards.s.sol): the defaults of the rule factories below.
@@ -75,7 +74,7 @@ export const AAVE_STEWARD_DEFAULTS = {
   /** Debt ceiling: ±20 % per update (no lending parameter here has one yet; kept for profiles that add it). */
   debtCeilingMaxShare: 0.2,
   /** Every parameter: at least 3 days between two updates. */
-  minDelayMs: GUARD_RAIL_DEFAULTS.minDelayDays * DAY_MS,
+  minDelayMs: GUARD_RAIL_DEFAULTS.minDelayDays * MS_PER_DAY,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------

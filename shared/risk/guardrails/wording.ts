@@ -1,6 +1,7 @@
 import { formatNumber } from '../../format/numbers.js';
 import { formatParameterValue } from '../../format/parameter-values.js';
-import { DAY_MS, type ChangeLimit, type ParameterUnit } from './rules.js';
+import { MS_PER_DAY, MS_PER_HOUR } from '../../util/time.js';
+import type { ChangeLimit, ParameterUnit } from './rules.js';
 
 /** How the guard rails' reason sentences print values, limits and durations ("±50 bps", "3 days"). */
 
@@ -23,8 +24,8 @@ export function formatLimit(limit: ChangeLimit, unit: ParameterUnit | undefined)
 
 /** A delay in hours under a day, else in days: "12 h", "3 days". */
 export function formatDuration(ms: number): string {
-  if (ms < DAY_MS) return `${formatNumber(ms / 3_600_000, 1)} h`;
-  const days = formatNumber(ms / DAY_MS, 1);
+  if (ms < MS_PER_DAY) return `${formatNumber(ms / MS_PER_HOUR, 1)} h`;
+  const days = formatNumber(ms / MS_PER_DAY, 1);
   return `${days} ${days === '1' ? 'day' : 'days'}`;
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, runWalkForward } from '../../../shared/backtest/walkforward.js';
+import { runWalkForward } from '../../../shared/backtest/walkforward.js';
 import { buildConfig } from '../../../shared/config/load.js';
 import type { LendingParameters, LendingProfile } from '../../../shared/config/schema.js';
 import type { ParameterInputs } from '../../../shared/risk/engine/types.js';
 import type { CandleLike } from '../../../shared/risk/series.js';
+import { MS_PER_DAY as DAY_MS } from '../../../shared/util/time.js';
 import { at, flat, START, stubEngine } from './stub.js';
 
 /**

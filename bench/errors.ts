@@ -1,0 +1,18 @@
+import { AdvisorError } from '../shared/util/errors.js';
+
+/** The compute bench's floor is written for the lending profile; it was handed another kind. */
+export class FloorProfileKindError extends AdvisorError {
+  constructor(readonly profileKind: string) {
+    super('BENCH_FLOOR_PROFILE_KIND', 'the floor is written for the lending profile', { profileKind });
+  }
+}
+
+/** The engine left out a figure it computes on complete inputs: a defect of the bench's inputs. */
+export class EngineOutputMissingError extends AdvisorError {
+  constructor(readonly missing: readonly string[]) {
+    super('BENCH_ENGINE_OUTPUT_MISSING', 'the engine computed no cross-check or Monte Carlo on complete inputs', { missing });
+  }
+}
+
+/** A step of the bundle bench (cdk synth, the synthesized template, the API bundle's cold start) failed. */
+export class BundleBenchError extends AdvisorError {}
