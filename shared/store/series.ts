@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffMs, sleepMs, type BackoffPolicy } from '../util/backoff.js';
 import { AdvisorError } from '../util/errors.js';
 import { INTERVAL_MS, type CandleInterval } from '../config/schema.js';
 import type { Candle } from '../market/types.js';
@@ -33,16 +34,11 @@ export function decodeBars(bytes: Uint8Array): Candle[] {
 }
 
 /** How a chunk write that lost a race is retried: re-read, re-merge, write again after a jittered backoff. */
-export interface SeriesWriteOptions {
+export interface SeriesWriteOptions extends BackoffPolicy {
   /** Tries of one chunk write, the first included. */
   maxAttempts: number;
-  /** Backoff before try n+1 is drawn from [b/2, b] with b = min(maxBackoffMs, baseBackoffMs x 2^(n-1)). */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
   /** Chunks written at once by one putBars (each a conditional put of its own). */
   concurrency: number;
-  random: () => number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_SERIES_WRITE_OPTIONS: Readonly<SeriesWriteOptions> = {
@@ -53,7 +49,7 @@ export const DEFAULT_SERIES_WRITE_OPTIONS: Readonly<SeriesWriteOptions> = {
   maxBackoffMs: 1_000,
   concurrency: 8,
   random: Math.random,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: sleepMs,
 };
 
 /** A chunk write kept losing to concurrent writers of the same chunk: nothing of this write was stored. */
@@ -119,7 +115,7 @@ export class SeriesRepository extends TableRepository {
   }
 
   private async writeChunk(asset: string, interval: CandleInterval, index: number, incoming: readonly Candle[], first: StoredChunk): Promise<void> {
-    const { maxAttempts, baseBackoffMs, maxBackoffMs, random, sleep } = this.writeOptions;
+    const { maxAttempts, sleep } = this.writeOptions;
     let stored = first;
     for (let attempt = 1; ; attempt++) {
       const merged = new Map<number, Candle>();
@@ -140,8 +136,7 @@ export class SeriesRepository extends TableRepository {
       });
       if (written) return;
       if (attempt >= maxAttempts) throw new SeriesWriteConflictError(asset, interval, index, attempt);
-      const step = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
-      await sleep(Math.round(step / 2 + (step / 2) * random()));
+      await sleep(backoffMs(attempt, this.writeOptions));
       stored = (await this.readChunks(asset, interval, index, index)).get(index) ?? { bars: [], version: null };
     }
   }
