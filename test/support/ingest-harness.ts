@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../shared/config/schema.js';
 import { INTERVAL_MS } from '../../shared/config/schema.js';
@@ -14,7 +14,8 @@ type VenueResilience = NonNullable<LiveMarketOptions['venueResilience']>;
 
 /**
  * ingestAsset over LiveMarket, the loopback venues and a real local DynamoDB-API server, for the ingest
- * integration tests: registers its own beforeAll/afterAll and hands out fresh assets, markets and checks.
+ * integration tests: registers its own hooks (the venues' faults are cleared after each test) and hands
+ * out fresh assets, markets and checks.
  */
 
 export const START = Date.UTC(2025, 5, 1, 12, 7, 30);
@@ -47,6 +48,8 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, p
       policy,
     });
   });
+  // Faults a test injects end with it.
+  afterEach(() => servers?.clearFaults());
   afterAll(async () => {
     await Promise.all(markets.map((m) => m.dispose()));
     await table?.stop();
