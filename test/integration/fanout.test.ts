@@ -10,7 +10,6 @@ import { readEnvironment } from '../../shared/cycle/environment.js';
 import type { WorkerDeps } from '../../shared/cycle/worker-deps.js';
 import { finalizeRun, type FinalizeResult } from '../../shared/cycle/finalize.js';
 import { closeStuckRuns, planRun } from '../../shared/cycle/plan.js';
-import { newRun } from '../../shared/cycle/runs.js';
 import { runAssetWork } from '../../shared/cycle/worker.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { MarketSource } from '../../shared/market/types.js';
@@ -132,14 +131,11 @@ describe('workers and the finalizer', () => {
   it('an asset that cannot be worked on is recorded as failed; the run completes with the others and says why', async () => {
     const d = deps();
     // The run asked for an asset the configuration no longer has.
-    const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC', 'XYZ'], nowMs: NOW });
-    await harness.table.store.runs.create(queued);
-    await planRun(d.plan, queued.id);
-    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
-    const result = await finalizeRun(d.finalize, { runId: queued.id });
+    const runId = await d.workAdhocRun(['BTC', 'XYZ'], NOW);
+    const result = await finalizeRun(d.finalize, { runId });
     // Some assets produced nothing: partial, not succeeded.
     expect(result).toMatchObject({ status: 'partial', assets: 2, assetsFailed: 1 });
-    const run = await harness.table.store.runs.get(queued.id);
+    const run = await harness.table.store.runs.get(runId);
     expect(run!.errors).toEqual([{ asset: 'XYZ', stage: 'ingest', message: 'unknown asset XYZ' }]);
     expect(run!.recommendations.map((r) => r.asset)).toEqual(profilesFor(harness.config, 'BTC').map(() => 'BTC'));
   });
@@ -209,11 +205,7 @@ describe('worker handler (SQS batch)', () => {
 describe('finalize handler metrics', () => {
   it('records the data age, failed assets and recommendations of the finished run, once', async () => {
     const d = deps();
-    const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: [...ASSETS, 'XYZ'], nowMs: NOW });
-    await harness.table.store.runs.create(queued);
-    const runId = queued.id;
-    await planRun(d.plan, runId);
-    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
+    const runId = await d.workAdhocRun([...ASSETS, 'XYZ'], NOW);
     const recorded: FinalizeResult[] = [];
     const env = readEnvironment({ TABLE_NAME: harness.table.tableName });
     const handler = createFinalizeHandler(() => ({ ...d.finalize, env, publicBaseUrl: 'http://x', simulated: true, dispose: () => {} }) as BaseDeps, (r) => recorded.push(r));

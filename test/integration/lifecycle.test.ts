@@ -85,19 +85,13 @@ describe('a version newer than its pointer (killed between the two writes)', () 
 describe('run statuses', () => {
   it('a run whose assets partly failed is partial; with nothing produced it is failed', async () => {
     const d = deps();
-    const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC', 'XYZ'], nowMs: NOW });
-    await harness.table.store.runs.create(queued);
-    await planRun(d.plan, queued.id);
-    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
-    expect(await finalizeRun(d.finalize, { runId: queued.id })).toMatchObject({ status: 'partial', assetsFailed: 1 });
-    expect((await harness.table.store.runs.get(queued.id))?.status).toBe('partial');
+    const partial = await d.workAdhocRun(['BTC', 'XYZ'], NOW);
+    expect(await finalizeRun(d.finalize, { runId: partial })).toMatchObject({ status: 'partial', assetsFailed: 1 });
+    expect((await harness.table.store.runs.get(partial))?.status).toBe('partial');
 
-    const nothing = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['XYZ'], nowMs: NOW });
     const d2 = deps();
-    await harness.table.store.runs.create(nothing);
-    await planRun(d2.plan, nothing.id);
-    for (const work of d2.queue.sent) await runAssetWork(d2.worker, work);
-    expect(await finalizeRun(d2.finalize, { runId: nothing.id })).toMatchObject({ status: 'failed', proposals: 0 });
+    const nothing = await d2.workAdhocRun(['XYZ'], NOW);
+    expect(await finalizeRun(d2.finalize, { runId: nothing })).toMatchObject({ status: 'failed', proposals: 0 });
   });
 
   it('at local start every queued or running run is closed as interrupted, with no proposal; finished runs are untouched', async () => {

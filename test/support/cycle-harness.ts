@@ -4,7 +4,9 @@ import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig } from '../../shared/config/schema.js';
 import type { InvokedRole, InvokedRoleEvents, Invoker } from '../../shared/cycle/invoker.js';
 import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
-import type { CycleDeps } from '../../shared/cycle/runs.js';
+import { planRun } from '../../shared/cycle/plan.js';
+import { newRun, type CycleDeps } from '../../shared/cycle/runs.js';
+import { runAssetWork } from '../../shared/cycle/worker.js';
 import type { MarketSource } from '../../shared/market/types.js';
 import type { Store } from '../../shared/store/index.js';
 import { startTestTable, type TestTable } from './dynamo.js';
@@ -63,11 +65,21 @@ export function recordedCycle(config: AdvisorConfig, store: Store, source: Marke
   const invoker = new RecordingInvoker();
   const queue = new RecordingQueue();
   const cycle: CycleDeps = { config, store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
+  const plan = { ...cycle, queue };
+  const worker = { ...cycle, source };
   return {
     invoker,
     queue,
-    plan: { ...cycle, queue },
-    worker: { ...cycle, source },
+    plan,
+    worker,
     finalize: { ...cycle, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
+    /** Stores an ad-hoc run of `assets`, plans it and works each message once, in order; returns its id, ready to finalize. */
+    async workAdhocRun(assets: string[], nowMs: number): Promise<string> {
+      const run = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets, nowMs });
+      await store.runs.create(run);
+      await planRun(plan, run.id);
+      for (const work of queue.sent) await runAssetWork(worker, work);
+      return run.id;
+    },
   };
 }
