@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { floorTo } from '../../shared/util/time.js';
 import type { VenueId } from '../../shared/config/schema.js';
-import { H1, M5, START, useIngestHarness } from '../support/ingest-harness.js';
+import { CRASH_AT, H1, M5, START, useIngestHarness } from '../support/ingest-harness.js';
 
 /**
  * ingestAsset over LiveMarket and the loopback venues with data faults (a flash-crash wick, a two-hour
@@ -16,25 +16,24 @@ const { newAsset, ingest, expectedAggregate, stored, codes } = h;
 describe('data faults and the quality report', () => {
   it('a flash-crash wick on one venue is not taken: the stored low is the other venues\', OUTLIER_BARS names the venue and bar', async () => {
     const asset = newAsset();
-    const crashAt = floorTo(START, M5) - 30 * M5;
-    const all = (await expectedAggregate(asset, '5m', ['binance', 'coinbase', 'kraken'])).find((c) => c.openTimeMs === crashAt)!;
-    const lowsOf = async (venue: VenueId) => (await expectedAggregate(asset, '5m', [venue])).find((c) => c.openTimeMs === crashAt)!.low;
+    const all = (await expectedAggregate(asset, '5m', ['binance', 'coinbase', 'kraken'])).find((c) => c.openTimeMs === CRASH_AT)!;
+    const lowsOf = async (venue: VenueId) => (await expectedAggregate(asset, '5m', [venue])).find((c) => c.openTimeMs === CRASH_AT)!.low;
     // Open and close stay the three-venue medians; the low comes from the two venues that agree.
     const expectedLow = Math.min(await lowsOf('binance'), await lowsOf('coinbase'), all.open, all.close);
-    h.servers.fault('kraken', { fault: { kind: 'flash-crash', atMs: crashAt, lowFraction: 0.5 }, pair: `${asset.symbol}USD` });
+    h.krakenFlashCrash(asset);
     const snapshot = await ingest(asset);
-    const bar = (await stored(asset, '5m')).find((c) => c.openTimeMs === crashAt)!;
+    const bar = (await stored(asset, '5m')).find((c) => c.openTimeMs === CRASH_AT)!;
     expect(bar).toMatchObject({ open: all.open, close: all.close, low: expectedLow });
     expect(bar.low).toBeGreaterThan(all.open * 0.99);
     expect(codes(snapshot).sort()).toEqual(['OUTLIER_BARS:warning:kraken:1h', 'OUTLIER_BARS:warning:kraken:5m']);
-    expect(snapshot.quality.report!.outliers.find((o) => o.interval === '5m')).toMatchObject({ venue: 'kraken', side: 'low', openTimeMs: crashAt });
+    expect(snapshot.quality.report!.outliers.find((o) => o.interval === '5m')).toMatchObject({ venue: 'kraken', side: 'low', openTimeMs: CRASH_AT });
     expect(snapshot.quality.passed).toBe(true);
   });
 
   it('a two-hour gap on every venue stays a gap (never filled) and is reported; on one venue the others fill it', async () => {
     const asset = newAsset();
     const gapStart = floorTo(START, H1) - 30 * H1;
-    for (const venue of ['binance', 'coinbase', 'kraken'] as const) h.servers.fault(venue, { fault: { kind: 'gap', fromMs: gapStart, toMs: gapStart + 2 * H1 }, endpoint: 'candles' });
+    h.faultEveryVenue({ fault: { kind: 'gap', fromMs: gapStart, toMs: gapStart + 2 * H1 }, endpoint: 'candles' });
     const snapshot = await ingest(asset);
     const bars = await stored(asset, '5m');
     expect(bars.some((c) => c.openTimeMs >= gapStart && c.openTimeMs < gapStart + 2 * H1)).toBe(false);
@@ -67,7 +66,7 @@ describe('data faults and the quality report', () => {
 
   it('every feed stale: STALE_LAST_BAR on the series and TOO_FEW_VENUES (weak evidence)', async () => {
     const asset = newAsset();
-    for (const venue of ['binance', 'coinbase', 'kraken'] as const) h.servers.fault(venue, { fault: { kind: 'stale', sinceMs: START - 5 * H1 }, endpoint: 'candles' });
+    h.faultEveryVenue({ fault: { kind: 'stale', sinceMs: START - 5 * H1 }, endpoint: 'candles' });
     const snapshot = await ingest(asset);
     // Five hours of 5m bars missing at the end is also 4.2 % of the 5-day lookback: MISSING_BARS too.
     expect(codes(snapshot).sort()).toEqual([

@@ -9,6 +9,7 @@ import type { MarketSnapshot } from '../../shared/model/snapshot.js';
 import { MS_PER_DAY, floorTo } from '../../shared/util/time.js';
 import { startTestTable, type TestTable } from './dynamo.js';
 import { FAST_RESILIENCE, fastLiveMarket, startVenueServers, type VenueServers } from './venue-server.js';
+import type { FaultRule } from './venue-types.js';
 
 type VenueResilience = NonNullable<LiveMarketOptions['venueResilience']>;
 
@@ -21,6 +22,8 @@ type VenueResilience = NonNullable<LiveMarketOptions['venueResilience']>;
 export const START = Date.UTC(2025, 5, 1, 12, 7, 30);
 export const M5 = INTERVAL_MS['5m'];
 export const H1 = INTERVAL_MS['1h'];
+/** Open time of the 5m bar the flash-crash tests put a wick on: 30 bars before START. */
+export const CRASH_AT = floorTo(START, M5) - 30 * M5;
 
 /** `policy`: overrides of the config's policy (merged field by field, as a config file's are). */
 export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, policy: Record<string, unknown> = {}) {
@@ -61,6 +64,15 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, p
       return servers;
     },
     market,
+
+    faultEveryVenue(rule: FaultRule): void {
+      for (const venue of ['binance', 'coinbase', 'kraken'] as const) servers.fault(venue, rule);
+    },
+
+    /** Kraken serves `asset`'s CRASH_AT bar trading down to half its open: a flash-crash wick on one venue. */
+    krakenFlashCrash(asset: AssetConfig): void {
+      servers.fault('kraken', { fault: { kind: 'flash-crash', atMs: CRASH_AT, lowFraction: 0.5 }, pair: `${asset.symbol}USD` });
+    },
 
     /** A fresh asset per test: the series store is per asset, and ingest continues what is stored. */
     newAsset(): AssetConfig {
