@@ -14,27 +14,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bookObservation, bookTarget, type BookObservation } from '../shared/calibration/books.js';
-import { ACCEPT_RELATIVE_ERROR, ROBUSTNESS_SEEDS, SIM_SEED, SIM_YEARS, type AssetSpec } from '../shared/calibration/constants.js';
+import { ACCEPT_RELATIVE_ERROR, type AssetSpec } from '../shared/calibration/constants.js';
 import { calibrationDoc } from '../shared/calibration/doc.js';
 import { passes } from '../shared/calibration/fit.js';
 import { isoDate, pct, textTable } from '../shared/calibration/format.js';
 import { hourlyCandleFile, hourlyHistory, type HourlyHistory } from '../shared/calibration/history.js';
 import { calibrateAssets } from '../shared/calibration/pipeline.js';
 import { calibrationSource } from '../shared/calibration/source.js';
-import {
-  DIAGNOSTIC_HEADER,
-  diagnosticRows,
-  ESTIMATE_HEADER,
-  estimateRows,
-  LIQUIDITY_HEADER,
-  liquidityRows,
-  PARAMETER_HEADER,
-  parameterRows,
-  ROBUSTNESS_HEADER,
-  robustnessRows,
-  VALIDATION_HEADER,
-  validationRows,
-} from '../shared/calibration/tables.js';
+import { terminalTables } from '../shared/calibration/tables.js';
 import { UNIVERSE } from '../shared/config/universe.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,18 +86,10 @@ function main(): void {
   mkdirSync(path.dirname(DOC_FILE), { recursive: true });
   writeFileSync(DOC_FILE, calibrationDoc(results, books, generatedOn, path.relative(REPO_ROOT, dataDir) || dataDir));
 
-  console.log(`\nReal vs simulated (seed ${SIM_SEED}, ${SIM_YEARS} y of 1h bars); vol = median 30-day realized vol, q = 4 h worst drawdown from the window open\n`);
-  console.log(textTable(VALIDATION_HEADER, validationRows(results)));
-  console.log('\nFitted parameters\n');
-  console.log(textTable(PARAMETER_HEADER, parameterRows(results)));
-  console.log('\nJump estimates (data) and fit\n');
-  console.log(textTable(ESTIMATE_HEADER, estimateRows(results)));
-  console.log(`\nOther seeds (${ROBUSTNESS_SEEDS.join(', ')})\n`);
-  console.log(textTable(ROBUSTNESS_HEADER, robustnessRows(results)));
-  console.log('\nDiagnostics\n');
-  console.log(textTable(DIAGNOSTIC_HEADER, diagnosticRows(results)));
-  console.log('\nLiquidity\n');
-  console.log(textTable(LIQUIDITY_HEADER.slice(0, -1), liquidityRows(results).map((r) => r.slice(0, -1))));
+  for (const { title, header, rows } of terminalTables(results)) {
+    console.log(`\n${title}\n`);
+    console.log(textTable(header, rows));
+  }
   console.log(`\nWrote ${path.relative(process.cwd(), CALIBRATION_FILE)} and ${path.relative(process.cwd(), DOC_FILE)} in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);
   if (!results.every(passes)) {
     console.error(`calibrate: some assets are outside ${pct(ACCEPT_RELATIVE_ERROR, 0)} of the real tails (see the table)`);

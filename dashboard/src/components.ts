@@ -80,23 +80,24 @@ export function directionLegend(): HTMLElement {
   );
 }
 
-export function simulatedBanner(): HTMLElement {
-  return h(
-    'div',
-    { class: 'simulated-banner', role: 'note', 'data-testid': 'simulated-banner' },
-    h('strong', null, 'SIMULATED'),
-    ' Market data comes from the seeded simulator, not from live venues. These numbers are a demonstration: nothing is sent to a real forum.',
-  );
-}
+/** The notes over every page when the numbers are not today's live market. */
+const DATA_BANNERS = {
+  simulated: {
+    className: 'simulated-banner',
+    label: 'SIMULATED',
+    text: 'Market data comes from the seeded simulator, not from live venues. These numbers are a demonstration: nothing is sent to a real forum.',
+  },
+  /** Replayed recordings: real data, but not today's market, and kept off the public forum. */
+  historical: {
+    className: 'simulated-banner historical-banner',
+    label: 'HISTORICAL REPLAY',
+    text: 'Market data is replayed from recordings of past markets, not from live venues. Proposals go to the local outbox only.',
+  },
+} as const;
 
-/** Replayed recordings: real data, but not today's market, and kept off the public forum. */
-export function historicalBanner(): HTMLElement {
-  return h(
-    'div',
-    { class: 'simulated-banner historical-banner', role: 'note', 'data-testid': 'historical-banner' },
-    h('strong', null, 'HISTORICAL REPLAY'),
-    ' Market data is replayed from recordings of past markets, not from live venues. Proposals go to the local outbox only.',
-  );
+export function dataBanner(kind: keyof typeof DATA_BANNERS): HTMLElement {
+  const banner = DATA_BANNERS[kind];
+  return h('div', { class: banner.className, role: 'note', 'data-testid': `${kind}-banner` }, h('strong', null, banner.label), ` ${banner.text}`);
 }
 
 export function section(title: string, id: string | null, ...children: (Node | null)[]): HTMLElement {

@@ -1,7 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { attempt, fetchHealth } from './api/client.js';
-import { historicalBanner, simulatedBanner } from './components.js';
+import { dataBanner } from './components.js';
 import { h, replaceChildren } from './dom.js';
 import type { Page, PageContext } from './page.js';
 import { assetPage } from './pages/asset.js';
@@ -51,7 +51,7 @@ async function render(moveFocus = false): Promise<void> {
   const offsetMs = health.ok && Number.isFinite(Date.parse(health.value.time)) ? Date.parse(health.value.time) - Date.now() : 0;
   let simulated = health.ok && health.value.simulated;
   let historical = health.ok && health.value.historical === true;
-  const showBanner = () => replaceChildren(banner, simulated ? simulatedBanner() : null, historical ? historicalBanner() : null);
+  const showBanner = () => replaceChildren(banner, simulated ? dataBanner('simulated') : null, historical ? dataBanner('historical') : null);
   showBanner();
   const version = document.getElementById('methodology');
   if (version) version.textContent = health.ok ? `methodology ${health.value.methodologyVersion}` : 'API unreachable';

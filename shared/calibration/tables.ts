@@ -161,3 +161,19 @@ export function missingEpisodes(results: readonly AssetResult[]): string {
     return `${episode.name} for ${missing.length > 0 ? missing.join(', ') : 'none'}`;
   }).join('; ');
 }
+
+/** The tables the calibrate script prints, each under its title (liquidity without its source column). */
+export function terminalTables(results: readonly AssetResult[]): { title: string; header: readonly string[]; rows: string[][] }[] {
+  return [
+    {
+      title: `Real vs simulated (seed ${SIM_SEED}, ${SIM_YEARS} y of 1h bars); vol = median 30-day realized vol, q = 4 h worst drawdown from the window open`,
+      header: VALIDATION_HEADER,
+      rows: validationRows(results),
+    },
+    { title: 'Fitted parameters', header: PARAMETER_HEADER, rows: parameterRows(results) },
+    { title: 'Jump estimates (data) and fit', header: ESTIMATE_HEADER, rows: estimateRows(results) },
+    { title: `Other seeds (${ROBUSTNESS_SEEDS.join(', ')})`, header: ROBUSTNESS_HEADER, rows: robustnessRows(results) },
+    { title: 'Diagnostics', header: DIAGNOSTIC_HEADER, rows: diagnosticRows(results) },
+    { title: 'Liquidity', header: LIQUIDITY_HEADER.slice(0, -1), rows: liquidityRows(results).map((r) => r.slice(0, -1)) },
+  ];
+}

@@ -1,24 +1,19 @@
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import { DeliveryError, InsecureUrlError, RateLimitedError, RedirectRefusedError, type DeliveryErrorDetails } from './errors.js';
 import { redact, type SecretValue } from './secrets.js';
+import { backoffMs, sleepMs, type BackoffPolicy } from '../util/backoff.js';
 
 /**
  * Timeouts and retries for one delivery. The defaults fit the publish Lambda's one-minute timeout:
  * 3 tries x 10 s plus backoff, or a rate-limit wait of up to 20 s.
  */
-export interface RetryPolicy {
+export interface RetryPolicy extends BackoffPolicy {
   /** Tries of one delivery within one dispatch, the first included. */
   attempts: number;
   /** Whole-request timeout (connect, headers and body). */
   timeoutMs: number;
-  /** Backoff before try n+1 is drawn from [b/2, b] with b = min(maxBackoffMs, baseBackoffMs x 2^(n-1)). */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
   /** The longest wait a 429 may ask for that is honoured in place; longer, the delivery is deferred. */
   maxRateLimitWaitMs: number;
-  /** Uniform in [0, 1): the jitter source. */
-  random: () => number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -28,14 +23,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxBackoffMs: 8_000,
   maxRateLimitWaitMs: 20_000,
   random: Math.random,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: sleepMs,
 };
-
-/** "Equal jitter": half the exponential step fixed, half random, so retries spread but never bunch at 0. */
-export function backoffMs(failedAttempts: number, policy: Pick<RetryPolicy, 'baseBackoffMs' | 'maxBackoffMs' | 'random'>): number {
-  const step = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** Math.max(0, failedAttempts - 1));
-  return Math.round(step / 2 + (step / 2) * policy.random());
-}
 
 /**
  * The wait a 429 asks for, in ms: Discourse's JSON `extras.wait_seconds` first (it is the precise one),

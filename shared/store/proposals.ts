@@ -1,8 +1,7 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { assetSetKeyOf, proposalSchema, runRankOf, type Proposal } from '../model/proposal.js';
-import { isConditionalCheckFailed } from './client.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Page } from './recommendations.js';
+import { TableRepository } from './repository.js';
 import { GSI1, keys } from './table.js';
 import { AdvisorError } from '../util/errors.js';
 
@@ -40,12 +39,7 @@ const MAX_LIST_LIMIT = 100;
  * made before the log existed have no index to add). Proposals stored before the log existed are not
  * in it.
  */
-export class ProposalRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class ProposalRepository extends TableRepository {
   /**
    * Stores a new pending proposal; an existing one with the same id is kept (idempotent retry). It is
    * first recorded as the newest of its market and asset set if its run is the newest so far, before the
@@ -54,51 +48,32 @@ export class ProposalRepository {
   async createPending(proposal: Proposal): Promise<{ created: boolean }> {
     // The log entry goes first: a crash between the two writes leaves an entry without its proposal,
     // which list() skips, never a proposal the list cannot reach.
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: keys.proposalLog, sk: keys.proposalLogSort(proposal.createdAtMs, proposal.id), id: proposal.id },
-      }),
-    );
+    await this.putItem({ pk: keys.proposalLog, sk: keys.proposalLogSort(proposal.createdAtMs, proposal.id), id: proposal.id });
     await this.recordNewestOfSet(proposal);
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: keys.proposal(proposal.id),
-            sk: keys.proposalSort,
-            gsi1pk: keys.outboxPending,
-            gsi1sk: `${String(proposal.createdAtMs).padStart(15, '0')}#${proposal.id}`,
-            ...proposalSchema.parse({ ...proposal, status: 'pending' }),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { created: true };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return { created: false };
-      throw error;
-    }
+    const created = await this.conditionalPut({
+      Item: {
+        pk: keys.proposal(proposal.id),
+        sk: keys.proposalSort,
+        gsi1pk: keys.outboxPending,
+        gsi1sk: `${String(proposal.createdAtMs).padStart(15, '0')}#${proposal.id}`,
+        ...proposalSchema.parse({ ...proposal, status: 'pending' }),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    return { created };
   }
 
   /** Keeps the set's pointer on the proposal of the most recent run (see runRankOf). */
   private async recordNewestOfSet(proposal: Proposal): Promise<void> {
     const rank = runRankOf(proposal);
     if (rank === null) return;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.proposalThread(assetSetKeyOf(proposal)), sk: keys.proposalThreadSort },
-          UpdateExpression: 'SET proposalId = :id, runRank = :rank',
-          ConditionExpression: 'attribute_not_exists(runRank) OR runRank < :rank',
-          ExpressionAttributeValues: { ':id': proposal.id, ':rank': rank },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    // A failed condition: a more recent run's proposal holds the pointer already.
+    await this.conditionalUpdate({
+      Key: { pk: keys.proposalThread(assetSetKeyOf(proposal)), sk: keys.proposalThreadSort },
+      UpdateExpression: 'SET proposalId = :id, runRank = :rank',
+      ConditionExpression: 'attribute_not_exists(runRank) OR runRank < :rank',
+      ExpressionAttributeValues: { ':id': proposal.id, ':rank': rank },
+    });
   }
 
   /**
@@ -108,14 +83,9 @@ export class ProposalRepository {
   async newerOfSameSet(proposal: Proposal): Promise<string | null> {
     const rank = runRankOf(proposal);
     if (rank === null) return null;
-    const result = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.proposalThread(assetSetKeyOf(proposal)), sk: keys.proposalThreadSort },
-        ConsistentRead: true,
-      }),
-    );
-    const item = result.Item as { proposalId?: unknown; runRank?: unknown } | undefined;
+    const item = (await this.getItem({ pk: keys.proposalThread(assetSetKeyOf(proposal)), sk: keys.proposalThreadSort })) as
+      | { proposalId?: unknown; runRank?: unknown }
+      | undefined;
     if (!item || typeof item.proposalId !== 'string' || typeof item.runRank !== 'string') return null;
     return item.proposalId !== proposal.id && item.runRank > rank ? item.proposalId : null;
   }
@@ -128,21 +98,14 @@ export class ProposalRepository {
    */
   async list(options: { limit: number; cursor?: string }): Promise<Page<Proposal>> {
     const limit = Math.min(Math.max(1, Math.floor(options.limit)), MAX_LIST_LIMIT);
-    // One more than asked: whether it exists says whether there is a next page.
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.proposalLog },
-        ScanIndexForward: false,
-        Limit: limit + 1,
-        ExclusiveStartKey: decodeCursor(options.cursor, keys.proposalLog),
-      }),
+    const page = await this.queryPage(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.proposalLog }, ScanIndexForward: false },
+      limit,
+      options.cursor,
+      keys.proposalLog,
     );
-    const entries = (page.Items ?? []).slice(0, limit).map((item) => ({ pk: String(item.pk), sk: String(item.sk), id: String(item.id) }));
-    const more = (page.Items?.length ?? 0) > limit;
-    const last = entries[entries.length - 1];
-    const nextCursor = more && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : null;
+    const { nextCursor } = page;
+    const entries = page.items.map((item) => ({ sk: String(item.sk), id: String(item.id) }));
     const byId = await this.getMany([...new Set(entries.map((e) => e.id))]);
     const items: Proposal[] = [];
     const seen = new Set<string>();
@@ -176,10 +139,8 @@ export class ProposalRepository {
   }
 
   async get(id: string): Promise<Proposal | null> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.proposal(id), sk: keys.proposalSort }, ConsistentRead: true }),
-    );
-    return result.Item ? proposalSchema.parse(result.Item) : null;
+    const item = await this.getItem({ pk: keys.proposal(id), sk: keys.proposalSort });
+    return item ? proposalSchema.parse(item) : null;
   }
 
   /**
@@ -189,26 +150,23 @@ export class ProposalRepository {
    */
   async listPending(limit = 100, options: { simulated?: boolean } = {}): Promise<Proposal[]> {
     const items: Proposal[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ...(options.simulated === undefined
-            ? { ExpressionAttributeValues: { ':pk': keys.outboxPending } }
-            : {
-                FilterExpression: 'simulated = :simulated',
-                ExpressionAttributeValues: { ':pk': keys.outboxPending, ':simulated': options.simulated },
-              }),
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) if (items.length < limit) items.push(proposalSchema.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && items.length < limit);
+    await this.queryAll(
+      {
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ...(options.simulated === undefined
+          ? { ExpressionAttributeValues: { ':pk': keys.outboxPending } }
+          : {
+              FilterExpression: 'simulated = :simulated',
+              ExpressionAttributeValues: { ':pk': keys.outboxPending, ':simulated': options.simulated },
+            }),
+        Limit: limit,
+      },
+      (item) => {
+        if (items.length < limit) items.push(proposalSchema.parse(item));
+      },
+      () => items.length < limit,
+    );
     return items;
   }
 
@@ -220,23 +178,15 @@ export class ProposalRepository {
    * another dispatcher's lease still runs.
    */
   async claim(id: string, owner: string, nowMs: number, leaseMs: number): Promise<Proposal | null> {
-    try {
-      const result = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.proposal(id), sk: keys.proposalSort },
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntilMs = :until',
-          ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntilMs) OR leaseUntilMs <= :now)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':owner': owner, ':until': nowMs + leaseMs, ':now': nowMs, ':pending': 'pending' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes ? proposalSchema.parse(result.Attributes) : null;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+    const result = await this.conditionalUpdate({
+      Key: { pk: keys.proposal(id), sk: keys.proposalSort },
+      UpdateExpression: 'SET leaseOwner = :owner, leaseUntilMs = :until',
+      ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntilMs) OR leaseUntilMs <= :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':owner': owner, ':until': nowMs + leaseMs, ':now': nowMs, ':pending': 'pending' },
+      ReturnValues: 'ALL_NEW',
+    });
+    return result?.Attributes ? proposalSchema.parse(result.Attributes) : null;
   }
 
   /**
@@ -250,13 +200,9 @@ export class ProposalRepository {
   }
 
   /** Runs a conditional transition; a failed condition becomes LeaseLostError (or `false`, see markSent). */
-  private async transition(id: string, owner: string | undefined, name: string, update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>): Promise<void> {
-    try {
-      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: { pk: keys.proposal(id), sk: keys.proposalSort }, ...update }));
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      throw new LeaseLostError(id, owner ?? null, name, await this.get(id));
-    }
+  private async transition(id: string, owner: string | undefined, name: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key'>): Promise<void> {
+    const moved = await this.conditionalUpdate({ Key: { pk: keys.proposal(id), sk: keys.proposalSort }, ...update });
+    if (!moved) throw new LeaseLostError(id, owner ?? null, name, await this.get(id));
   }
 
   /**

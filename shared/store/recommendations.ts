@@ -1,8 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { recommendationSchema, type Recommendation, type RecommendationDraft } from '../model/recommendation.js';
-import { isConditionalCheckFailed } from './client.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { VersionConflictError } from './errors.js';
+import { TableRepository } from './repository.js';
 import { GSI1, keys } from './table.js';
 
 export interface Page<T> {
@@ -24,30 +22,20 @@ const MAX_APPEND_ATTEMPTS = 12;
  * than the pointer. `rollForward` repairs one pair (the worker calls it before each append, so
  * the next write repairs it) and `repairPointers` every pair (the local runtime at start).
  */
-export class RecommendationRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class RecommendationRepository extends TableRepository {
   async append(draft: RecommendationDraft): Promise<Recommendation> {
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
       const version = (await this.highestVersion(draft.asset, draft.profileId)) + 1;
       const recommendation = recommendationSchema.parse({ ...draft, version });
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: keys.asset(draft.asset),
-              sk: keys.recommendationVersion(draft.profileId, version),
-              ...recommendation,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
+      const written = await this.conditionalPut({
+        Item: {
+          pk: keys.asset(draft.asset),
+          sk: keys.recommendationVersion(draft.profileId, version),
+          ...recommendation,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+      if (!written) {
         // Another writer took this number: back off a little (jittered) and take the next one.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
         continue;
@@ -83,129 +71,69 @@ export class RecommendationRepository {
   }
 
   private async highestStored(asset: string, profileId: string): Promise<Recommendation | null> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':prefix': keys.recommendationVersionPrefix(profileId) },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = page.Items?.[0];
+    const item = await this.newestWithPrefix(keys.asset(asset), keys.recommendationVersionPrefix(profileId));
     return item ? recommendationSchema.parse(item) : null;
   }
 
   private async pointerVersion(asset: string, profileId: string): Promise<number> {
-    const result = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.asset(asset), sk: keys.recommendationLatest(profileId) },
-        ProjectionExpression: 'version',
-        ConsistentRead: true,
-      }),
-    );
-    return (result.Item?.version as number | undefined) ?? 0;
+    const item = await this.getItem({ pk: keys.asset(asset), sk: keys.recommendationLatest(profileId) }, 'version');
+    return (item?.version as number | undefined) ?? 0;
   }
 
   private async movePointer(recommendation: Recommendation): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: keys.asset(recommendation.asset),
-            sk: keys.recommendationLatest(recommendation.profileId),
-            gsi1pk: keys.latestByProfile(recommendation.profileId),
-            gsi1sk: keys.asset(recommendation.asset),
-            ...recommendation,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
-          ExpressionAttributeValues: { ':version': recommendation.version },
-        }),
-      );
-    } catch (error) {
-      // A newer version already holds the pointer: it only moves forward, so there is nothing to do.
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    // A failed condition: a newer version already holds the pointer. It only moves forward, so there is nothing to do.
+    await this.conditionalPut({
+      Item: {
+        pk: keys.asset(recommendation.asset),
+        sk: keys.recommendationLatest(recommendation.profileId),
+        gsi1pk: keys.latestByProfile(recommendation.profileId),
+        gsi1sk: keys.asset(recommendation.asset),
+        ...recommendation,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
+      ExpressionAttributeValues: { ':version': recommendation.version },
+    });
   }
 
   private async highestVersion(asset: string, profileId: string): Promise<number> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':prefix': keys.recommendationVersionPrefix(profileId) },
-        ProjectionExpression: 'version',
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    return (page.Items?.[0]?.version as number | undefined) ?? 0;
+    const item = await this.newestWithPrefix(keys.asset(asset), keys.recommendationVersionPrefix(profileId), 'version');
+    return (item?.version as number | undefined) ?? 0;
   }
 
   async latest(asset: string, profileId: string): Promise<Recommendation | null> {
-    const result = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: keys.asset(asset), sk: keys.recommendationLatest(profileId) },
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? recommendationSchema.parse(result.Item) : null;
+    const item = await this.getItem({ pk: keys.asset(asset), sk: keys.recommendationLatest(profileId) });
+    return item ? recommendationSchema.parse(item) : null;
   }
 
   /** One stored version, or null. */
   async version(asset: string, profileId: string, version: number): Promise<Recommendation | null> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.asset(asset), sk: keys.recommendationVersion(profileId, version) }, ConsistentRead: true }),
-    );
-    return result.Item ? recommendationSchema.parse(result.Item) : null;
+    const item = await this.getItem({ pk: keys.asset(asset), sk: keys.recommendationVersion(profileId, version) });
+    return item ? recommendationSchema.parse(item) : null;
   }
 
   /** Latest recommendation of every asset of a profile (gsi1), sorted by asset. */
   async latestForProfile(profileId: string): Promise<Recommendation[]> {
     const items: Recommendation[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.latestByProfile(profileId) },
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) items.push(recommendationSchema.parse(item));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    await this.queryAll(
+      { IndexName: GSI1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.latestByProfile(profileId) } },
+      (item) => items.push(recommendationSchema.parse(item)),
+    );
     return items;
   }
 
   /** Versions newest first, `limit` per page. */
   async history(asset: string, profileId: string, options: { limit: number; cursor?: string }): Promise<Page<Recommendation>> {
     const pk = keys.asset(asset);
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
+    const page = await this.queryPage(
+      {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': keys.recommendationVersionPrefix(profileId) },
         ScanIndexForward: false,
-        // One more than asked: a page that ends the history then says so (nextCursor null), where
-        // DynamoDB's LastEvaluatedKey would send the caller for one more, empty page.
-        Limit: options.limit + 1,
-        ExclusiveStartKey: decodeCursor(options.cursor, pk),
-      }),
+      },
+      options.limit,
+      options.cursor,
+      pk,
     );
-    const raw = (page.Items ?? []).slice(0, options.limit);
-    const more = (page.Items?.length ?? 0) > options.limit;
-    const last = raw[raw.length - 1];
-    return {
-      items: raw.map((item) => recommendationSchema.parse(item)),
-      nextCursor: more && last ? encodeCursor({ pk: last.pk, sk: last.sk }) : null,
-    };
+    return { items: page.items.map((item) => recommendationSchema.parse(item)), nextCursor: page.nextCursor };
   }
 }

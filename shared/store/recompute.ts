@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from './client.js';
+import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
 /** How many recompute runs one caller started in one fixed window. */
@@ -32,45 +31,30 @@ export function callerHash(principal: string): string {
  * same item makes "start a run" and "charge its caller" one atomic write: a request that joins a run is
  * never charged, and a charge is never lost to a crash between two writes.
  */
-export class RecomputeRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class RecomputeRepository extends TableRepository {
   async gate(): Promise<RecomputeGate> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.recomputeInFlight, sk: keys.recomputeInFlightSort }, ConsistentRead: true }),
-    );
+    const item = await this.getItem({ pk: keys.recomputeInFlight, sk: keys.recomputeInFlightSort });
     return {
-      runIds: (result.Item?.runIds as string[] | undefined) ?? [],
-      callers: (result.Item?.callers as Record<string, CallerWindow> | undefined) ?? {},
-      version: (result.Item?.version as number | undefined) ?? 0,
+      runIds: (item?.runIds as string[] | undefined) ?? [],
+      callers: (item?.callers as Record<string, CallerWindow> | undefined) ?? {},
+      version: (item?.version as number | undefined) ?? 0,
     };
   }
 
   /** Replaces the gate if nobody replaced it since `expectedVersion` was read; false when somebody did. */
   async replaceGate(expectedVersion: number, next: Pick<RecomputeGate, 'runIds' | 'callers'>): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.recomputeInFlight, sk: keys.recomputeInFlightSort },
-          UpdateExpression: 'SET runIds = :runIds, callers = :callers, version = :next',
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-          ExpressionAttributeValues: {
-            ':runIds': next.runIds,
-            ':callers': next.callers,
-            ':next': expectedVersion + 1,
-            ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const replaced = await this.conditionalUpdate({
+      Key: { pk: keys.recomputeInFlight, sk: keys.recomputeInFlightSort },
+      UpdateExpression: 'SET runIds = :runIds, callers = :callers, version = :next',
+      ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+      ExpressionAttributeValues: {
+        ':runIds': next.runIds,
+        ':callers': next.callers,
+        ':next': expectedVersion + 1,
+        ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
+      },
+    });
+    return replaced !== null;
   }
 
   /**
@@ -78,18 +62,12 @@ export class RecomputeRepository {
    * nobody else knows its id. Only while still queued, so a run that somehow started is never removed.
    */
   async discardUnregisteredRun(runId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.run(runId), sk: keys.runSort },
-          ConditionExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':queued': 'queued' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    // A run no longer queued is left alone: nothing to do.
+    await this.conditionalDelete({
+      Key: { pk: keys.run(runId), sk: keys.runSort },
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':queued': 'queued' },
+    });
   }
 }

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { assetOutcomeSchema, runSchema, type AssetOutcome, type Run } from '../model/run.js';
-import { isConditionalCheckFailed } from './client.js';
 import { AssetBusyError, RunTransitionError } from './errors.js';
+import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
 type RunOutcome = Pick<Run, 'status' | 'recommendations' | 'proposals' | 'errors' | 'finishedAtMs'>;
@@ -13,12 +13,7 @@ type RunOutcome = Pick<Run, 'status' | 'recommendations' | 'proposals' | 'errors
  * adds the asset to the run's `doneAssets` string set. Adding to a set is idempotent, so a redelivered
  * message never counts twice, and the writer whose update makes the set complete finalizes the run.
  */
-export class RunRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class RunRepository extends TableRepository {
   async create(run: Run): Promise<void> {
     await this.doc.send(
       new PutCommand({
@@ -32,12 +27,10 @@ export class RunRepository {
   }
 
   async get(id: string): Promise<Run | null> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.run(id), sk: keys.runSort }, ConsistentRead: true }),
-    );
-    if (!result.Item) return null;
-    const done = result.Item.doneAssets as Set<string> | undefined;
-    return runSchema.parse({ ...result.Item, assetsDone: done?.size ?? 0 });
+    const item = await this.getItem({ pk: keys.run(id), sk: keys.runSort });
+    if (!item) return null;
+    const done = item.doneAssets as Set<string> | undefined;
+    return runSchema.parse({ ...item, assetsDone: done?.size ?? 0 });
   }
 
   /**
@@ -45,50 +38,36 @@ export class RunRepository {
    * running or finished (a duplicate delivery).
    */
   async start(id: string, startedAtMs: number, assetsTotal: number): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.run(id), sk: keys.runSort },
-          UpdateExpression: 'SET #status = :running, startedAtMs = :at, assetsTotal = :total',
-          ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': startedAtMs, ':total': assetsTotal },
-        }),
-      );
-      await this.setActive(id, true);
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    const started = await this.conditionalUpdate({
+      Key: { pk: keys.run(id), sk: keys.runSort },
+      UpdateExpression: 'SET #status = :running, startedAtMs = :at, assetsTotal = :total',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':at': startedAtMs, ':total': assetsTotal },
+    });
+    if (!started) return false;
+    await this.setActive(id, true);
+    return true;
   }
 
   /** running -> succeeded | partial | failed, with what the run produced. */
   async finish(id: string, outcome: RunOutcome): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.run(id), sk: keys.runSort },
-          UpdateExpression:
-            'SET #status = :status, recommendations = :recommendations, proposals = :proposals, #errors = :errors, finishedAtMs = :at',
-          ConditionExpression: '#status = :running',
-          ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
-          ExpressionAttributeValues: {
-            ':status': outcome.status,
-            ':recommendations': outcome.recommendations,
-            ':proposals': outcome.proposals,
-            ':errors': outcome.errors,
-            ':at': outcome.finishedAtMs,
-            ':running': 'running',
-          },
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new RunTransitionError(id, outcome.status);
-      throw error;
-    }
+    const finished = await this.conditionalUpdate({
+      Key: { pk: keys.run(id), sk: keys.runSort },
+      UpdateExpression:
+        'SET #status = :status, recommendations = :recommendations, proposals = :proposals, #errors = :errors, finishedAtMs = :at',
+      ConditionExpression: '#status = :running',
+      ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
+      ExpressionAttributeValues: {
+        ':status': outcome.status,
+        ':recommendations': outcome.recommendations,
+        ':proposals': outcome.proposals,
+        ':errors': outcome.errors,
+        ':at': outcome.finishedAtMs,
+        ':running': 'running',
+      },
+    });
+    if (!finished) throw new RunTransitionError(id, outcome.status);
     await this.setActive(id, false);
   }
 
@@ -98,31 +77,23 @@ export class RunRepository {
    * run had finished meanwhile.
    */
   async interrupt(id: string, outcome: Pick<Run, 'recommendations' | 'errors' | 'finishedAtMs'>): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.run(id), sk: keys.runSort },
-          UpdateExpression: 'SET #status = :interrupted, recommendations = :recommendations, #errors = list_append(#errors, :errors), finishedAtMs = :at',
-          ConditionExpression: '#status IN (:queued, :running)',
-          ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
-          ExpressionAttributeValues: {
-            ':interrupted': 'interrupted',
-            ':recommendations': outcome.recommendations,
-            ':errors': outcome.errors,
-            ':at': outcome.finishedAtMs,
-            ':queued': 'queued',
-            ':running': 'running',
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      await this.setActive(id, false);
-      return false;
-    }
+    const interrupted = await this.conditionalUpdate({
+      Key: { pk: keys.run(id), sk: keys.runSort },
+      UpdateExpression: 'SET #status = :interrupted, recommendations = :recommendations, #errors = list_append(#errors, :errors), finishedAtMs = :at',
+      ConditionExpression: '#status IN (:queued, :running)',
+      ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
+      ExpressionAttributeValues: {
+        ':interrupted': 'interrupted',
+        ':recommendations': outcome.recommendations,
+        ':errors': outcome.errors,
+        ':at': outcome.finishedAtMs,
+        ':queued': 'queued',
+        ':running': 'running',
+      },
+    });
+    // Finished meanwhile or not, it is no longer active.
     await this.setActive(id, false);
-    return true;
+    return interrupted !== null;
   }
 
   /**
@@ -143,10 +114,8 @@ export class RunRepository {
 
   /** Ids of the runs queued or started and not yet finished. */
   async activeRunIds(): Promise<string[]> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.activeRuns, sk: keys.activeRunsSort }, ConsistentRead: true }),
-    );
-    return [...((result.Item?.runIds as Set<string> | undefined) ?? [])].sort();
+    const item = await this.getItem({ pk: keys.activeRuns, sk: keys.activeRunsSort });
+    return [...((item?.runIds as Set<string> | undefined) ?? [])].sort();
   }
 
   /** Removes an id from the active set (a run found finished by the sweep). */
@@ -160,66 +129,43 @@ export class RunRepository {
    * worker that died runs out and the next delivery takes over.
    */
   async claimAsset(runId: string, asset: string, owner: string, nowMs: number, leaseMs: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: keys.run(runId), sk: keys.runAssetClaim(asset), owner, leaseUntilMs: nowMs + leaseMs },
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntilMs < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const held = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: keys.run(runId), sk: keys.runAssetClaim(asset) }, ConsistentRead: true }),
-      );
-      throw new AssetBusyError(runId, asset, (held.Item?.leaseUntilMs as number | undefined) ?? null);
-    }
+    const key = { pk: keys.run(runId), sk: keys.runAssetClaim(asset) };
+    const claimed = await this.conditionalPut({
+      Item: { ...key, owner, leaseUntilMs: nowMs + leaseMs },
+      ConditionExpression: 'attribute_not_exists(pk) OR leaseUntilMs < :now OR #owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':now': nowMs, ':owner': owner },
+    });
+    if (claimed) return;
+    const held = await this.getItem(key);
+    throw new AssetBusyError(runId, asset, (held?.leaseUntilMs as number | undefined) ?? null);
   }
 
   /** Stores an asset's outcome; an outcome already stored is kept (the first writer wins). */
   async recordAssetOutcome(outcome: AssetOutcome): Promise<{ recorded: boolean }> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: keys.run(outcome.runId), sk: keys.runAsset(outcome.asset), ...assetOutcomeSchema.parse(outcome) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { recorded: true };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return { recorded: false };
-      throw error;
-    }
+    const recorded = await this.conditionalPut({
+      Item: { pk: keys.run(outcome.runId), sk: keys.runAsset(outcome.asset), ...assetOutcomeSchema.parse(outcome) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    return { recorded };
   }
 
   async assetOutcome(runId: string, asset: string): Promise<AssetOutcome | null> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.run(runId), sk: keys.runAsset(asset) }, ConsistentRead: true }),
-    );
-    return result.Item ? assetOutcomeSchema.parse(result.Item) : null;
+    const item = await this.getItem({ pk: keys.run(runId), sk: keys.runAsset(asset) });
+    return item ? assetOutcomeSchema.parse(item) : null;
   }
 
   /** Every outcome recorded for a run, by asset. */
   async assetOutcomes(runId: string): Promise<AssetOutcome[]> {
     const outcomes: AssetOutcome[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.run(runId), ':prefix': keys.runAssetPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) outcomes.push(assetOutcomeSchema.parse(item));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    await this.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.run(runId), ':prefix': keys.runAssetPrefix },
+        ConsistentRead: true,
+      },
+      (item) => outcomes.push(assetOutcomeSchema.parse(item)),
+    );
     return outcomes;
   }
 
@@ -228,23 +174,16 @@ export class RunRepository {
    * when the run is no longer running (a late or duplicate message: nothing to do).
    */
   async markAssetDone(runId: string, asset: string): Promise<{ done: number; total: number } | null> {
-    try {
-      const result = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.run(runId), sk: keys.runSort },
-          UpdateExpression: 'ADD doneAssets :asset',
-          ConditionExpression: '#status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':asset': new Set([asset]), ':running': 'running' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const done = (result.Attributes?.doneAssets as Set<string> | undefined)?.size ?? 0;
-      return { done, total: (result.Attributes?.assetsTotal as number | undefined) ?? 0 };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+    const result = await this.conditionalUpdate({
+      Key: { pk: keys.run(runId), sk: keys.runSort },
+      UpdateExpression: 'ADD doneAssets :asset',
+      ConditionExpression: '#status = :running',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':asset': new Set([asset]), ':running': 'running' },
+      ReturnValues: 'ALL_NEW',
+    });
+    if (!result) return null;
+    const done = (result.Attributes?.doneAssets as Set<string> | undefined)?.size ?? 0;
+    return { done, total: (result.Attributes?.assetsTotal as number | undefined) ?? 0 };
   }
 }

@@ -1,8 +1,9 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffMs, sleepMs, type BackoffPolicy } from '../util/backoff.js';
 import { AdvisorError } from '../util/errors.js';
-import { isConditionalCheckFailed } from './client.js';
 import { INTERVAL_MS, type CandleInterval } from '../config/schema.js';
 import type { Candle } from '../market/types.js';
+import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
 /** Bars per chunk item: 1,000 bars x 6 float64 = 48 KB, far below DynamoDB's 400 KB item limit. */
@@ -33,16 +34,11 @@ function decodeBars(bytes: Uint8Array): Candle[] {
 }
 
 /** How a chunk write that lost a race is retried: re-read, re-merge, write again after a jittered backoff. */
-export interface SeriesWriteOptions {
+export interface SeriesWriteOptions extends BackoffPolicy {
   /** Tries of one chunk write, the first included. */
   maxAttempts: number;
-  /** Backoff before try n+1 is drawn from [b/2, b] with b = min(maxBackoffMs, baseBackoffMs x 2^(n-1)). */
-  baseBackoffMs: number;
-  maxBackoffMs: number;
   /** Chunks written at once by one putBars (each a conditional put of its own). */
   concurrency: number;
-  random: () => number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_SERIES_WRITE_OPTIONS: Readonly<SeriesWriteOptions> = {
@@ -53,7 +49,7 @@ export const DEFAULT_SERIES_WRITE_OPTIONS: Readonly<SeriesWriteOptions> = {
   maxBackoffMs: 1_000,
   concurrency: 8,
   random: Math.random,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: sleepMs,
 };
 
 /** A chunk write kept losing to concurrent writers of the same chunk: nothing of this write was stored. */
@@ -82,14 +78,11 @@ interface StoredChunk {
  * other's bars: each chunk carries a version, a write is a put conditioned on the version it merged
  * into, and a writer that lost the race reads the chunk again, merges again and retries.
  */
-export class SeriesRepository {
+export class SeriesRepository extends TableRepository {
   private readonly writeOptions: SeriesWriteOptions;
 
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    options: Partial<SeriesWriteOptions> = {},
-  ) {
+  constructor(doc: DynamoDBDocumentClient, tableName: string, options: Partial<SeriesWriteOptions> = {}) {
+    super(doc, tableName);
     this.writeOptions = { ...DEFAULT_SERIES_WRITE_OPTIONS, ...options };
   }
 
@@ -122,37 +115,29 @@ export class SeriesRepository {
   }
 
   private async writeChunk(asset: string, interval: CandleInterval, index: number, incoming: readonly Candle[], first: StoredChunk): Promise<void> {
-    const { maxAttempts, baseBackoffMs, maxBackoffMs, random, sleep } = this.writeOptions;
+    const { maxAttempts, sleep } = this.writeOptions;
     let stored = first;
     for (let attempt = 1; ; attempt++) {
       const merged = new Map<number, Candle>();
       for (const c of stored.bars) merged.set(c.openTimeMs, c);
       for (const c of incoming) merged.set(c.openTimeMs, c);
       const bars = [...merged.values()].sort((a, b) => a.openTimeMs - b.openTimeMs);
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: keys.asset(asset),
-              sk: keys.seriesChunk(interval, index),
-              bars: encodeBars(bars),
-              barCount: bars.length,
-              firstOpenTimeMs: bars[0]!.openTimeMs,
-              lastOpenTimeMs: bars[bars.length - 1]!.openTimeMs,
-              version: (stored.version ?? 0) + 1,
-            },
-            ...this.versionCondition(stored.version),
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-        if (attempt >= maxAttempts) throw new SeriesWriteConflictError(asset, interval, index, attempt);
-        const step = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
-        await sleep(Math.round(step / 2 + (step / 2) * random()));
-        stored = (await this.readChunks(asset, interval, index, index)).get(index) ?? { bars: [], version: null };
-      }
+      const written = await this.conditionalPut({
+        Item: {
+          pk: keys.asset(asset),
+          sk: keys.seriesChunk(interval, index),
+          bars: encodeBars(bars),
+          barCount: bars.length,
+          firstOpenTimeMs: bars[0]!.openTimeMs,
+          lastOpenTimeMs: bars[bars.length - 1]!.openTimeMs,
+          version: (stored.version ?? 0) + 1,
+        },
+        ...this.versionCondition(stored.version),
+      });
+      if (written) return;
+      if (attempt >= maxAttempts) throw new SeriesWriteConflictError(asset, interval, index, attempt);
+      await sleep(backoffMs(attempt, this.writeOptions));
+      stored = (await this.readChunks(asset, interval, index, index)).get(index) ?? { bars: [], version: null };
     }
   }
 
@@ -175,27 +160,21 @@ export class SeriesRepository {
 
   private async readChunks(asset: string, interval: CandleInterval, firstIndex: number, lastIndex: number): Promise<Map<number, StoredChunk>> {
     const chunks = new Map<number, StoredChunk>();
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': keys.asset(asset),
-            ':from': keys.seriesChunk(interval, firstIndex),
-            ':to': keys.seriesChunk(interval, lastIndex),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+    await this.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.asset(asset),
+          ':from': keys.seriesChunk(interval, firstIndex),
+          ':to': keys.seriesChunk(interval, lastIndex),
+        },
+        ConsistentRead: true,
+      },
+      (item) => {
         const index = Number(String(item.sk).slice(keys.seriesPrefix(interval).length));
         chunks.set(index, { bars: decodeBars(item.bars as Uint8Array), version: typeof item.version === 'number' ? item.version : 0 });
-      }
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+      },
+    );
     return chunks;
   }
 }

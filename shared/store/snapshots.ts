@@ -1,28 +1,19 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marketSnapshotSchema, type MarketSnapshot } from '../model/snapshot.js';
+import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
 /** Snapshots expire after this long (TTL in the cloud; the history of recommendations is kept forever). */
 const SNAPSHOT_RETENTION_SECONDS = 90 * 86_400;
 
-export class SnapshotRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class SnapshotRepository extends TableRepository {
   async put(snapshot: MarketSnapshot): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: keys.asset(snapshot.asset),
-          sk: keys.snapshot(snapshot.takenAtMs),
-          ...marketSnapshotSchema.parse(snapshot),
-          expiresAt: Math.floor(snapshot.takenAtMs / 1000) + SNAPSHOT_RETENTION_SECONDS,
-        },
-      }),
-    );
+    await this.putItem({
+      pk: keys.asset(snapshot.asset),
+      sk: keys.snapshot(snapshot.takenAtMs),
+      ...marketSnapshotSchema.parse(snapshot),
+      expiresAt: Math.floor(snapshot.takenAtMs / 1000) + SNAPSHOT_RETENTION_SECONDS,
+    });
   }
 
   /** Snapshots taken at or after `sinceMs` (and before `beforeMs` when given), newest first, at most `limit`. */
@@ -45,17 +36,7 @@ export class SnapshotRepository {
   }
 
   async latest(asset: string): Promise<MarketSnapshot | null> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.asset(asset), ':prefix': keys.snapshotPrefix },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const item = page.Items?.[0];
+    const item = await this.newestWithPrefix(keys.asset(asset), keys.snapshotPrefix);
     return item ? marketSnapshotSchema.parse(item) : null;
   }
 }

@@ -1,5 +1,4 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from './client.js';
+import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
 /**
@@ -63,17 +62,9 @@ export function decideTake(state: BucketState | null, rule: BucketRule, weight: 
 /** `state`: the bucket as this try left it (taken) or found it (waiting), for the next try to start from. */
 export type TakeOutcome = { taken: true; state: BucketState } | { taken: false; waitMs: number; state: BucketState | null } | { taken: false; contended: true };
 
-export class VenueBudgetRepository {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class VenueBudgetRepository extends TableRepository {
   async get(venue: string): Promise<BucketState | null> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.venueBudget(venue), sk: keys.venueBudgetSort }, ConsistentRead: true }),
-    );
-    const item = result.Item;
+    const item = await this.getItem({ pk: keys.venueBudget(venue), sk: keys.venueBudgetSort });
     if (!item) return null;
     return {
       tokens: Number(item.tokens),
@@ -94,27 +85,19 @@ export class VenueBudgetRepository {
     const decision = decideTake(state, rule, weight, nowMs);
     if (!decision.taken) return { ...decision, state };
     const { next } = decision;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: keys.venueBudget(venue), sk: keys.venueBudgetSort },
-          UpdateExpression: 'SET tokens = :tokens, weightTokens = :weightTokens, refilledAtMs = :at, version = :next, taken = :taken',
-          ConditionExpression: state ? 'version = :previous' : 'attribute_not_exists(pk)',
-          ExpressionAttributeValues: {
-            ':tokens': next.tokens,
-            ':weightTokens': next.weightTokens,
-            ':at': next.refilledAtMs,
-            ':next': next.version,
-            ':taken': next.taken,
-            ...(state ? { ':previous': state.version } : {}),
-          },
-        }),
-      );
-      return { taken: true, state: next };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return { taken: false, contended: true };
-      throw error;
-    }
+    const written = await this.conditionalUpdate({
+      Key: { pk: keys.venueBudget(venue), sk: keys.venueBudgetSort },
+      UpdateExpression: 'SET tokens = :tokens, weightTokens = :weightTokens, refilledAtMs = :at, version = :next, taken = :taken',
+      ConditionExpression: state ? 'version = :previous' : 'attribute_not_exists(pk)',
+      ExpressionAttributeValues: {
+        ':tokens': next.tokens,
+        ':weightTokens': next.weightTokens,
+        ':at': next.refilledAtMs,
+        ':next': next.version,
+        ':taken': next.taken,
+        ...(state ? { ':previous': state.version } : {}),
+      },
+    });
+    return written ? { taken: true, state: next } : { taken: false, contended: true };
   }
 }

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { nagFindings, type NagFinding } from './synth.js';
-
-/** A prod stage with every optional part: both publish targets, one secret created, one imported. */
-const PROD_WITH_TARGETS = {
-  stage: 'prod',
-  alarmEmail: 'ops@example.org',
-  discourseUrl: 'https://forum.example.org',
-  discourseCategoryId: '12',
-  discourseApiUsername: 'leverage-advisor',
-  webhookUrl: 'https://hooks.example.org/advisor',
-  webhookSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:advisor-webhook-AbC123#hmac',
-};
+import { nagFindings, PROD_WITH_TARGETS, type NagFinding } from './synth.js';
 
 const errorsIn = (findings: NagFinding[]) =>
   findings.filter((f) => f.severity === 'error' || f.severity === 'fatal').map((f) => `${f.rule} at ${f.paths.join(', ')}`);

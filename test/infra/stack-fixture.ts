@@ -1,22 +1,14 @@
 import type { FunctionRole } from '../../infra/function-specs.js';
-import { synthStage, type SynthesizedStage } from './synth.js';
+import { PROD_WITH_TARGETS, synthStage, type SynthesizedStage } from './synth.js';
 
 /**
  * The two deployment stages the stack tests read (synthesized once per test file), and lookups over
  * their functions, IAM roles and policies. The tests: stack-*.test.ts.
  */
 
-export const IMPORTED_WEBHOOK_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:advisor-webhook-AbC123';
+export { IMPORTED_WEBHOOK_SECRET } from './synth.js';
 /** prod with both publish targets: the Discourse key is created by the stack, the webhook secret imported. */
-export const prod = synthStage({
-  stage: 'prod',
-  alarmEmail: 'ops@example.org',
-  discourseUrl: 'https://forum.example.org',
-  discourseCategoryId: '12',
-  discourseApiUsername: 'leverage-advisor',
-  webhookUrl: 'https://hooks.example.org/advisor',
-  webhookSecretArn: `${IMPORTED_WEBHOOK_SECRET}#hmac`,
-});
+export const prod = synthStage(PROD_WITH_TARGETS);
 export const dev = synthStage({ stage: 'dev' });
 export const STAGES: [string, SynthesizedStage][] = [
   ['dev', dev],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
-import { TABLE_DEFINITION } from '../../shared/store/table.js';
+import { createTableInput, TABLE_DEFINITION } from '../../shared/store/table.js';
 import { prod, dev } from './stack-fixture.js';
 import type { SynthesizedStage } from './synth.js';
 
@@ -60,20 +60,12 @@ describe('LeverageAdvisorStack', () => {
     it('has the key schema, GSI and TTL attribute of TABLE_DEFINITION, on demand and encrypted', () => {
       const { partitionKey, sortKey, globalSecondaryIndexes, timeToLiveAttribute } = TABLE_DEFINITION;
       const keys = [partitionKey, sortKey, ...globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey])];
+      // The key schema and indexes of the table the local runtime creates from the same definition.
+      const local = createTableInput('any');
       dev.template.hasResourceProperties('AWS::DynamoDB::Table', {
-        KeySchema: [
-          { AttributeName: partitionKey.name, KeyType: 'HASH' },
-          { AttributeName: sortKey.name, KeyType: 'RANGE' },
-        ],
+        KeySchema: local.KeySchema,
         AttributeDefinitions: Match.arrayWith(keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type }))),
-        GlobalSecondaryIndexes: globalSecondaryIndexes.map((g) => ({
-          IndexName: g.indexName,
-          KeySchema: [
-            { AttributeName: g.partitionKey.name, KeyType: 'HASH' },
-            { AttributeName: g.sortKey.name, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        GlobalSecondaryIndexes: local.GlobalSecondaryIndexes,
         TimeToLiveSpecification: { AttributeName: timeToLiveAttribute, Enabled: true },
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true },

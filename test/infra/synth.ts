@@ -6,6 +6,19 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildAdvisorApp } from '../../infra/build-app.js';
 import type { LeverageAdvisorStack } from '../../infra/stack.js';
 
+export const IMPORTED_WEBHOOK_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:advisor-webhook-AbC123';
+
+/** A prod stage with every optional part: both publish targets, the Discourse key created by the stack, the webhook secret imported. */
+export const PROD_WITH_TARGETS = {
+  stage: 'prod',
+  alarmEmail: 'ops@example.org',
+  discourseUrl: 'https://forum.example.org',
+  discourseCategoryId: '12',
+  discourseApiUsername: 'leverage-advisor',
+  webhookUrl: 'https://hooks.example.org/advisor',
+  webhookSecretArn: `${IMPORTED_WEBHOOK_SECRET}#hmac`,
+};
+
 /**
  * An app as infra/app.ts builds it, from context. Bundling is skipped (the template is all the tests
  * read) and so is CDK's built-in CloudFormation schema validation: it costs seconds of WebAssembly

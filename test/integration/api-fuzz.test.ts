@@ -1,11 +1,6 @@
-import type { Server } from 'node:http';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveApi } from '../../local/http.js';
-import { createApi } from '../../shared/api/app.js';
+import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
-import type { Invoker } from '../../shared/cycle/invoker.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
+import { useLocalHttpApi } from '../support/api-harness.js';
 import { perpRecommendationDraft, proposal, recommendationDraft } from '../support/fixtures.js';
 import { rawRequest } from '../support/raw-http.js';
 
@@ -18,36 +13,19 @@ const SEED = 0x5eed_2026;
 const REQUESTS = 400;
 const CONCURRENCY = 8;
 const TOKEN = 'fuzz-token-0123456789abcdef';
-let table: TestTable;
-let server: Server;
-let url: string;
-const invoker: Invoker = { async invoke() {} };
-
-beforeAll(async () => {
-  table = await startTestTable();
-  const config = buildConfig();
-  const api = createApi({
-    // Room for every authenticated recompute the fuzz sends (the bound has its own tests); a small
-    // per-caller budget, so 429s are exercised too.
-    config: { ...config, schedule: { ...config.schedule, maxRunsInFlight: 10_000, recomputesPerCallerPerHour: 5 } },
-    store: table.store,
-    invoker,
-    logger: new Logger({ logLevel: 'SILENT' }),
-    now: () => Date.now(),
-    auth: { kind: 'token', token: TOKEN },
-    simulated: true,
-    cacheMaxAgeSeconds: 60,
-  });
-  for (const asset of ['BTC', 'ETH']) {
-    await table.store.recommendations.append(recommendationDraft({ asset }));
-    await table.store.recommendations.append(perpRecommendationDraft({ asset }));
-  }
-  await table.store.proposals.createPending(proposal({ id: 'aave-v3-ethereum-fuzz', externalRef: '/tmp/outbox/aave-v3-ethereum-fuzz.md' }));
-  ({ server, url } = await serveApi(api, 0, '127.0.0.1', { rateLimit: null }));
-});
-afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await table?.stop();
+const defaults = buildConfig();
+const local = useLocalHttpApi({
+  token: TOKEN,
+  // Room for every authenticated recompute the fuzz sends (the bound has its own tests); a small
+  // per-caller budget, so 429s are exercised too.
+  config: { ...defaults, schedule: { ...defaults.schedule, maxRunsInFlight: 10_000, recomputesPerCallerPerHour: 5 } },
+  seed: async (store) => {
+    for (const asset of ['BTC', 'ETH']) {
+      await store.recommendations.append(recommendationDraft({ asset }));
+      await store.recommendations.append(perpRecommendationDraft({ asset }));
+    }
+    await store.proposals.createPending(proposal({ id: 'aave-v3-ethereum-fuzz', externalRef: '/tmp/outbox/aave-v3-ethereum-fuzz.md' }));
+  },
 });
 
 /** mulberry32: a small seeded generator, so every run sends the same requests. */
@@ -139,7 +117,7 @@ describe('fuzzed requests to the local HTTP adapter', () => {
     const worker = async () => {
       while (nextIndex < requests.length) {
         const { method, bytes } = requests[nextIndex++]!;
-        const response = await rawRequest(url, bytes);
+        const response = await rawRequest(local.url, bytes);
         const requestLine = bytes.toString('latin1').split('\r\n')[0]!;
         if (!response) {
           failures.push(`no response: ${requestLine}`);
@@ -155,7 +133,7 @@ describe('fuzzed requests to the local HTTP adapter', () => {
     expect([...byStatus.values()].reduce((a, b) => a + b, 0)).toBe(REQUESTS);
     // The fuzz reached the routes, not only the refusals.
     for (const status of [200, 202, 400, 401, 404, 405, 415]) expect(byStatus.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
-    const health = await fetch(`${url}/v1/health`);
+    const health = await fetch(`${local.url}/v1/health`);
     expect(health.status).toBe(200);
   });
 });

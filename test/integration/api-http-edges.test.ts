@@ -1,44 +1,20 @@
-import type { Server } from 'node:http';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveApi } from '../../local/http.js';
-import { createApi } from '../../shared/api/app.js';
-import { buildConfig } from '../../shared/config/load.js';
-import type { Invoker } from '../../shared/cycle/invoker.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
+import { describe, expect, it } from 'vitest';
+import { useLocalHttpApi } from '../support/api-harness.js';
 import { perpRecommendationDraft, proposal, recommendationDraft } from '../support/fixtures.js';
 import { message, rawRequest, type RawResponse } from '../support/raw-http.js';
 
 /** The local HTTP adapter over the real API and a real DynamoDB-API server, spoken to over raw TCP. */
 const TOKEN = 'test-token-0123456789abcdef';
-let table: TestTable;
-let server: Server;
-let url: string;
-const invoker: Invoker = { async invoke() {} };
-
-beforeAll(async () => {
-  table = await startTestTable();
-  const api = createApi({
-    config: buildConfig(),
-    store: table.store,
-    invoker,
-    logger: new Logger({ logLevel: 'SILENT' }),
-    now: () => Date.now(),
-    auth: { kind: 'token', token: TOKEN },
-    simulated: true,
-    cacheMaxAgeSeconds: 60,
-  });
-  await table.store.recommendations.append(recommendationDraft({ asset: 'BTC' }));
-  await table.store.recommendations.append(perpRecommendationDraft({ asset: 'BTC' }));
-  ({ server, url } = await serveApi(api, 0, '127.0.0.1', { rateLimit: null }));
-});
-afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await table?.stop();
+const local = useLocalHttpApi({
+  token: TOKEN,
+  seed: async (store) => {
+    await store.recommendations.append(recommendationDraft({ asset: 'BTC' }));
+    await store.recommendations.append(perpRecommendationDraft({ asset: 'BTC' }));
+  },
 });
 
 const send = async (...args: Parameters<typeof message>): Promise<RawResponse> => {
-  const response = await rawRequest(url, message(...args));
+  const response = await rawRequest(local.url, message(...args));
   if (!response) throw new Error(`no response to ${args[0]} ${args[1]}`);
   return response;
 };
@@ -124,7 +100,7 @@ describe('request bodies', () => {
 describe('GET /v1/proposals', () => {
   it('externalRef shows no server path: the local outbox file is outbox/<file>', async () => {
     const id = 'aave-v3-ethereum-edge';
-    await table.store.proposals.createPending(
+    await local.table.store.proposals.createPending(
       proposal({ id, externalRef: `/home/someone/.advisor/outbox/${id}.md https://forum.example/p/12 webhook:rcv-1` }),
     );
     const response = await send('GET', '/v1/proposals');

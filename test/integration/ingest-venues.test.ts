@@ -71,44 +71,32 @@ describe('a failed venue never corrupts the aggregate', () => {
     const asset = newAsset();
     const expected = await expectedAggregate(asset, '5m', ['binance', 'kraken']);
     h.servers.fault('coinbase', rule);
-    try {
-      // The timeout fault never answers, so a short timeout on Coinbase alone cannot race an answer; the
-      // healthy venues keep the generous one.
-      const snapshot = await ingest(asset, START, rule.fault.kind === 'timeout' ? { coinbase: { timeoutMs: 100 } } : {});
-      expect(snapshot.venues.find((v) => v.venue === 'coinbase')).toMatchObject({ candles: 'failed', book: 'failed' });
-      expect(codes(snapshot)).toEqual(['VENUE_FAILED:warning:coinbase']);
-      expect(snapshot.quality).toMatchObject({ passed: true, venuesWithData: 2 });
-      expect(snapshot.books.map((b) => b.venue).sort()).toEqual(['binance', 'kraken']);
-      expect(await stored(asset, '5m')).toEqual(expected);
-    } finally {
-      h.servers.clearFaults();
-    }
+    // The timeout fault never answers, so a short timeout on Coinbase alone cannot race an answer; the
+    // healthy venues keep the generous one.
+    const snapshot = await ingest(asset, START, rule.fault.kind === 'timeout' ? { coinbase: { timeoutMs: 100 } } : {});
+    expect(snapshot.venues.find((v) => v.venue === 'coinbase')).toMatchObject({ candles: 'failed', book: 'failed' });
+    expect(codes(snapshot)).toEqual(['VENUE_FAILED:warning:coinbase']);
+    expect(snapshot.quality).toMatchObject({ passed: true, venuesWithData: 2 });
+    expect(snapshot.books.map((b) => b.venue).sort()).toEqual(['binance', 'kraken']);
+    expect(await stored(asset, '5m')).toEqual(expected);
   });
 
   it('429 with Retry-After on one venue costs time, not data: all three venues, nothing flagged', async () => {
     const asset = newAsset();
     // A fractional Retry-After keeps this test short; the standard integer form is tested in venues-faults.test.ts.
     h.servers.fault('kraken', { fault: { kind: 'status', status: 429, retryAfterSeconds: 0.2 }, endpoint: 'candles', times: 1 });
-    try {
-      const snapshot = await ingest(asset);
-      expect(codes(snapshot)).toEqual([]);
-      expect(snapshot.quality.venuesWithData).toBe(3);
-    } finally {
-      h.servers.clearFaults();
-    }
+    const snapshot = await ingest(asset);
+    expect(codes(snapshot)).toEqual([]);
+    expect(snapshot.quality.venuesWithData).toBe(3);
   });
 
   it('Kraken down: its venue is failed and Binance USDT prices are taken at par, flagged', async () => {
     const asset = newAsset();
     h.servers.fault('kraken', { fault: { kind: 'status', status: 503 } });
-    try {
-      const snapshot = await ingest(asset);
-      expect(codes(snapshot).sort()).toEqual(['QUOTE_RATE_ASSUMED:warning:binance', 'VENUE_FAILED:warning:kraken']);
-      expect(snapshot.venues.find((v) => v.venue === 'binance')!.quote).toMatchObject({ usdPerQuote: 1, source: 'assumed-par' });
-      expect(snapshot.quality.passed).toBe(true);
-    } finally {
-      h.servers.clearFaults();
-    }
+    const snapshot = await ingest(asset);
+    expect(codes(snapshot).sort()).toEqual(['QUOTE_RATE_ASSUMED:warning:binance', 'VENUE_FAILED:warning:kraken']);
+    expect(snapshot.venues.find((v) => v.venue === 'binance')!.quote).toMatchObject({ usdPerQuote: 1, source: 'assumed-par' });
+    expect(snapshot.quality.passed).toBe(true);
   });
 
   it('two venues failing leaves one: TOO_FEW_VENUES fails the snapshot (weak evidence), the one venue\'s bars are stored', async () => {
@@ -116,14 +104,10 @@ describe('a failed venue never corrupts the aggregate', () => {
     const expected = await expectedAggregate(asset, '1h', ['coinbase']);
     h.servers.fault('binance', { fault: { kind: 'wrong-shape' }, pair: `${asset.symbol}USDT` });
     h.servers.fault('kraken', { fault: { kind: 'wrong-shape' }, pair: `${asset.symbol}USD` });
-    try {
-      const snapshot = await ingest(asset);
-      expect(snapshot.quality.passed).toBe(false);
-      expect(codes(snapshot)).toContain('TOO_FEW_VENUES:failure');
-      expect(await stored(asset, '1h')).toEqual(expected);
-    } finally {
-      h.servers.clearFaults();
-    }
+    const snapshot = await ingest(asset);
+    expect(snapshot.quality.passed).toBe(false);
+    expect(codes(snapshot)).toContain('TOO_FEW_VENUES:failure');
+    expect(await stored(asset, '1h')).toEqual(expected);
   });
 });
 

@@ -1,22 +1,18 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
-import type { AdvisorConfig } from '../../shared/config/schema.js';
 import { profilesFor } from '../../shared/cycle/compute-recommendation.js';
 import { NoMarketDataError } from '../../shared/cycle/errors.js';
 import { ingestAsset } from '../../shared/cycle/ingest-asset.js';
-import type { InvokedRole, InvokedRoleEvents, Invoker } from '../../shared/cycle/invoker.js';
-import type { AssetQueue, AssetWork } from '../../shared/cycle/queue.js';
 import { finalizeRun } from '../../shared/cycle/finalize.js';
 import { closeStuckRuns, planRun } from '../../shared/cycle/plan.js';
-import { closeInterruptedRuns, newRun, type CycleDeps } from '../../shared/cycle/runs.js';
+import { closeInterruptedRuns, newRun } from '../../shared/cycle/runs.js';
 import { runAssetWork } from '../../shared/cycle/worker.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { Recommendation } from '../../shared/model/recommendation.js';
 import { createDocumentClient } from '../../shared/store/client.js';
 import { keys } from '../../shared/store/table.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
+import { recordedCycle, useCycleTable } from '../support/cycle-harness.js';
 import { recommendationDraft } from '../support/fixtures.js';
 import { fastLiveMarket, startVenueServers, type VenueServers } from '../support/venue-server.js';
 
@@ -28,57 +24,23 @@ import { fastLiveMarket, startVenueServers, type VenueServers } from '../support
 const NOW = Date.UTC(2025, 9, 1, 12, 0, 0);
 const ASSETS = ['BTC', 'ETH'];
 
-class RecordingQueue implements AssetQueue {
-  readonly sent: AssetWork[] = [];
-  async enqueue(work: readonly AssetWork[]): Promise<void> {
-    this.sent.push(...work);
-  }
-}
-
-class RecordingInvoker implements Invoker {
-  readonly calls: { role: InvokedRole; event: unknown }[] = [];
-  async invoke<R extends InvokedRole>(role: R, event: InvokedRoleEvents[R]): Promise<void> {
-    this.calls.push({ role, event });
-  }
-}
-
-let table: TestTable;
-let config: AdvisorConfig;
-
-beforeAll(async () => {
-  table = await startTestTable();
-  const base = buildConfig();
-  config = buildConfig({
-    assets: base.assets.filter((a) => ASSETS.includes(a.symbol)),
-    profiles: base.profiles.map((p) => ({ ...p, lookbackDays: Math.min(p.lookbackDays, 20) })),
-  } as never);
-});
-afterAll(async () => table?.stop());
+const harness = useCycleTable(ASSETS);
 
 function deps(now: () => number = () => NOW) {
-  const invoker = new RecordingInvoker();
-  const queue = new RecordingQueue();
-  const cycle: CycleDeps = { config, store: table.store, invoker, logger: new Logger({ logLevel: 'SILENT' }), now };
-  const source = new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
-  return {
-    invoker,
-    queue,
-    plan: { ...cycle, queue },
-    worker: { ...cycle, source },
-    finalize: { ...cycle, publicBaseUrl: 'http://127.0.0.1:8787', publishTarget: 'local-outbox' },
-  };
+  const { config } = harness;
+  return recordedCycle(config, harness.table.store, new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) }), now);
 }
 
 /** A version item written without moving the pointer: what a kill between the two writes leaves. */
 async function writeOrphanVersion(r: Recommendation): Promise<void> {
-  const doc = createDocumentClient({ endpoint: table.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await doc.send(new PutCommand({ TableName: table.tableName, Item: { pk: keys.asset(r.asset), sk: keys.recommendationVersion(r.profileId, r.version), ...r } }));
+  const doc = createDocumentClient({ endpoint: harness.table.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await doc.send(new PutCommand({ TableName: harness.table.tableName, Item: { pk: keys.asset(r.asset), sk: keys.recommendationVersion(r.profileId, r.version), ...r } }));
   doc.destroy();
 }
 
 describe('a version newer than its pointer (killed between the two writes)', () => {
   it('repairPointers (the local runtime at start) rolls the pointer forward to the highest version', async () => {
-    const { recommendations } = table.store;
+    const { recommendations } = harness.table.store;
     const v1 = await recommendations.append(recommendationDraft({ asset: 'UNI', runId: 'R1' }));
     await writeOrphanVersion({ ...v1, version: 2, runId: 'R2' });
     expect((await recommendations.latest('UNI', v1.profileId))?.version).toBe(1);
@@ -93,7 +55,7 @@ describe('a version newer than its pointer (killed between the two writes)', () 
   });
 
   it('the next append ends with the pointer on the highest version', async () => {
-    const { recommendations } = table.store;
+    const { recommendations } = harness.table.store;
     const v1 = await recommendations.append(recommendationDraft({ asset: 'SOL', runId: 'R1' }));
     await writeOrphanVersion({ ...v1, version: 2, runId: 'R2' });
     const v3 = await recommendations.append(recommendationDraft({ asset: 'SOL', runId: 'R3' }));
@@ -105,17 +67,17 @@ describe('a version newer than its pointer (killed between the two writes)', () 
     const d = deps();
     const { runId } = (await planRun(d.plan))!;
     const work = d.queue.sent.find((w) => w.asset === 'ETH')!;
-    const profile = profilesFor(config, 'ETH')[0]!;
-    const before = (await table.store.recommendations.latest('ETH', profile.id))?.version ?? 0;
+    const profile = profilesFor(harness.config, 'ETH')[0]!;
+    const before = (await harness.table.store.recommendations.latest('ETH', profile.id))?.version ?? 0;
     // The first delivery computed and stored a version for this run, then died before the pointer.
-    const template = await table.store.recommendations.append(recommendationDraft({ asset: 'ETH', profileId: profile.id, runId: 'OLDER' }));
+    const template = await harness.table.store.recommendations.append(recommendationDraft({ asset: 'ETH', profileId: profile.id, runId: 'OLDER' }));
     await writeOrphanVersion({ ...template, version: template.version + 1, runId });
     const orphan = template.version + 1;
 
     await runAssetWork(d.worker, work);
-    const history = (await table.store.recommendations.history('ETH', profile.id, { limit: 100 })).items;
+    const history = (await harness.table.store.recommendations.history('ETH', profile.id, { limit: 100 })).items;
     expect(history.filter((r) => r.runId === runId).map((r) => r.version)).toEqual([orphan]);
-    expect((await table.store.recommendations.latest('ETH', profile.id))?.version).toBe(orphan);
+    expect((await harness.table.store.recommendations.latest('ETH', profile.id))?.version).toBe(orphan);
     expect(orphan).toBeGreaterThan(before);
   });
 });
@@ -123,30 +85,24 @@ describe('a version newer than its pointer (killed between the two writes)', () 
 describe('run statuses', () => {
   it('a run whose assets partly failed is partial; with nothing produced it is failed', async () => {
     const d = deps();
-    const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC', 'XYZ'], nowMs: NOW });
-    await table.store.runs.create(queued);
-    await planRun(d.plan, queued.id);
-    for (const work of d.queue.sent) await runAssetWork(d.worker, work);
-    expect(await finalizeRun(d.finalize, { runId: queued.id })).toMatchObject({ status: 'partial', assetsFailed: 1 });
-    expect((await table.store.runs.get(queued.id))?.status).toBe('partial');
+    const partial = await d.workAdhocRun(['BTC', 'XYZ'], NOW);
+    expect(await finalizeRun(d.finalize, { runId: partial })).toMatchObject({ status: 'partial', assetsFailed: 1 });
+    expect((await harness.table.store.runs.get(partial))?.status).toBe('partial');
 
-    const nothing = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['XYZ'], nowMs: NOW });
     const d2 = deps();
-    await table.store.runs.create(nothing);
-    await planRun(d2.plan, nothing.id);
-    for (const work of d2.queue.sent) await runAssetWork(d2.worker, work);
-    expect(await finalizeRun(d2.finalize, { runId: nothing.id })).toMatchObject({ status: 'failed', proposals: 0 });
+    const nothing = await d2.workAdhocRun(['XYZ'], NOW);
+    expect(await finalizeRun(d2.finalize, { runId: nothing })).toMatchObject({ status: 'failed', proposals: 0 });
   });
 
   it('at local start every queued or running run is closed as interrupted, with no proposal; finished runs are untouched', async () => {
     const d = deps();
     const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC'], nowMs: NOW });
-    await table.store.runs.create(queued);
+    await harness.table.store.runs.create(queued);
     const { runId: running } = (await planRun(d.plan))!;
     // One asset reported before the kill.
     await runAssetWork(d.worker, d.queue.sent.find((w) => w.asset === 'BTC')!);
     const finished = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['ETH'], nowMs: NOW });
-    await table.store.runs.create(finished);
+    await harness.table.store.runs.create(finished);
     const d2 = deps();
     await planRun(d2.plan, finished.id);
     for (const work of d2.queue.sent) await runAssetWork(d2.worker, work);
@@ -156,15 +112,15 @@ describe('run statuses', () => {
     // (Runs other tests left running on this table are closed too: every unfinished run is dead here.)
     expect(closed).toEqual(expect.arrayContaining([queued.id, running]));
     for (const id of [queued.id, running]) {
-      const run = await table.store.runs.get(id);
+      const run = await harness.table.store.runs.get(id);
       expect(run).toMatchObject({ status: 'interrupted', proposals: [] });
       expect(run!.finishedAtMs).not.toBeNull();
       expect(run!.errors).toContainEqual(expect.objectContaining({ stage: 'run', message: expect.stringContaining('interrupted') }));
     }
     // What the interrupted run's assets stored stays on record.
-    expect((await table.store.runs.get(running))!.recommendations.map((r) => r.asset)).toEqual(profilesFor(config, 'BTC').map(() => 'BTC'));
-    expect((await table.store.runs.get(finished.id))?.status).toBe('succeeded');
-    expect(await table.store.runs.activeRunIds()).toEqual([]);
+    expect((await harness.table.store.runs.get(running))!.recommendations.map((r) => r.asset)).toEqual(profilesFor(harness.config, 'BTC').map(() => 'BTC'));
+    expect((await harness.table.store.runs.get(finished.id))?.status).toBe('succeeded');
+    expect(await harness.table.store.runs.activeRunIds()).toEqual([]);
     // Late work for an interrupted run is dropped, and its finalizer does nothing.
     expect(await runAssetWork(d.worker, d.queue.sent.find((w) => w.asset === 'ETH')!)).toEqual({ kind: 'skipped', reason: 'run is interrupted' });
     expect(await finalizeRun(d.finalize, { runId: running })).toBeNull();
@@ -174,14 +130,14 @@ describe('run statuses', () => {
     let clock = NOW;
     const d = deps(() => clock);
     const queued = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC'], nowMs: NOW });
-    await table.store.runs.create(queued);
-    clock = NOW + (config.schedule.runTimeoutMinutes - 1) * 60_000;
+    await harness.table.store.runs.create(queued);
+    clock = NOW + (harness.config.schedule.runTimeoutMinutes - 1) * 60_000;
     await closeStuckRuns(d.plan);
-    expect((await table.store.runs.get(queued.id))?.status).toBe('queued');
-    clock = NOW + (config.schedule.runTimeoutMinutes + 1) * 60_000;
+    expect((await harness.table.store.runs.get(queued.id))?.status).toBe('queued');
+    clock = NOW + (harness.config.schedule.runTimeoutMinutes + 1) * 60_000;
     await closeStuckRuns(d.plan);
-    expect((await table.store.runs.get(queued.id))?.status).toBe('interrupted');
-    expect(await table.store.runs.activeRunIds()).not.toContain(queued.id);
+    expect((await harness.table.store.runs.get(queued.id))?.status).toBe('interrupted');
+    expect(await harness.table.store.runs.activeRunIds()).not.toContain(queued.id);
   });
 });
 
@@ -198,7 +154,7 @@ describe('ingest when no venue answers', () => {
     const asset = { ...live.assets[0]!, symbol: 'NOVENUE', name: 'x', venuePairs: { binance: 'NOVENUEUSDT', coinbase: 'NOVENUE-USD', kraken: 'NOVENUEUSD' } };
     const market = fastLiveMarket(servers.venues, { now: () => NOW });
     try {
-      const error = await ingestAsset({ config: live, source: market, store: table.store }, asset, NOW).then(
+      const error = await ingestAsset({ config: live, source: market, store: harness.table.store }, asset, NOW).then(
         () => null,
         (e: unknown) => e,
       );
@@ -207,7 +163,7 @@ describe('ingest when no venue answers', () => {
       expect(failure.venues.map((v) => v.venue).sort()).toEqual(['binance', 'coinbase', 'kraken']);
       for (const v of failure.venues) expect(v.error).toMatch(/404/);
       expect(failure.message).toMatch(/no venue answered for NOVENUE: .*binance.*404/);
-      expect(await table.store.snapshots.latest('NOVENUE')).toBeNull();
+      expect(await harness.table.store.snapshots.latest('NOVENUE')).toBeNull();
     } finally {
       await market.dispose();
       servers.clearFaults();

@@ -88,20 +88,6 @@ describe('Binance spot adapter (/api/v3/klines, /api/v3/depth)', () => {
 });
 
 describe('Coinbase Exchange adapter (/products/{id}/candles, /products/{id}/book?level=2)', () => {
-  it('parses a hand-written candles payload (newest first, [time, low, high, open, close, volume])', async () => {
-    const t = Date.UTC(2025, 4, 1, 10);
-    servers.fixture('coinbase', 'candles', 'FIX-USD', [
-      [t / 1000 + 3600, 101.5, 104.25, 102, 103.75, 12.5],
-      [t / 1000, 99.5, 102.5, 100, 102, 7.25],
-    ]);
-    const page = await adapters.coinbase.fetchCandlePage({ pair: 'FIX-USD', intervalMs: H1, startMs: t, endMs: t + 2 * H1 });
-    expect(lastQuery('coinbase')).toMatchObject({ granularity: '3600', start: new Date(t).toISOString() });
-    expect(page.candles).toEqual([
-      { openTimeMs: t, open: 100, high: 102.5, low: 99.5, close: 102, volume: 7.25 },
-      { openTimeMs: t + H1, open: 102, high: 104.25, low: 101.5, close: 103.75, volume: 12.5 },
-    ]);
-  });
-
   it('pages in windows the venue accepts (at most 300 candles) and returns the served values', async () => {
     const before = servers.requests('coinbase').length;
     const endMs = Math.floor(NOW / H1) * H1;
@@ -131,26 +117,6 @@ describe('Coinbase Exchange adapter (/products/{id}/candles, /products/{id}/book
 });
 
 describe('Kraken adapter (/0/public/OHLC, /0/public/Depth)', () => {
-  it('parses a hand-written OHLC payload keyed by Kraken\'s own pair name (vwap is not the close)', async () => {
-    const t = Date.UTC(2025, 4, 1, 10);
-    servers.fixture('kraken', 'candles', 'XBTUSD', {
-      error: [],
-      result: {
-        XXBTZUSD: [
-          [t / 1000, '95000.1', '95500.0', '94800.5', '95300.2', '95210.7', '12.34567890', 321],
-          [t / 1000 + 300, '95300.2', '95310.0', '95100.0', '95150.0', '95200.0', '0.00000000', 0],
-        ],
-        last: t / 1000,
-      },
-    });
-    const page = await adapters.kraken.fetchCandlePage({ pair: 'XBTUSD', intervalMs: M5, startMs: t, endMs: t + 2 * M5 });
-    expect(lastQuery('kraken')).toMatchObject({ pair: 'XBTUSD', interval: '5', since: String(t / 1000 - 1) });
-    expect(page.candles).toEqual([
-      { openTimeMs: t, open: 95000.1, high: 95500, low: 94800.5, close: 95300.2, volume: 12.3456789 },
-      { openTimeMs: t + M5, open: 95300.2, high: 95310, low: 95100, close: 95150, volume: 0 },
-    ]);
-  });
-
   it('serves only its latest 720 bars: one request, the older part of the range stays empty', async () => {
     const before = servers.requests('kraken').length;
     const endMs = Math.floor(NOW / M5) * M5;
@@ -180,6 +146,58 @@ describe('Kraken adapter (/0/public/OHLC, /0/public/Depth)', () => {
     expect(servers.requests('kraken').length - before).toBe(1);
   });
 });
+
+/** The hand-written payloads: served for `pair`, one page of two bars fetched from `t`; the query sent and the bars parsed. */
+describe('hand-written candle payloads', () => {
+  const t = Date.UTC(2025, 4, 1, 10);
+  const cases = [
+    {
+      venue: 'coinbase' as const,
+      what: 'newest first, [time, low, high, open, close, volume]',
+      pair: 'FIX-USD',
+      intervalMs: H1,
+      payload: [
+        [t / 1000 + 3600, 101.5, 104.25, 102, 103.75, 12.5],
+        [t / 1000, 99.5, 102.5, 100, 102, 7.25],
+      ],
+      query: { granularity: '3600', start: new Date(t).toISOString() },
+      candles: [
+        { openTimeMs: t, open: 100, high: 102.5, low: 99.5, close: 102, volume: 7.25 },
+        { openTimeMs: t + H1, open: 102, high: 104.25, low: 101.5, close: 103.75, volume: 12.5 },
+      ],
+    },
+    {
+      venue: 'kraken' as const,
+      what: "OHLC keyed by Kraken's own pair name, vwap is not the close",
+      pair: 'XBTUSD',
+      intervalMs: M5,
+      payload: {
+        error: [],
+        result: {
+          XXBTZUSD: [
+            [t / 1000, '95000.1', '95500.0', '94800.5', '95300.2', '95210.7', '12.34567890', 321],
+            [t / 1000 + 300, '95300.2', '95310.0', '95100.0', '95150.0', '95200.0', '0.00000000', 0],
+          ],
+          last: t / 1000,
+        },
+      },
+      query: { pair: 'XBTUSD', interval: '5', since: String(t / 1000 - 1) },
+      candles: [
+        { openTimeMs: t, open: 95000.1, high: 95500, low: 94800.5, close: 95300.2, volume: 12.3456789 },
+        { openTimeMs: t + M5, open: 95300.2, high: 95310, low: 95100, close: 95150, volume: 0 },
+      ],
+    },
+  ];
+  for (const { venue, what, pair, intervalMs, payload, query, candles } of cases) {
+    it(`${venue} parses a hand-written candles payload (${what})`, async () => {
+      servers.fixture(venue, 'candles', pair, payload);
+      const page = await adapters[venue].fetchCandlePage({ pair, intervalMs, startMs: t, endMs: t + 2 * intervalMs });
+      expect(lastQuery(venue)).toMatchObject(query);
+      expect(page.candles).toEqual(candles);
+    });
+  }
+});
+
 
 describe('LiveMarket over the three adapters', () => {
   it('returns USD prices: Binance USDT bars times the USDT rate read from Kraken\'s USDTZUSD book, recorded per venue', async () => {

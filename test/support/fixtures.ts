@@ -1,6 +1,18 @@
+import type { ProtocolProfile } from '../../shared/config/schema.js';
+import type { RenderInput } from '../../shared/governance/render.js';
 import type { Recommendation, RecommendationDraft } from '../../shared/model/recommendation.js';
-import type { Proposal } from '../../shared/model/proposal.js';
+import type { ParameterChange, Proposal } from '../../shared/model/proposal.js';
 import type { BookSummary } from '../../shared/model/snapshot.js';
+
+/** Where a test recommendation comes from: its run, methodology, snapshot and inputs. */
+export const TEST_PROVENANCE = {
+  createdAtMs: 1_700_000_000_000,
+  runId: '01JTESTRUN0000000000000000',
+  methodologyVersion: 'test',
+  simulated: true,
+  snapshotTakenAtMs: 1_700_000_000_000,
+  inputsDigest: 'sha256:abc',
+} as const;
 
 /** A valid recommendation draft (no version) for store tests. */
 export function recommendationDraft(overrides: Partial<RecommendationDraft> = {}): RecommendationDraft {
@@ -8,12 +20,7 @@ export function recommendationDraft(overrides: Partial<RecommendationDraft> = {}
     asset: 'BTC',
     profileId: 'aave-v3-ethereum',
     profileKind: 'lending',
-    createdAtMs: 1_700_000_000_000,
-    runId: '01JTESTRUN0000000000000000',
-    methodologyVersion: 'test',
-    simulated: true,
-    snapshotTakenAtMs: 1_700_000_000_000,
-    inputsDigest: 'sha256:abc',
+    ...TEST_PROVENANCE,
     status: 'ok',
     unfitReasons: [],
     volatility: {
@@ -76,6 +83,20 @@ export function proposal(overrides: Partial<Proposal> = {}): Proposal {
     sentAtMs: null,
     lastError: null,
     ...overrides,
+  };
+}
+
+/** A simulated proposal of `profile` to render (run RUN1, methodology v1-test, 25 Nov 2026, the local API's links). */
+export function renderInput(profile: ProtocolProfile, recommendations: readonly Recommendation[], changes: readonly ParameterChange[]): RenderInput {
+  return {
+    profile,
+    runId: 'RUN1',
+    methodologyVersion: 'v1-test',
+    createdAtMs: Date.UTC(2026, 10, 25),
+    simulated: true,
+    publicBaseUrl: 'http://127.0.0.1:8787',
+    recommendations,
+    changes,
   };
 }
 

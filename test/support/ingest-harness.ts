@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildConfig } from '../../shared/config/load.js';
 import type { AdvisorConfig, AssetConfig, CandleInterval, VenueId } from '../../shared/config/schema.js';
 import { INTERVAL_MS } from '../../shared/config/schema.js';
@@ -9,17 +9,21 @@ import type { MarketSnapshot } from '../../shared/model/snapshot.js';
 import { MS_PER_DAY, floorTo } from '../../shared/util/time.js';
 import { startTestTable, type TestTable } from './dynamo.js';
 import { FAST_RESILIENCE, fastLiveMarket, startVenueServers, type VenueServers } from './venue-server.js';
+import type { FaultRule } from './venue-types.js';
 
 type VenueResilience = NonNullable<LiveMarketOptions['venueResilience']>;
 
 /**
  * ingestAsset over LiveMarket, the loopback venues and a real local DynamoDB-API server, for the ingest
- * integration tests: registers its own beforeAll/afterAll and hands out fresh assets, markets and checks.
+ * integration tests: registers its own hooks (the venues' faults are cleared after each test) and hands
+ * out fresh assets, markets and checks.
  */
 
 export const START = Date.UTC(2025, 5, 1, 12, 7, 30);
 export const M5 = INTERVAL_MS['5m'];
 export const H1 = INTERVAL_MS['1h'];
+/** Open time of the 5m bar the flash-crash tests put a wick on: 30 bars before START. */
+export const CRASH_AT = floorTo(START, M5) - 30 * M5;
 
 /** `policy`: overrides of the config's policy (merged field by field, as a config file's are). */
 export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, policy: Record<string, unknown> = {}) {
@@ -47,6 +51,8 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, p
       policy,
     });
   });
+  // Faults a test injects end with it.
+  afterEach(() => servers?.clearFaults());
   afterAll(async () => {
     await Promise.all(markets.map((m) => m.dispose()));
     await table?.stop();
@@ -58,6 +64,15 @@ export function useIngestHarness(lookbackDays: Record<CandleInterval, number>, p
       return servers;
     },
     market,
+
+    faultEveryVenue(rule: FaultRule): void {
+      for (const venue of ['binance', 'coinbase', 'kraken'] as const) servers.fault(venue, rule);
+    },
+
+    /** Kraken serves `asset`'s CRASH_AT bar trading down to half its open: a flash-crash wick on one venue. */
+    krakenFlashCrash(asset: AssetConfig): void {
+      servers.fault('kraken', { fault: { kind: 'flash-crash', atMs: CRASH_AT, lowFraction: 0.5 }, pair: `${asset.symbol}USD` });
+    },
 
     /** A fresh asset per test: the series store is per asset, and ingest continues what is stored. */
     newAsset(): AssetConfig {

@@ -1,9 +1,8 @@
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../../util/time.js';
-import { VenueIntervalUnsupportedError } from '../errors.js';
-import { barsInRange, sortBook } from './common.js';
-import type { VenueHttp } from './http.js';
+import { VenueAdapterBase } from './adapter-base.js';
+import { barsInRange, nextStartAfterFullPage, sortBook } from './common.js';
 import { binanceDepthSchema, binanceKlinesSchema, binancePingSchema } from './schemas.js';
-import type { CandlePage, CandlePageRequest, QuoteCurrency, VenueAdapter, VenueBook } from './types.js';
+import type { CandlePage, CandlePageRequest, VenueBook } from './types.js';
 
 /** Binance's interval codes by bar length. */
 const INTERVAL_CODES = new Map<number, string>([
@@ -32,22 +31,13 @@ export function binanceDepthWeight(levels: number): number {
 }
 
 /** Binance spot: GET /api/v3/klines and /api/v3/depth. */
-export class BinanceAdapter implements VenueAdapter {
+export class BinanceAdapter extends VenueAdapterBase<string> {
   readonly venue = 'binance' as const;
   readonly maxBarsPerRequest = BINANCE_KLINES_LIMIT;
-
-  constructor(
-    private readonly http: VenueHttp,
-    readonly quoteCurrency: QuoteCurrency,
-  ) {}
-
-  supportsInterval(intervalMs: number): boolean {
-    return INTERVAL_CODES.has(intervalMs);
-  }
+  protected readonly intervalParams = INTERVAL_CODES;
 
   async fetchCandlePage(request: CandlePageRequest): Promise<CandlePage> {
-    const interval = INTERVAL_CODES.get(request.intervalMs);
-    if (!interval) throw new VenueIntervalUnsupportedError(this.venue, request.intervalMs);
+    const interval = this.intervalParam(request.intervalMs);
     const path = '/api/v3/klines';
     // startTime and endTime are both inclusive bounds on the open time.
     const rows = await this.http.getJson(
@@ -57,10 +47,8 @@ export class BinanceAdapter implements VenueAdapter {
       { weight: BINANCE_KLINES_WEIGHT },
     );
     const candles = barsInRange(this.venue, path, request, rows);
-    const lastOpen = rows.length > 0 ? Math.max(...rows.map((r) => r.openTimeMs)) : null;
     // A full page means there may be more; a short one ends the range.
-    const next = rows.length >= BINANCE_KLINES_LIMIT && lastOpen !== null ? lastOpen + request.intervalMs : null;
-    return { candles, nextStartMs: next !== null && next < request.endMs && next > request.startMs ? next : null };
+    return { candles, nextStartMs: nextStartAfterFullPage(rows.map((r) => r.openTimeMs), BINANCE_KLINES_LIMIT, request) };
   }
 
   async fetchOrderBook(pair: string, levels: number): Promise<VenueBook> {

@@ -1,30 +1,21 @@
-import { VenueIntervalUnsupportedError } from '../errors.js';
+import { VenueAdapterBase } from './adapter-base.js';
 import { barsInRange, sortBook } from './common.js';
-import type { VenueHttp } from './http.js';
 import { coinbaseBookSchema, coinbaseCandlesSchema, coinbaseTimeSchema } from './schemas.js';
-import type { CandlePage, CandlePageRequest, QuoteCurrency, VenueAdapter, VenueBook } from './types.js';
+import type { CandlePage, CandlePageRequest, VenueBook } from './types.js';
 
-/** Granularities (seconds) /products/{id}/candles accepts. */
-const GRANULARITIES = new Set([60, 300, 900, 3600, 21600, 86400]);
+/** Granularities (seconds) /products/{id}/candles accepts, by bar length in ms. */
+const GRANULARITIES = new Map([60, 300, 900, 3600, 21600, 86400].map((seconds) => [seconds * 1000, seconds]));
 /** Most candles one request may cover; a wider range is rejected by the venue. */
 export const COINBASE_CANDLES_LIMIT = 300;
 
 /** Coinbase Exchange: GET /products/{id}/candles and /products/{id}/book?level=2. */
-export class CoinbaseAdapter implements VenueAdapter {
+export class CoinbaseAdapter extends VenueAdapterBase<number> {
   readonly venue = 'coinbase' as const;
   readonly maxBarsPerRequest = COINBASE_CANDLES_LIMIT;
-
-  constructor(
-    private readonly http: VenueHttp,
-    readonly quoteCurrency: QuoteCurrency,
-  ) {}
-
-  supportsInterval(intervalMs: number): boolean {
-    return intervalMs % 1000 === 0 && GRANULARITIES.has(intervalMs / 1000);
-  }
+  protected readonly intervalParams = GRANULARITIES;
 
   async fetchCandlePage(request: CandlePageRequest): Promise<CandlePage> {
-    if (!this.supportsInterval(request.intervalMs)) throw new VenueIntervalUnsupportedError(this.venue, request.intervalMs);
+    const granularity = this.intervalParam(request.intervalMs);
     const path = `/products/${encodeURIComponent(request.pair)}/candles`;
     // Pages are time windows of limit-1 bars: whether `end` is inclusive or not, a window never holds
     // more than the limit, and the bar at the window's end comes with the next page.
@@ -32,7 +23,7 @@ export class CoinbaseAdapter implements VenueAdapter {
     const rows = await this.http.getJson(
       path,
       {
-        granularity: request.intervalMs / 1000,
+        granularity,
         start: new Date(request.startMs).toISOString(),
         end: new Date(windowEndMs).toISOString(),
       },

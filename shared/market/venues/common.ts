@@ -24,6 +24,16 @@ export function barsInRange(venue: string, path: string, request: CandlePageRequ
   return [...byTime.values()].sort((a, b) => a.openTimeMs - b.openTimeMs);
 }
 
+/**
+ * Where the next page starts for a venue that answers at most `limit` rows from the start on: only a
+ * full page can have more after it, and a next start outside (startMs, endMs) ends the range.
+ */
+export function nextStartAfterFullPage(openTimesMs: readonly number[], limit: number, request: CandlePageRequest): number | null {
+  const lastOpen = openTimesMs.length > 0 ? Math.max(...openTimesMs) : null;
+  const next = openTimesMs.length >= limit && lastOpen !== null ? lastOpen + request.intervalMs : null;
+  return next !== null && next < request.endMs && next > request.startMs ? next : null;
+}
+
 /** Best first, empty levels dropped. */
 export function sortBook(bids: readonly BookLevel[], asks: readonly BookLevel[]): { bids: BookLevel[]; asks: BookLevel[] } {
   return {

@@ -1,5 +1,6 @@
 import { DEFAULT_FLEET_BURST_SECONDS, VenueBudgetWaitError, type FleetVenueBudget, type VenueRateLimit } from '../resilience.js';
 import type { BucketRule, BucketState, VenueBudgetRepository } from '../../store/venue-budget.js';
+import { sleepMs } from '../../util/backoff.js';
 
 /** The fleet's rule for a venue: the same share of the published limits the in-process limiter uses. */
 export function bucketRuleOf(limit: VenueRateLimit): BucketRule {
@@ -42,7 +43,7 @@ export class StoredFleetBudget implements FleetVenueBudget {
   ) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = deps.sleep ?? sleepMs;
   }
 
   async take(venue: string, path: string, limit: VenueRateLimit, weight: number, maxWaitMs: number): Promise<void> {

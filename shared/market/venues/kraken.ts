@@ -1,13 +1,13 @@
-import type * as z from 'zod';
 import { MS_PER_MINUTE } from '../../util/time.js';
-import { VenueApiError, VenueIntervalUnsupportedError, VenuePayloadError } from '../errors.js';
-import { barsInRange, sortBook } from './common.js';
-import type { VenueHttp } from './http.js';
+import type * as z from 'zod';
+import { VenueApiError, VenuePayloadError } from '../errors.js';
+import { VenueAdapterBase } from './adapter-base.js';
+import { barsInRange, nextStartAfterFullPage, sortBook } from './common.js';
 import { krakenDepthResultSchema, krakenEnvelopeSchema, krakenOhlcResultSchema, krakenTimeResultSchema } from './schemas.js';
-import type { CandlePage, CandlePageRequest, QuoteCurrency, VenueAdapter, VenueBook } from './types.js';
+import type { CandlePage, CandlePageRequest, VenueBook } from './types.js';
 
-/** Interval lengths (minutes) /0/public/OHLC serves. */
-const INTERVAL_MINUTES = new Set([1, 5, 15, 30, 60, 240, 1440, 10080, 21600]);
+/** Interval lengths (minutes) /0/public/OHLC serves, by bar length in ms. */
+const INTERVAL_MINUTES = new Map([1, 5, 15, 30, 60, 240, 1440, 10080, 21600].map((minutes) => [minutes * MS_PER_MINUTE, minutes]));
 /** Rows one OHLC response holds at most: Kraken serves only the latest 720 bars of an interval. */
 export const KRAKEN_OHLC_LIMIT = 720;
 /** Levels per side /0/public/Depth serves at most. */
@@ -27,33 +27,23 @@ function checkEnvelope(path: string) {
 }
 
 /** Kraken spot: GET /0/public/OHLC and /0/public/Depth. */
-export class KrakenAdapter implements VenueAdapter {
+export class KrakenAdapter extends VenueAdapterBase<number> {
   readonly venue = 'kraken' as const;
   readonly maxBarsPerRequest = KRAKEN_OHLC_LIMIT;
-
-  constructor(
-    private readonly http: VenueHttp,
-    readonly quoteCurrency: QuoteCurrency,
-  ) {}
-
-  supportsInterval(intervalMs: number): boolean {
-    return intervalMs % MS_PER_MINUTE === 0 && INTERVAL_MINUTES.has(intervalMs / MS_PER_MINUTE);
-  }
+  protected readonly intervalParams = INTERVAL_MINUTES;
 
   async fetchCandlePage(request: CandlePageRequest): Promise<CandlePage> {
-    if (!this.supportsInterval(request.intervalMs)) throw new VenueIntervalUnsupportedError(this.venue, request.intervalMs);
+    const interval = this.intervalParam(request.intervalMs);
     const path = '/0/public/OHLC';
     // `since` is exclusive ("after this time"): one second before the start includes the start bar.
     const result = await this.result(
       path,
-      { pair: request.pair, interval: request.intervalMs / MS_PER_MINUTE, since: Math.floor(request.startMs / 1000) - 1 },
+      { pair: request.pair, interval, since: Math.floor(request.startMs / 1000) - 1 },
       krakenOhlcResultSchema,
     );
     const candles = barsInRange(this.venue, path, request, result.bars);
-    const lastOpen = result.bars.length > 0 ? Math.max(...result.bars.map((b) => b.openTimeMs)) : null;
     // Only a full page can have more after it; older history than the latest 720 bars does not exist here.
-    const next = result.bars.length >= KRAKEN_OHLC_LIMIT && lastOpen !== null ? lastOpen + request.intervalMs : null;
-    return { candles, nextStartMs: next !== null && next < request.endMs && next > request.startMs ? next : null };
+    return { candles, nextStartMs: nextStartAfterFullPage(result.bars.map((b) => b.openTimeMs), KRAKEN_OHLC_LIMIT, request) };
   }
 
   async fetchOrderBook(pair: string, levels: number): Promise<VenueBook> {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Candle } from '../types.js';
 
 /**
  * One zod schema per venue payload. A payload that does not match is refused whole (VenuePayloadError):
@@ -21,17 +22,8 @@ export const decimal = z.union([z.string().regex(DECIMAL, 'not a decimal number'
 const epochSeconds = z.number().int().nonnegative();
 const epochMs = z.number().int().nonnegative();
 
-export interface OhlcvRow {
-  openTimeMs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 /** A bar must be a possible bar: positive prices, low <= open, close <= high, volume >= 0. */
-function checkBar(bar: OhlcvRow, ctx: z.RefinementCtx): OhlcvRow {
+function checkBar(bar: Candle, ctx: z.RefinementCtx): Candle {
   const { open, high, low, close, volume } = bar;
   if (!(open > 0 && high > 0 && low > 0 && close > 0)) ctx.addIssue({ code: 'custom', message: `non-positive price in bar at ${bar.openTimeMs}` });
   else if (!(low <= Math.min(open, close) && high >= Math.max(open, close)))

@@ -34,6 +34,14 @@ async function poll(t: ReturnType<typeof setup>, key: string, ms: number) {
   }
 }
 
+/** A cache that loaded 'k' once (v1), while the store has moved on to v2 since. */
+async function afterAWrite() {
+  const t = setup();
+  await t.cache.get('k', t.load);
+  t.setNext('v2');
+  return t;
+}
+
 describe('ResponseCache', () => {
   it('answers a hot key from memory', async () => {
     const t = setup();
@@ -45,9 +53,7 @@ describe('ResponseCache', () => {
   });
 
   it('a lone request after a quiet spell reads the store, so it sees an earlier write', async () => {
-    const t = setup();
-    await t.cache.get('k', t.load);
-    t.setNext('v2');
+    const t = await afterAWrite();
     t.advance(1000);
     expect((await t.cache.get('k', t.load)).body).toBe('v2');
     expect(t.loads()).toBe(2);
@@ -76,9 +82,7 @@ describe('ResponseCache', () => {
   });
 
   it('a hot entry past twice refreshMs is read in line', async () => {
-    const t = setup();
-    await t.cache.get('k', t.load);
-    t.setNext('v2');
+    const t = await afterAWrite();
     const failing = () => Promise.reject(new Error('down'));
     for (let i = 0; i < 19; i++) {
       t.advance(500);

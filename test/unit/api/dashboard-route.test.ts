@@ -1,8 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { createApi } from '../../../shared/api/app.js';
-import { buildConfig } from '../../../shared/config/load.js';
 import type { Store } from '../../../shared/store/index.js';
+import { testApiDeps } from '../../support/api-harness.js';
 import { httpEvent } from '../../support/events.js';
 
 /** The dashboard's pages through the API function: GET/HEAD outside /v1/, with ETags; the rest 404/405. */
@@ -13,16 +12,7 @@ vi.mock('../../../shared/api/dashboard/serve.js', () => ({
       : null,
 }));
 
-const api = createApi({
-  config: buildConfig(),
-  store: {} as Store,
-  invoker: { async invoke() {} },
-  logger: new Logger({ logLevel: 'SILENT' }),
-  now: () => 0,
-  auth: { kind: 'iam' },
-  simulated: false,
-  cacheMaxAgeSeconds: 60,
-});
+const api = createApi(testApiDeps({ store: {} as Store, simulated: false }));
 
 describe('dashboard pages', () => {
   it('are served with their own headers and a strong ETag; If-None-Match gives 304 with no body', async () => {

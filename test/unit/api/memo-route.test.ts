@@ -1,9 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../../../shared/api/app.js';
-import { buildConfig } from '../../../shared/config/load.js';
 import type { Recommendation } from '../../../shared/model/recommendation.js';
 import type { Store } from '../../../shared/store/index.js';
+import { testApiDeps } from '../../support/api-harness.js';
 import { httpEvent } from '../../support/events.js';
 import { recommendationDraft } from '../../support/fixtures.js';
 
@@ -20,18 +19,7 @@ function setup() {
       },
     },
   } as unknown as Store;
-  const api = createApi({
-    config: buildConfig(),
-    store,
-    invoker: { async invoke() {} },
-    logger: new Logger({ logLevel: 'SILENT' }),
-    now: () => 0,
-    auth: { kind: 'iam' },
-    simulated: true,
-    cacheMaxAgeSeconds: 60,
-    responseMemo: { idleMs: 1000, refreshMs: 5000 },
-    monotonicMs: () => clockMs,
-  });
+  const api = createApi(testApiDeps({ store, responseMemo: { idleMs: 1000, refreshMs: 5000 }, monotonicMs: () => clockMs }));
   const versionSeen = async (query?: Record<string, string>) => {
     const res = await api(httpEvent('GET', '/v1/recommendations', query ? { query } : {}));
     return (JSON.parse(res.body!) as { recommendations: { version: number }[] }).recommendations[0]!.version;

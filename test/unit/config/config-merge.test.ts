@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../shared/config/defaults.js';
 import { buildConfig, ConfigError } from '../../../shared/config/load.js';
-
-function problemsOf(fn: () => unknown): { path: string; message: string }[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { problemsOf } from '../../support/config-problems.js';
 
 describe('config overrides: objects merge, arrays replace, unknown keys are rejected', () => {
   it('overriding one field of a section keeps the section\'s other defaults', () => {

@@ -2,18 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildConfig, ConfigError, loadConfig } from '../../../shared/config/load.js';
+import { buildConfig, loadConfig } from '../../../shared/config/load.js';
+import { problemsOf } from '../../support/config-problems.js';
 import { DEFAULT_CONFIG } from '../../../shared/config/defaults.js';
-
-function problemsOf(fn: () => unknown): { path: string; message: string }[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   it('the embedded defaults are valid and cover the required universe and both profile kinds', () => {

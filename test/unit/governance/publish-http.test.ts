@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeliveryError, RateLimitedError } from '../../../shared/governance/errors.js';
-import { DEFAULT_RETRY_POLICY, backoffMs, errorText, rateLimitWaitMs, withRetries, type RetryPolicy } from '../../../shared/governance/http.js';
+import { DEFAULT_RETRY_POLICY, errorText, rateLimitWaitMs, withRetries, type RetryPolicy } from '../../../shared/governance/http.js';
 import { SecretValue, redact } from '../../../shared/governance/secrets.js';
+import { backoffMs } from '../../../shared/util/backoff.js';
 import { inspect } from 'node:util';
 
 const details = { target: 'test' };

@@ -4,7 +4,7 @@ import { buildConfig } from '../../../shared/config/load.js';
 import { changesOf } from '../../../shared/governance/changes.js';
 import { renderProposal } from '../../../shared/governance/render.js';
 import type { Recommendation } from '../../../shared/model/recommendation.js';
-import { recommendationDraft } from '../../support/fixtures.js';
+import { recommendationDraft, renderInput } from '../../support/fixtures.js';
 
 // Issue 12 defect 5: a figure the engine could not compute is null and every renderer says "no data".
 const config = buildConfig();
@@ -43,16 +43,7 @@ describe('null figures render as "no data", never as a placeholder', () => {
   it('Markdown: the data table and the missing-data section say no data', () => {
     const r = noBookRecommendation();
     const other = { ...r, asset: 'ETH', alerts: [], status: 'ok', steps: [{ ...r.steps[1]!, status: 'within-bounds', target: 7750, proposed: 7750, missingInput: undefined }] } as Recommendation;
-    const { markdown } = renderProposal({
-      profile: lending,
-      runId: 'RUN1',
-      methodologyVersion: 'v1-test',
-      createdAtMs: Date.UTC(2026, 10, 25),
-      simulated: true,
-      publicBaseUrl: 'http://127.0.0.1:8787',
-      recommendations: [r, other],
-      changes: changesOf(other),
-    });
+    const { markdown } = renderProposal(renderInput(lending, [r, other], changesOf(other)));
     expect(changesOf(r)).toEqual([]);
     expect(markdown).toContain('## Missing data');
     expect(markdown).toMatch(/\| no data \|/);
@@ -65,16 +56,7 @@ describe('cross-checks without data render as "no data"', () => {
     const held = noBookRecommendation();
     // A market with a change (so it is shown) whose cross-checks could not be computed.
     const r = { ...held, asset: 'ETH', alerts: [], status: 'ok', crossCheck: null, monteCarlo: null, steps: [{ ...held.steps[1]!, status: 'within-bounds', target: 7750, proposed: 7750, missingInput: undefined }] } as unknown as Recommendation;
-    const { markdown } = renderProposal({
-      profile: lending,
-      runId: 'RUN1',
-      methodologyVersion: 'v1-test',
-      createdAtMs: Date.UTC(2026, 10, 25),
-      simulated: true,
-      publicBaseUrl: 'http://127.0.0.1:8787',
-      recommendations: [r],
-      changes: changesOf(r),
-    });
+    const { markdown } = renderProposal(renderInput(lending, [r], changesOf(r)));
     expect(markdown).toContain('## Cross-checks');
     const crossChecks = markdown.slice(markdown.indexOf('## Cross-checks'));
     expect(crossChecks.split('\n').find((line) => line.startsWith('| ETH '))).toMatch(/\| no data \| no data \| - \| no data \| no data \|$/);

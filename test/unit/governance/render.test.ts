@@ -5,7 +5,7 @@ import { escapeMarkdown } from '../../../shared/governance/markdown.js';
 import { draftProposals, proposalId } from '../../../shared/governance/outbox.js';
 import { direction, formatDelta, renderProposal } from '../../../shared/governance/render.js';
 import type { ParameterStepRecord, Recommendation } from '../../../shared/model/recommendation.js';
-import { perpRecommendationDraft, recommendationDraft } from '../../support/fixtures.js';
+import { perpRecommendationDraft, recommendationDraft, renderInput } from '../../support/fixtures.js';
 
 const config = buildConfig();
 const lending = config.profiles.find((p) => p.id === 'aave-v3-ethereum')!;
@@ -58,16 +58,7 @@ describe('proposal rendering', () => {
     steps: [step('liquidationThresholdBps', 7800, 7000, 7750, 'bounded-needs-vote'), step('supplyCapUsd', 2.58e9, 5e9, 2.58e9, 'held-weak-evidence')],
   });
   const changes = changesOf(recommendation);
-  const { title, markdown } = renderProposal({
-    profile: lending,
-    runId: 'RUN1',
-    methodologyVersion: 'v1-test',
-    createdAtMs: Date.UTC(2026, 10, 25),
-    simulated: true,
-    publicBaseUrl: 'http://127.0.0.1:8787',
-    recommendations: [recommendation],
-    changes,
-  });
+  const { title, markdown } = renderProposal(renderInput(lending, [recommendation], changes));
 
   it('has a title that says what changes, a SIMULATED banner, the change table with target and status, and reasons', () => {
     expect(title).toBe(`[SIMULATED] ${lending.name}: 1 parameter change for BTC`);

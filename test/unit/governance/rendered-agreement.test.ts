@@ -13,7 +13,7 @@ import { recommendationSchema, type Recommendation } from '../../../shared/model
 import type { DataQuality } from '../../../shared/model/snapshot.js';
 import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';
-import { proposal, linearBook } from '../../support/fixtures.js';
+import { proposal, linearBook, TEST_PROVENANCE } from '../../support/fixtures.js';
 
 /**
  * Issue 12 defect 4: one recommendation, every rendering (Markdown proposal, webhook JSON, CLI table, the
@@ -49,12 +49,7 @@ function crvLike(): { profile: LendingProfile; recommendation: Recommendation } 
     profileId: profile.id,
     profileKind: 'lending',
     version: 1,
-    createdAtMs: 1_700_000_000_000,
-    runId: '01JTESTRUN0000000000000000',
-    methodologyVersion: 'test',
-    simulated: true,
-    snapshotTakenAtMs: 1_700_000_000_000,
-    inputsDigest: 'sha256:abc',
+    ...TEST_PROVENANCE,
     status: c.status,
     unfitReasons: c.unfitReasons,
     volatility: c.volatility,
