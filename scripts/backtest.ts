@@ -15,6 +15,8 @@ import { lendingTable, markdownTable, perpTable, summarizeSeries, type SeriesSum
 import { seriesChartSvg } from '../shared/backtest/svg.js';
 import { compressDailyBars, dailyBarPolicy, dailyBarProfile } from '../shared/backtest/timescale.js';
 import { runWalkForward, type SeriesResult } from '../shared/backtest/walkforward.js';
+import { pooledCoverage } from '../shared/backtest/verdict.js';
+import { bindsTable, heldFixedTable, pooledLine, VERDICT_RULES, verdictTable } from '../shared/backtest/verdict-tables.js';
 import { toColumns } from '../shared/backtest/windows.js';
 import { loadConfig } from '../shared/config/load.js';
 import { INTERVAL_MS, type AdvisorConfig, type LendingProfile, type Policy, type ProtocolProfile } from '../shared/config/schema.js';
@@ -477,7 +479,10 @@ async function main(): Promise<number> {
     `# Backtest results\n\n\`${command}\`: ${count(results.reduce((n, r) => n + r.steps.length, 0))} daily steps in ${seconds(totalMs)} ` +
       `(${options.workers} worker thread(s); ${count(policy.simulationPaths)} paths per step, unconditional floor: ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}).`,
     `## Lending, hourly bars (4 h horizon, alpha ${lendingProfile?.confidence ?? '-'})\n\n${lendingTable(hourly)}`,
+    `## Verdict against the naive baseline\n\n${VERDICT_RULES}\n\n${verdictTable([...hourly, ...daily])}\n\n${pooledLine(hourly, 'Pooled, hourly lending series')}`,
     `### Compact (for the README)\n\n${readmeTable(summaries)}`,
+    `## Floors and clamps: steps on which each bound\n\n${bindsTable(summaries)}`,
+    `## Latest recommendation held fixed over the whole history\n\n${heldFixedTable(summaries)}`,
     daily.length > 0 ? `## Lending, daily bars (1-day horizon, reported separately)\n\n${lendingTable(daily)}` : '',
     summaries.some((s) => s.profileKind === 'perp') ? `## Perps, 5-minute bars (5 min horizon)\n\n${perpTable(summaries)}` : '',
     events.length > 0 ? `## Named events\n\n${eventsTable(events)}` : '',
@@ -504,6 +509,7 @@ async function main(): Promise<number> {
     liquidity: Object.fromEntries([...liquidity].map(([asset, choice]) => [asset, choice.source])),
     skippedFiles: plan.skipped,
     badPrintsRepaired: Object.fromEntries(repaired),
+    pooled: { hourlyLending: pooledCoverage(hourly) },
     summaries,
     events,
     fastTighten,

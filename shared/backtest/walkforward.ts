@@ -3,6 +3,8 @@ import type { BookSummary, DataQuality } from '../model/snapshot.js';
 import type { ParameterRule, StepStatus } from '../risk/guardrails.js';
 import { computeParameters, rulesOf, type ComputedParameters, type ParameterInputs } from '../risk/recommend.js';
 import type { CandleLike } from '../risk/series.js';
+import { bindsOf, type StepBinds } from './binds.js';
+import { heldFixedOf, type HeldFixed } from './heldfixed.js';
 import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
 import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from './breach.js';
 import { coverageOf, RunRecorder, type Coverage } from './coverage.js';
@@ -129,6 +131,8 @@ export interface StepRecord {
   recommendation: LendingRecommendation | PerpRecommendation;
   /** What happened next. */
   outcome: StepOutcome;
+  /** The floors and clamps that bound this step's numbers (binds.ts); only the ones that bound. */
+  binds: StepBinds;
 }
 
 export interface SeriesResult {
@@ -145,6 +149,7 @@ export interface SeriesResult {
   /** Days not evaluated: without a complete window (data gaps), or with too little trailing history. */
   skipped: { warmup: number; noWindows: number };
   coverage: { target: Coverage | null; applied: Coverage | null; emergency: Coverage | null; naive: Coverage | null; shortSide: Coverage | null };
+  heldFixed: HeldFixed | null;
 }
 
 const PASSED: DataQuality = { passed: true, issues: [], venuesWithData: 2, missingBarShare: 0, lastBarAgeMs: 0 };
@@ -180,6 +185,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
     steps: [],
     skipped: { warmup: 0, noWindows: 0 },
     coverage: { target: null, applied: null, emergency: null, naive: null, shortSide: null },
+    heldFixed: null,
   };
   if (candles.length === 0) return result;
 
@@ -202,6 +208,9 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   let lo = 0;
   let hi = 0;
   let done = 0;
+  // Scored window ranges [from, to) and non-overlapping window starts, for the held-fixed test.
+  const scoredRanges: number[] = [];
+  const nonOverlappingStarts: number[] = [];
 
   for (let t = from; t < to; t += DAY_MS, done++) {
     options.onProgress?.({ done, total, atMs: t });
@@ -337,12 +346,14 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       outcome.worstRise = worstMove(moves.rise, hi, next);
       outcome.shortBreaches = countBreaches(moves.rise, hi, next, recommendation.target.buffer).breaches;
     }
-    result.steps.push({ atMs: t, price: bars.close[hi - 1]!, status: computed.status, unfitReasons: computed.unfitReasons, recommendation, outcome });
+    const binds = bindsOf(computed, profile, recommendation.applied.status);
+    result.steps.push({ atMs: t, price: bars.close[hi - 1]!, status: computed.status, unfitReasons: computed.unfitReasons, recommendation, outcome, binds });
     if (!ok) {
       for (const r of Object.values(runs)) r.breakRun();
       continue;
     }
 
+    scoredRanges.push(hi, next);
     add(totals.target, target.windows, target.breaches);
     add(totals.applied, appliedCount.windows, appliedCount.breaches);
     add(totals.emergency, emergencyCount.windows, emergencyCount.breaches);
@@ -357,6 +368,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         for (const r of Object.values(runs)) r.breakRun();
         continue;
       }
+      nonOverlappingStarts.push(i);
       runs.target.push(move > recommendation.target.buffer);
       runs.applied.push(move > recommendation.applied.buffer);
       runs.emergency.push(move > recommendation.emergency.buffer);
@@ -365,6 +377,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
     }
   }
   options.onProgress?.({ done: total, total, atMs: to });
+  result.heldFixed = heldFixedOf(result.steps, moves.drop, scoredRanges, nonOverlappingStarts, 1 - profile.confidence);
 
   const alphaTail = 1 - profile.confidence;
   result.coverage = {
