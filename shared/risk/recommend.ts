@@ -11,7 +11,9 @@ import { hashSeed } from '../market/rng.js';
 import type { BookSummary, DataQuality } from '../model/snapshot.js';
 import type { BookWindowChoice } from './book-window.js';
 import { drawdownTail } from './drawdown.js';
-import { fhsDrawdownTail, standardizedBarShapes } from './fhs.js';
+import { standardizedBarShapes } from './fhs.js';
+// issue 14 hook: the exact block bootstrap (no seed noise); the seeded Monte Carlo only when a path needs several blocks.
+import { filteredDrawdownTail } from './tail/fhs-exact.js';
 import { formatPct, formatUsd } from './format.js';
 import { areStaleCandles, isStaleBookSet, lastBarEndMs, newestBookMs } from './freshness.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
@@ -257,7 +259,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
     const horizonSigmas = forecastVariance(fit, horizonBars).map(Math.sqrt);
     horizonVolatility = Math.sqrt(horizonVariance(fit, horizonBars));
     if (shapes.residuals.length > 0) {
-      filtered = fhsDrawdownTail({
+      filtered = filteredDrawdownTail({
         residuals: shapes.residuals,
         lowExcursions: shapes.lowExcursions,
         horizonSigmas,

@@ -176,7 +176,9 @@ describe('risk engine v1 behaviour', () => {
   it('stores the cross-checks: SmartLTV beside ours and Monte Carlo bad debt of a book up to LT', () => {
     const result = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles: calm, books, quality: goodQuality });
     if (result.profileKind !== 'lending' || !result.monteCarlo || !result.crossCheck) throw new Error('lending with cross-checks expected');
-    expect(result.monteCarlo.paths).toBe(config.policy.simulationPaths);
+    // The exact block bootstrap: one path per block start of the history (tail/fhs-exact.ts).
+    expect(result.monteCarlo.paths).toBe(result.volatility.filtered.paths);
+    expect(result.monteCarlo.paths).toBeGreaterThan(1_000);
     expect(result.monteCarlo.valueAtRiskUsd).toBeLessThanOrEqual(result.monteCarlo.expectedShortfallUsd);
     expect(result.crossCheck.smartLtv).toBeGreaterThanOrEqual(0);
     expect(result.crossCheck.gapPp).toBeCloseTo(result.target.ltvBps / 100 - result.crossCheck.smartLtv * 100, 6);
