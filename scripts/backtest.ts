@@ -221,6 +221,15 @@ function recordedBooks(dataDir: string, asset: string, warn: (text: string) => v
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The floor under the filtered tail a profile runs with (issue 14: through-the-cycle when calibrated). */
+function floorLabel(p: ProtocolProfile, policy: Policy): string {
+  if (p.kind === 'lending' && p.throughTheCycleTail) {
+    const t = p.throughTheCycleTail;
+    return `through-the-cycle (m ${t.multiples.adverse} x all-history volatility, calibrated on data before ${t.cutoff})`;
+  }
+  return `${p.unconditionalFloorShare ?? policy.unconditionalFloorShare} x trailing unconditional`;
+}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -402,7 +411,8 @@ async function main(): Promise<number> {
   // --floor overrides the floor of every profile (a profile may set its own in config).
   const profiles = config.profiles
     .filter((p) => options.profileId === 'all' || p.id === options.profileId)
-    .map((p) => (options.floor !== undefined ? { ...p, unconditionalFloorShare: options.floor } : p));
+    // --floor: the pre-issue-14 floor (share x the trailing unconditional tail) instead of the through-the-cycle one.
+    .map((p) => (options.floor !== undefined ? { ...p, unconditionalFloorShare: options.floor, throughTheCycleTail: undefined } : p));
   const kinds = [...new Set(profiles.map((p) => p.kind))];
   const plan = planSeries(candleFiles(dataDir), { assets: options.assets, kinds });
   const policy: Policy = {
@@ -414,7 +424,7 @@ async function main(): Promise<number> {
   console.log('Leverage Advisor - walk-forward backtest');
   console.log(`data: ${dataDir} (${plan.series.length} series; skipped ${plan.skipped.map((s) => `${s.file}: ${s.reason}`).join(', ') || 'none'})`);
   console.log(
-    `engine: methodology ${config.methodologyVersion}, ${count(policy.simulationPaths)} FHS / Monte Carlo paths per step, unconditional floor ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}` +
+    `engine: methodology ${config.methodologyVersion}, filtered tail: exact block bootstrap (Monte Carlo ${count(policy.simulationPaths)} paths only where a path needs several blocks), floor: ${profiles.map((p) => `${p.id} ${floorLabel(p, policy)}`).join(', ')}` +
       `${options.paths !== undefined || options.floor !== undefined ? ' (overridden on the command line)' : ' (config defaults)'}`,
   );
   const liquidity = new Map<string, LiquidityChoice>();
@@ -477,7 +487,7 @@ async function main(): Promise<number> {
   const command = args.length > 0 ? `npm run backtest -- ${args.join(' ')}` : 'npm run backtest';
   const sections = [
     `# Backtest results\n\n\`${command}\`: ${count(results.reduce((n, r) => n + r.steps.length, 0))} daily steps in ${seconds(totalMs)} ` +
-      `(${options.workers} worker thread(s); ${count(policy.simulationPaths)} paths per step, unconditional floor: ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}).`,
+      `(${options.workers} worker thread(s); floor: ${profiles.map((p) => `${p.id} ${floorLabel(p, policy)}`).join(', ')}).`,
     `## Lending, hourly bars (4 h horizon, alpha ${lendingProfile?.confidence ?? '-'})\n\n${lendingTable(hourly)}`,
     `## Verdict against the naive baseline\n\n${VERDICT_RULES}\n\n${verdictTable([...hourly, ...daily])}\n\n${pooledLine(hourly, 'Pooled, hourly lending series')}`,
     `### Compact (for the README)\n\n${readmeTable(summaries)}`,
@@ -504,7 +514,7 @@ async function main(): Promise<number> {
     command,
     generatedAt: new Date().toISOString(),
     dataDir,
-    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, unconditionalFloorShare: Object.fromEntries(profiles.map((p) => [p.id, p.unconditionalFloorShare ?? policy.unconditionalFloorShare])), workers: options.workers },
+    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, floor: Object.fromEntries(profiles.map((p) => [p.id, floorLabel(p, policy)])), workers: options.workers },
     timing: { totalMs: Math.round(totalMs), perSeries: results.map((r, i) => ({ id: r.id, profileId: r.profileId, steps: r.steps.length, ms: Math.round(elapsedMs[i]!) })) },
     liquidity: Object.fromEntries([...liquidity].map(([asset, choice]) => [asset, choice.source])),
     skippedFiles: plan.skipped,

@@ -3,6 +3,7 @@ import type { BookSummary, DataQuality } from '../model/snapshot.js';
 import type { ParameterRule, StepStatus } from '../risk/guardrails.js';
 import { computeParameters, rulesOf, type ComputedParameters, type ParameterInputs } from '../risk/recommend.js';
 import type { CandleLike } from '../risk/series.js';
+import { emptyTailHistory, extendTailHistory } from '../risk/tail/history.js';
 import { bindsOf, type StepBinds } from './binds.js';
 import { heldFixedOf, type HeldFixed } from './heldfixed.js';
 import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
@@ -208,6 +209,10 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   let lo = 0;
   let hi = 0;
   let done = 0;
+  // issue 14: every bar before the step (not only the lookback) feeds the through-the-cycle floor's history.
+  const ttc = profile.kind === 'lending' ? profile.throughTheCycleTail : undefined;
+  let history = ttc ? emptyTailHistory(intervalMs, ttc.blockBars) : undefined;
+  let historyEnd = 0;
   // Scored window ranges [from, to) and non-overlapping window starts, for the held-fixed test.
   const scoredRanges: number[] = [];
   const nonOverlappingStarts: number[] = [];
@@ -243,6 +248,10 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       current: current ? { [series.asset]: current } : {},
       currentUpdatedAt: lastChangeMs !== undefined ? { [series.asset]: new Date(lastChangeMs).toISOString() } : {},
     } as ProtocolProfile;
+    if (history) {
+      history = extendTailHistory(history, candles.slice(historyEnd, hi));
+      historyEnd = hi;
+    }
     const computed = recommend({
       asset: series.asset,
       profile: stepProfile,
@@ -253,6 +262,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       nowMs: e,
       // The book is a standing assumption for every step (no historical books) and gaps are skipped above.
       staleness: 'ignore',
+      ...(history ? { tailHistory: history } : {}),
     });
     const naive = trailingQuantile(moves.drop, lo, hi - horizonBars, profile.confidence, scratch);
     const v = computed.volatility;

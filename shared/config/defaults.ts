@@ -1,5 +1,6 @@
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
+import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.js';
 import { UNIVERSE } from './universe.js';
 
 /**
@@ -166,9 +167,9 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       minDelayDays: 3,
       // Four steward steps: a gap that would take 12 days to close at the 3-day cadence takes the fast path.
       stressTightenBps: GUARD_RAIL_DEFAULTS.stressTightenBps,
-      // Walk-forward backtest (docs/backtest.md): with the filtered tail allowed 10 % below the unconditional
-      // one, BTC and ETH breach at the 0.1 % target (Kupiec p 0.73 / 0.11); with 1.0 ETH is over-conservative.
-      unconditionalFloorShare: 0.9,
+      // issue 14: the filtered tail is floored by the through-the-cycle tail (shared/risk/tail/ttc.ts), its
+      // constants fitted on data before 2022 by `npm run calibrate:risk -- --to 2022-01-01` (no tuned share).
+      throughTheCycleTail: THROUGH_THE_CYCLE_TAIL,
       // SmartLTV: c = 3 as in Risk DAO's worked example; a gap over 10 pp is flagged (METHODOLOGY.md).
       smartLtvConfidence: 3,
       smartLtvGapFlagPp: 10,

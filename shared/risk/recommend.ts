@@ -14,6 +14,9 @@ import { drawdownTail } from './drawdown.js';
 import { standardizedBarShapes } from './fhs.js';
 // issue 14 hook: the exact block bootstrap (no seed noise); the seeded Monte Carlo only when a path needs several blocks.
 import { filteredDrawdownTail } from './tail/fhs-exact.js';
+import { tailFloor } from './tail/floor.js';
+import type { TailHistory } from './tail/history.js';
+import type { ThroughTheCycleFigures } from './tail/ttc.js';
 import { formatPct, formatUsd } from './format.js';
 import { areStaleCandles, isStaleBookSet, lastBarEndMs, newestBookMs } from './freshness.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance, horizonVariance, type GarchOrEwmaFit } from './garch.js';
@@ -58,6 +61,8 @@ export interface ParameterInputs {
    * backtest only, whose book is a standing assumption for every step and whose own coverage skips gaps.
    */
   staleness?: 'hold' | 'ignore';
+  /** issue 14: the asset's history record for the through-the-cycle floor (the walk-forward's, bars before nowMs); default: the record on file + the candles. */
+  tailHistory?: TailHistory;
 }
 
 /** A missing input as the recommendation reports it: the input, since when, how bad, which parameters it held. */
@@ -95,6 +100,8 @@ export interface VolatilityScores {
   adverseMove: number | null;
   ordinaryMove: number | null;
   adverseMoveSource: 'filtered' | 'unconditional';
+  /** issue 14: the through-the-cycle floor's figures when it is the floor ('unconditional' source then means it). */
+  throughTheCycle?: ThroughTheCycleFigures | null;
   expectedShortfall: number | null;
   historicalWorst: number | null;
   windowsObserved: number;
@@ -233,7 +240,7 @@ function meanSquare(values: Float64Array): number {
 }
 
 /** Volatility scores and the horizon's tail: unconditional and filtered at today's forecast. */
-export function computeTail(asset: string, candles: readonly CandleLike[], profile: ProtocolProfile, policy: Policy): TailModel {
+export function computeTail(asset: string, candles: readonly CandleLike[], profile: ProtocolProfile, policy: Policy, history?: TailHistory): TailModel {
   const intervalMs = INTERVAL_MS[profile.candleInterval];
   const barsPerDay = barsPerDayOf(profile);
   const barsPerYear = barsPerDay * 365;
@@ -274,21 +281,26 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
   const orWorst = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? value : 1);
   const uncAdverse = orWorst(unconditional.quantiles[String(profile.confidence)]);
   const filAdverse = filtered.paths.length > 0 ? orWorst(filtered.quantiles[String(profile.confidence)]) : 0;
-  const floor = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
-  const filteredDrives = filAdverse >= floor * uncAdverse;
-  const adverseMove = Math.max(filAdverse, floor * uncAdverse);
+  // issue 14 hook (tail/floor.ts): the floor under the filtered tail is the through-the-cycle tail when the
+  // profile carries a fitting calibration, else share x the trailing unconditional tail as before.
+  const floor = tailFloor({
+    asset, profile, policy, candles, ...(history ? { history } : {}),
+    unconditional: { adverseMove: uncAdverse, ordinaryMove: orWorst(unconditional.quantiles[String(profile.kind === 'lending' ? profile.ltvConfidence : profile.confidence)]), expectedShortfall: orWorst(unconditional.expectedShortfall) },
+  });
+  const filteredDrives = filAdverse >= floor.adverseMove;
+  const adverseMove = Math.max(filAdverse, floor.adverseMove);
   let uncOrdinary: number | null = null;
   let filOrdinary: number | null = null;
   let ordinaryMove: number | null = null;
   if (profile.kind === 'lending') {
     uncOrdinary = orWorst(unconditional.quantiles[String(profile.ltvConfidence)]);
     filOrdinary = filtered.paths.length > 0 ? orWorst(filtered.quantiles[String(profile.ltvConfidence)]) : 0;
-    ordinaryMove = Math.max(filOrdinary, floor * uncOrdinary);
+    ordinaryMove = Math.max(filOrdinary, floor.ordinaryMove);
   }
 
   const hasTail = unconditional.windows > 0;
   const hasPaths = filtered.paths.length > 0;
-  const expectedShortfall = Math.max(hasPaths ? orWorst(filtered.expectedShortfall) : 0, floor * orWorst(unconditional.expectedShortfall));
+  const expectedShortfall = Math.max(hasPaths ? orWorst(filtered.expectedShortfall) : 0, floor.expectedShortfall);
 
   const longRunVariance = fit?.model === 'garch' ? fit.longRunVariance : meanSquare(returns);
   const nextBarVariance = fit?.lastVariance ?? Number.NaN;
@@ -328,6 +340,7 @@ export function computeTail(asset: string, candles: readonly CandleLike[], profi
     adverseMove: hasTail ? adverseMove : null,
     ordinaryMove: hasTail ? ordinaryMove : null,
     adverseMoveSource: filteredDrives && hasPaths ? 'filtered' : 'unconditional',
+    throughTheCycle: floor.throughTheCycle,
     expectedShortfall: hasTail ? expectedShortfall : null,
     historicalWorst: hasTail ? orWorst(unconditional.historicalWorst) : null,
     windowsObserved: unconditional.windows,
@@ -452,7 +465,9 @@ function regimeSentence(v: VolatilityScores): string {
   const source =
     v.adverseMoveSource === 'filtered'
       ? `the filtered tail at today's volatility (${pctOrNone(v.filtered.adverseMove)}) drove the number, above the unconditional ${pctOrNone(v.unconditional.adverseMove)}`
-      : `the unconditional tail (${pctOrNone(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${pctOrNone(v.filtered.adverseMove)}`;
+      : v.throughTheCycle
+        ? `the through-the-cycle tail (${formatPct(v.throughTheCycle.adverseMove)}: ${v.throughTheCycle.multiple.toFixed(2)} x the ${formatPct(v.throughTheCycle.sigmaHorizon)} volatility of the asset's ${(v.throughTheCycle.historyDays / 365).toFixed(1)} years of history, plus its sampling error) drove the number; the trailing year's unconditional tail is ${pctOrNone(v.unconditional.adverseMove)}, today's filtered tail ${pctOrNone(v.filtered.adverseMove)}`
+        : `the unconditional tail (${pctOrNone(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${pctOrNone(v.filtered.adverseMove)}`;
   return `Regime ${v.regime}: ${forecast}; ${source}.`;
 }
 
@@ -906,7 +921,7 @@ export function computeParameters(inputs: ParameterInputs): ComputedParameters {
   };
   const candles = candlesStale ? [] : inputs.candles;
   const books = bookStale ? [] : inputs.books;
-  const tail = computeTail(inputs.asset, candles, profile, policy);
+  const tail = computeTail(inputs.asset, candles, profile, policy, inputs.tailHistory);
   const window = inputs.bookWindow
     ? { snapshots: inputs.bookWindow.snapshots, percentile: inputs.bookWindow.percentile, depth2PctUsdLatest: inputs.bookWindow.depth2PctUsdLatest, depth2PctUsdChosen: inputs.bookWindow.depth2PctUsdChosen }
     : undefined;
