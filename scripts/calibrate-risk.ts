@@ -28,11 +28,11 @@ const HELP = `npm run calibrate:risk -- --to <YYYY-MM-DD> [options]
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function table(c: RiskCalibration): string {
-  const lines = ['asset  since       calm windows  lambda  sigma_h   q_alpha  m_alpha  m_beta  m_ES    xi     pooled'];
+  const lines = ['asset  since       calm windows  lambda  sigma_h   q_alpha  own UCB90  m_alpha  m_beta  m_ES    xi     pooled'];
   for (const a of c.assets) {
     lines.push(
       `${a.symbol.padEnd(6)} ${day(a.firstMs)}  ${String(a.calmWindows).padStart(12)}  ${a.expectedExceedances.toFixed(2).padStart(6)}  ` +
-        `${(a.sigmaHorizon * 100).toFixed(2).padStart(5)} %  ${(a.quantile * 100).toFixed(1).padStart(5)} %  ${a.adverse.toFixed(2).padStart(7)}  ` +
+        `${(a.sigmaHorizon * 100).toFixed(2).padStart(5)} %  ${(a.quantile * 100).toFixed(1).padStart(5)} %  ${a.ownUpperBound90 === null ? '     none' : `${(a.ownUpperBound90 * 100).toFixed(1).padStart(7)} %`}  ${a.adverse.toFixed(2).padStart(7)}  ` +
         `${a.ordinary.toFixed(2).padStart(6)}  ${a.expectedShortfall.toFixed(2).padStart(5)}  ${a.tailIndex === null ? '    -' : a.tailIndex.toFixed(3)}  ${c.pool.assets.includes(a.symbol) ? 'yes' : 'no (lambda < 1)'}`,
     );
   }

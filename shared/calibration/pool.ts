@@ -24,6 +24,8 @@ export interface AssetMultiples {
   expectedShortfall: number;
   /** Own tail index (null when lambda / 2 < 1). */
   tailIndex: number | null;
+  /** Distribution-free 90 % upper bound of the own alpha quantile (order-statistics.ts); null when the sample is too short for one. */
+  ownUpperBound90: number | null;
 }
 
 /** A fitted line ln(multiple) = intercept + slope (ln sigma - referenceLogSigma), with standard errors. */

@@ -4,6 +4,7 @@ import type { CandleLike } from '../risk/series.js';
 import { quantileSorted } from '../risk/statistics.js';
 import { emptyTailHistory, extendTailHistory, historyVolatility, type TailHistory } from '../risk/tail/history.js';
 import { AdvisorError } from '../util/errors.js';
+import { upperBoundQuantile } from './order-statistics.js';
 import { poolMultiples, type AssetMultiples, type Pool } from './pool.js';
 import { stressedBars, type RegimeSettings } from './regime.js';
 
@@ -36,6 +37,9 @@ export interface RiskCalibration {
   /** Each asset's history record at the cutoff (what the live engine remembers beyond its lookback). */
   records: Record<string, TailHistory>;
 }
+
+/** Confidence of the distribution-free bound printed per asset (a diagnostic: the engine uses the pooled error). */
+export const OWN_BOUND_CONFIDENCE = 0.9;
 
 export class RiskCalibrationError extends AdvisorError {
   constructor(reason: string, detail: Record<string, unknown>) {
@@ -92,6 +96,7 @@ export function assetMultiples(input: RiskCalibrationInput, cutoffMs: number, s:
       ordinary: qBeta / vol.sigmaHorizon,
       expectedShortfall: sum / count / vol.sigmaHorizon,
       tailIndex,
+      ownUpperBound90: upperBoundQuantile(sorted, effective, s.confidence, OWN_BOUND_CONFIDENCE),
     },
   };
 }
