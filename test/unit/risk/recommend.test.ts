@@ -148,7 +148,8 @@ describe('risk engine v1 behaviour', () => {
     expect(after.volatility.adverseMoveSource).toBe('filtered');
     expect(after.volatility.filtered.adverseMove).toBeGreaterThan(before.volatility.filtered.adverseMove! * 2);
     expect((after.target as { liquidationThresholdBps: number }).liquidationThresholdBps).toBeLessThan(
-      (before.target as { liquidationThresholdBps: number }).liquidationThresholdBps - 500,
+      // Six steward steps or more (issue 14: the calm LT is floored by the through-the-cycle tail, 85.5 % here; the spike sets 82 %).
+      (before.target as { liquidationThresholdBps: number }).liquidationThresholdBps - 300,
     );
     expect(after.rationale.find((r) => r.parameter === 'liquidationThresholdBps')!.text).toMatch(/Regime stressed: .*filtered tail/);
     // The unconditional year-long quantile moved far less than the filtered one.
