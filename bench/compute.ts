@@ -1,19 +1,21 @@
 import { buildConfig } from '../shared/config/load.js';
 import type { LendingProfile, Policy } from '../shared/config/schema.js';
-import { hashSeed, SeededRandom } from '../shared/market/rng.js';
+import { SeededRandom } from '../shared/market/rng.js';
 import type { BookSummary, DataQuality } from '../shared/model/snapshot.js';
-import { sfc32Stream } from '../shared/risk/fhs.js';
 import { fitGarchOrEwma } from '../shared/risk/garch.js';
 import { ltvCeilingBps } from '../shared/risk/lending.js';
 import { DEFAULT_MAX_LTV_SHARE_OF_LT, DEFAULT_MIN_LTV_SHARE_OF_LT } from '../shared/risk/montecarlo.js';
 import { computeParameters, floorToSignificant, type ComputedParameters } from '../shared/risk/recommend.js';
 import type { CandleLike } from '../shared/risk/series.js';
 import { quantileSorted, sortUpperTail, tailMeanSorted } from '../shared/risk/statistics.js';
+import { emptyTailHistory } from '../shared/risk/tail/history.js';
+import { throughTheCycleTail } from '../shared/risk/tail/ttc.js';
+import { TAIL_HISTORY_RECORDS } from '../shared/config/tail-calibration.js';
 import { line } from './print.js';
 
 /**
  * The risk engine on a large universe: 500 assets x 1 year of hourly bars, 3 venues x 1,000-level books,
- * 10,000 filtered paths and a 200-position Monte Carlo each. Runs the engine (computeParameters, every
+ * the exact filtered bootstrap (8,757 paths) and a 200-position Monte Carlo each. Runs the engine (computeParameters, every
  * figure a recommendation stores) and, in the same process, a floor: the same algorithms written as one
  * hand-tight Float64Array loop per asset, checked to give the engine's outputs, and prints the ratio: the
  * price of the engine's structure.
@@ -92,7 +94,7 @@ const FLOOR_OUTPUTS = [
  * inputs (every target parameter incl. the caps, SmartLTV, the Monte Carlo bad debt, and the scores the
  * engine reports: realized / EWMA / Parkinson / Garman-Klass volatility, unconditional and filtered
  * tails with their expected shortfalls, depth bands, best-venue slippage), by the same algorithms: the
- * same GARCH fit, the same FHS stream, partial sorts (sortUpperTail) where the engine uses them, a k-way
+ * same GARCH fit, the same block bootstrap, the same through-the-cycle floor, partial sorts (sortUpperTail) where the engine uses them, a k-way
  * book merge, a binary search per path for the bad debt. Left out, as the engine's structure rather than
  * its maths: input validation, objects per bar and level, rationale text, guard rails (no current
  * parameters here: every step is a new listing), and support for gaps (the bench's series have none).
@@ -179,36 +181,16 @@ function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, po
     decay *= fit.persistence;
   }
 
-  // FHS: blocks of h bars at the forecast sigmas, the engine's sfc32 stream and seed.
-  const paths = policy.simulationPaths;
-  const state = sfc32Stream(hashSeed(policy.simulationSeed, asset, profile.id));
-  let ra = state[0]!;
-  let rb = state[1]!;
-  let rc = state[2]!;
-  let rd = state[3]!;
+  // FHS: the exact one-block bootstrap (tail/fhs-exact.ts): every block of h bars at the forecast sigmas.
+  const paths = r - h + 1;
   const dd = new Float64Array(paths);
-  const blockBars = Math.max(1, Math.min(h, r));
-  const blockStarts = r - blockBars + 1;
   for (let p = 0; p < paths; p++) {
     let x = 0;
     let worst = 0;
-    let start = 0;
-    let offset = blockBars;
     for (let k = 0; k < h; k++) {
-      if (offset === blockBars) {
-        const t = (((ra + rb) | 0) + rd) | 0;
-        rd = (rd + 1) | 0;
-        ra = rb ^ (rb >>> 9);
-        rb = (rc + (rc << 3)) | 0;
-        rc = (rc << 21) | (rc >>> 11);
-        rc = (rc + t) | 0;
-        start = Math.floor(((t >>> 0) / 4294967296) * blockStarts);
-        offset = 0;
-      }
-      const bar = start + offset++;
-      const move = z[bar]! * sig[k]!;
-      const low = x + 0.5 * (move - Math.abs(move)) - w[bar]! * sig[k]!;
-      worst = 0.5 * (worst + low - Math.abs(worst - low));
+      const move = z[p + k]! * sig[k]!;
+      const low = x + Math.min(move, 0) - w[p + k]! * sig[k]!;
+      if (low < worst) worst = low;
       x += move;
     }
     dd[p] = 0 - Math.expm1(worst);
@@ -222,9 +204,10 @@ function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, po
   const esFrom = quantileSorted(tail, top);
   for (let p = 0; p < paths; p++) if (dd[p]! >= esFrom) (esSum += dd[p]!), esCount++;
   checksum += esSum / esCount;
-  const floorShare = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
-  const adverse = Math.max(filAlpha, floorShare * uncAlpha);
-  const ordinary = Math.max(filBeta, floorShare * uncBeta);
+  // The through-the-cycle floor (tail/ttc.ts) on the record of every return (no record on file for these names).
+  const floor = throughTheCycleFloor(returns, asset, profile, policy, uncAlpha, uncBeta);
+  const adverse = Math.max(filAlpha, floor.adverse);
+  const ordinary = Math.max(filBeta, floor.ordinary);
 
   // Books: median mid, k-way merge of the best-first ladders, merged and per-venue slippage, depth bands.
   const venues = a.books.length;
@@ -359,6 +342,37 @@ function floorRecompute(a: AssetData, asset: string, profile: LendingProfile, po
   out[8] = whole + fraction > 0 ? tailSum / (whole + fraction) : badDebt[paths - 1]!;
   out[9] = withBadDebt / paths;
   return checksum;
+}
+
+/**
+ * The floor under the filtered tail: the through-the-cycle tail when the profile is calibrated (the history
+ * record built from the returns in one pass, the same sums in the same order as tail/history.ts), else the
+ * share of the unconditional tail.
+ */
+function throughTheCycleFloor(returns: Float64Array, asset: string, profile: LendingProfile, policy: Policy, uncAlpha: number, uncBeta: number): { adverse: number; ordinary: number } {
+  const cal = profile.throughTheCycleTail;
+  if (cal) {
+    const history = emptyTailHistory(H, cal.blockBars);
+    if (TAIL_HISTORY_RECORDS[asset]) throw new Error(`bench asset ${asset} collides with a record on file`);
+    const blockSums: number[] = [];
+    let block = 0;
+    let inBlock = 0;
+    let sumSquares = 0;
+    for (let i = 0; i < returns.length; i++) {
+      const square = returns[i]! * returns[i]!;
+      sumSquares += square;
+      block += square;
+      if (++inBlock === cal.blockBars) {
+        blockSums.push(block);
+        block = 0;
+        inBlock = 0;
+      }
+    }
+    const ttc = throughTheCycleTail({ ...history, firstOpenMs: 0, lastOpenMs: returns.length * H, returns: returns.length, sumSquares, blockSums, openBlockSum: block, openBlockReturns: inBlock }, cal);
+    if (ttc) return { adverse: ttc.adverseMove, ordinary: ttc.ordinaryMove };
+  }
+  const share = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
+  return { adverse: share * uncAlpha, ordinary: share * uncBeta };
 }
 
 /** The engine's values of FLOOR_OUTPUTS, for the equality check. */
