@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { liquidityFor, RECORDED_BOOKS, summaryOfRecordedBook } from '../../shared/backtest/liquidity.js';
+import { calibrationSchedule } from '../../shared/backtest/recalibration.js';
+import { loadCalibrationInputs, riskCalibrationSettings } from '../../shared/calibration/inputs.js';
 import { summarizeSeries } from '../../shared/backtest/summary.js';
 import { runWalkForward } from '../../shared/backtest/walkforward.js';
 import { buildConfig } from '../../shared/config/load.js';
@@ -30,7 +32,14 @@ function booksOf(asset: string) {
 
 function backtest(asset: string, policy: Policy, range: { fromMs?: number; toMs?: number } = {}, lendingProfile: LendingProfile = profile) {
   const candles = readCandles(`${asset}-USDT-1h.csv`);
-  return runWalkForward({ id: asset, asset, source: `${asset}-USDT-1h.csv`, barLabel: '1h', candles }, { profile: lendingProfile, policy, books: booksOf(asset), ...range });
+  // As the CLI: the floor's constants refitted each 1 January before the configured cutoff (no look-ahead).
+  const tailCalibrations = lendingProfile.throughTheCycleTail
+    ? calibrationSchedule(lendingProfile.throughTheCycleTail, loadCalibrationInputs(REAL_DATA_DIR), riskCalibrationSettings(lendingProfile, policy), range.fromMs)
+    : undefined;
+  return runWalkForward(
+    { id: asset, asset, source: `${asset}-USDT-1h.csv`, barLabel: '1h', candles },
+    { profile: lendingProfile, policy, books: booksOf(asset), ...range, ...(tailCalibrations ? { tailCalibrations } : {}) },
+  );
 }
 
 describe.skipIf(!HAS_REAL_DATA)('acceptance: BTC and ETH over the whole shared hourly data (issue 14)', () => {
