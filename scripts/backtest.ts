@@ -507,7 +507,7 @@ async function main(): Promise<number> {
     `## Verdict against the naive baseline\n\n${VERDICT_RULES}\n\n${verdictTable([...hourly, ...daily])}\n\n${pooledLine(hourly, 'Pooled, hourly lending series')}`,
     `### Compact (for the README)\n\n${readmeTable(summaries)}`,
     `## Floors and clamps: steps on which each bound\n\n${bindsTable(summaries)}`,
-    `## Latest recommendation held fixed over the whole history\n\n${heldFixedTable(summaries)}`,
+    `## Latest recommendation held fixed over every scored window (the whole history unless --from / --to)\n\n${heldFixedTable(summaries)}`,
     daily.length > 0 ? `## Lending, daily bars (1-day horizon, reported separately)\n\n${lendingTable(daily)}` : '',
     summaries.some((s) => s.profileKind === 'perp') ? `## Perps, 5-minute bars (5 min horizon)\n\n${perpTable(summaries)}` : '',
     events.length > 0 ? `## Named events\n\n${eventsTable(events)}` : '',
