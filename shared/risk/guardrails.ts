@@ -524,7 +524,9 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
   const capRule = (parameter: string, label: string): ParameterRule => ({
     parameter,
     label,
-    limit: { kind: 'relative', maxShare: capMaxShare },
+    // issue 14 hook: a factor, not a share: up to x(1 + capMaxShare) (+100 % on Aave) but down to /(1 + capMaxShare)
+    // at most (-50 %), so a deeper cut is a governance vote, never "within steward bounds".
+    limit: { kind: 'factor', maxFactor: 1 + capMaxShare },
     minDelayMs,
     hysteresis: { kind: 'relative', maxShare: capHysteresisShare },
     ...(capStressCutShare !== null ? { stressTighten: { kind: 'relative', maxShare: capStressCutShare } } : {}),
