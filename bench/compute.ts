@@ -13,7 +13,7 @@ import { line } from './print.js';
 
 /**
  * The risk engine on a large universe: 500 assets x 1 year of hourly bars, 3 venues x 1,000-level books,
- * 10,000 filtered paths and a 200-position Monte Carlo each. Runs the engine (computeParameters, every
+ * the exact filtered bootstrap (8,757 paths) and a 200-position Monte Carlo each. Runs the engine (computeParameters, every
  * figure a recommendation stores) and, in the same process, a floor (bench/floor.ts): the same algorithms
  * written as hand-tight Float64Array loops per asset, checked to give the engine's outputs, and prints
  * the ratio: the price of the engine's structure.

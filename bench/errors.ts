@@ -14,5 +14,12 @@ export class EngineOutputMissingError extends AdvisorError {
   }
 }
 
+/** A bench asset's name has a through-the-cycle record on file: the floor would not see what the engine sees. */
+export class BenchAssetOnFileError extends AdvisorError {
+  constructor(readonly asset: string) {
+    super('BENCH_ASSET_ON_FILE', `bench asset ${asset} collides with a record on file`, { asset });
+  }
+}
+
 /** A step of the bundle bench (cdk synth, the synthesized template, the API bundle's cold start) failed. */
 export class BundleBenchError extends AdvisorError {}

@@ -1,17 +1,21 @@
 import type { LendingProfile, Policy } from '../shared/config/schema.js';
-import { hashSeed } from '../shared/numerics/rng.js';
 import { median, quantileSorted, sortUpperTail, tailMeanSorted } from '../shared/numerics/statistics.js';
+import { TAIL_HISTORY_RECORDS } from '../shared/config/tail-calibration.js';
 import { floorToSignificant } from '../shared/risk/engine/lending-target.js';
-import { fhsDrawdownTail } from '../shared/risk/fhs.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance } from '../shared/risk/garch.js';
 import { ltvCeilingBps } from '../shared/risk/lending.js';
 import { badDebtByPath, badDebtTail, DEFAULT_MAX_LTV_SHARE_OF_LT, DEFAULT_MIN_LTV_SHARE_OF_LT } from '../shared/risk/montecarlo.js';
+import { exactBlockBootstrapTail } from '../shared/risk/tail/fhs-exact.js';
+import { emptyTailHistory } from '../shared/risk/tail/history.js';
+import { throughTheCycleTail } from '../shared/risk/tail/ttc.js';
+import { MS_PER_HOUR } from '../shared/util/time.js';
 import { bpsToFraction, fractionToBps } from '../shared/util/units.js';
+import { BenchAssetOnFileError } from './errors.js';
 
 /**
  * The compute bench's floor (bench/compute.ts): the engine's maths on one asset as hand-tight
  * Float64Array loops, to price the engine's structure. Where the engine's own kernel is already that
- * loop (the GARCH fit, the FHS paths, the bad debt per path), the floor calls it.
+ * loop (the GARCH fit, the exact block bootstrap, the bad debt per path), the floor calls it.
  */
 
 /** One asset's bars and books, in typed arrays. */
@@ -44,7 +48,7 @@ export const FLOOR_OUTPUTS = [
  * inputs (every target parameter incl. the caps, SmartLTV, the Monte Carlo bad debt, and the scores the
  * engine reports: realized / EWMA / Parkinson / Garman-Klass volatility, unconditional and filtered
  * tails with their expected shortfalls, depth bands, best-venue slippage), by the same algorithms: the
- * engine's GARCH fit, FHS simulation and bad debt per path, partial sorts (sortUpperTail) where the
+ * engine's GARCH fit, exact block bootstrap, through-the-cycle floor and bad debt per path, partial sorts (sortUpperTail) where the
  * engine uses them, a k-way book merge. Left out, as the engine's structure rather than its maths: input
  * validation, objects per bar and level, rationale text, guard rails (no current parameters here: every
  * step is a new listing), and support for gaps (the bench's series have none).
@@ -119,22 +123,21 @@ export function floorRecompute(a: AssetData, asset: string, profile: LendingProf
     w[t] = Math.max(0, Math.log(Math.min(a.open[i]!, a.close[i]!) / a.low[i]!) / sigma);
   }
 
-  // FHS: the engine's simulation (blocks of h bars at the forecast sigmas, its sfc32 stream and seed).
-  const paths = policy.simulationPaths;
-  const fhs = fhsDrawdownTail({
+  // FHS: the exact one-block bootstrap (tail/fhs-exact.ts): every block of h bars at the forecast sigmas.
+  const fhs = exactBlockBootstrapTail({
     residuals: z,
     lowExcursions: w,
     horizonSigmas: forecastVariance(fit, h).map(Math.sqrt),
-    paths,
     confidences: [alpha, beta],
-    seed: hashSeed(policy.simulationSeed, asset, profile.id),
   });
+  const paths = fhs.paths.length;
   const filAlpha = fhs.quantiles[String(alpha)]!;
   const filBeta = fhs.quantiles[String(beta)]!;
   checksum += fhs.expectedShortfall;
-  const floorShare = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
-  const adverse = Math.max(filAlpha, floorShare * uncAlpha);
-  const ordinary = Math.max(filBeta, floorShare * uncBeta);
+  // The through-the-cycle floor (tail/ttc.ts) on the record of every return (no record on file for these names).
+  const floor = throughTheCycleFloor(returns, asset, profile, policy, uncAlpha, uncBeta);
+  const adverse = Math.max(filAlpha, floor.adverse);
+  const ordinary = Math.max(filBeta, floor.ordinary);
 
   // Books: median mid, k-way merge of the best-first ladders, merged and per-venue slippage, depth bands.
   const venues = a.books.length;
@@ -246,4 +249,35 @@ export function floorRecompute(a: AssetData, asset: string, profile: LendingProf
   out[8] = tail.expectedShortfallUsd;
   out[9] = byPath.withBadDebt / paths;
   return checksum;
+}
+
+/**
+ * The floor under the filtered tail: the through-the-cycle tail when the profile is calibrated (the history
+ * record built from the returns in one pass, the same sums in the same order as tail/history.ts), else the
+ * share of the unconditional tail.
+ */
+function throughTheCycleFloor(returns: Float64Array, asset: string, profile: LendingProfile, policy: Policy, uncAlpha: number, uncBeta: number): { adverse: number; ordinary: number } {
+  const cal = profile.throughTheCycleTail;
+  if (cal) {
+    const history = emptyTailHistory(MS_PER_HOUR, cal.blockBars);
+    if (TAIL_HISTORY_RECORDS[asset]) throw new BenchAssetOnFileError(asset);
+    const blockSums: number[] = [];
+    let block = 0;
+    let inBlock = 0;
+    let sumSquares = 0;
+    for (let i = 0; i < returns.length; i++) {
+      const square = returns[i]! * returns[i]!;
+      sumSquares += square;
+      block += square;
+      if (++inBlock === cal.blockBars) {
+        blockSums.push(block);
+        block = 0;
+        inBlock = 0;
+      }
+    }
+    const ttc = throughTheCycleTail({ ...history, firstOpenMs: 0, lastOpenMs: returns.length * MS_PER_HOUR, returns: returns.length, sumSquares, blockSums, openBlockSum: block, openBlockReturns: inBlock }, cal);
+    if (ttc) return { adverse: ttc.adverseMove, ordinary: ttc.ordinaryMove };
+  }
+  const share = profile.unconditionalFloorShare ?? policy.unconditionalFloorShare;
+  return { adverse: share * uncAlpha, ordinary: share * uncBeta };
 }

@@ -15,6 +15,10 @@ import { lendingTable, markdownTable, perpTable, summarizeSeries, type SeriesSum
 import { seriesChartSvg } from '../shared/backtest/svg.js';
 import { compressDailyBars, dailyBarPolicy, dailyBarProfile } from '../shared/backtest/timescale.js';
 import { runWalkForward, type SeriesResult } from '../shared/backtest/walkforward.js';
+import { calibrationSchedule, type ScheduledCalibration } from '../shared/backtest/recalibration.js';
+import { pooledCoverage } from '../shared/backtest/verdict.js';
+import { loadCalibrationInputs, riskCalibrationSettings } from '../shared/calibration/inputs.js';
+import { bindsTable, heldFixedTable, pooledLine, VERDICT_RULES, verdictTable } from '../shared/backtest/verdict-tables.js';
 import { toColumns } from '../shared/backtest/windows.js';
 import { loadConfig } from '../shared/config/load.js';
 import { INTERVAL_MS, type AdvisorConfig, type LendingProfile, type Policy, type ProtocolProfile } from '../shared/config/schema.js';
@@ -54,6 +58,7 @@ interface Job {
   books: BookSummary[];
   fromMs?: number;
   toMs?: number;
+  tailCalibrations?: ScheduledCalibration[];
 }
 
 type WorkerMessage =
@@ -91,6 +96,7 @@ export function runJob(job: Job, onProgress?: (p: { done: number; total: number;
       books: job.books,
       ...(job.fromMs !== undefined ? { fromMs: job.fromMs } : {}),
       ...(job.toMs !== undefined ? { toMs: job.toMs } : {}),
+      ...(job.tailCalibrations && !daily ? { tailCalibrations: job.tailCalibrations } : {}),
       ...(onProgress ? { onProgress } : {}),
     },
   );
@@ -219,6 +225,15 @@ function recordedBooks(dataDir: string, asset: string, warn: (text: string) => v
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The floor under the filtered tail a profile runs with (issue 14: through-the-cycle when calibrated). */
+function floorLabel(p: ProtocolProfile, policy: Policy): string {
+  if (p.kind === 'lending' && p.throughTheCycleTail) {
+    const t = p.throughTheCycleTail;
+    return `through-the-cycle (m ${t.multiples.adverse} x all-history volatility, calibrated on data before ${t.cutoff})`;
+  }
+  return `${p.unconditionalFloorShare ?? policy.unconditionalFloorShare} x trailing unconditional`;
+}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -355,23 +370,22 @@ function fastTightenTable(rows: readonly { id: string; profileId: string; summar
   );
 }
 
-/** A compact table for the README: hourly lending series only. */
+/** A compact table for the README: hourly lending series only, the issue-14 verdict's figures. */
 function readmeTable(summaries: readonly SeriesSummary[]): string {
-  const p = (v: number | undefined) => (v === undefined ? '-' : v < 0.001 ? '<0.001' : v.toFixed(3));
+  const p = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v < 0.001 ? '<0.001' : v.toFixed(3));
   return markdownTable(
-    ['asset', 'steps', '4 h windows', 'engine breaches (rate)', 'Kupiec p', 'naive breaches (rate)', 'naive Kupiec p', 'mean LT: engine / naive', 'beats naive'],
+    ['asset', 'steps', 'breaches: engine / naive', 'non-overlapping: engine / expected', 'one-sided Kupiec p', 'indep. p', 'mean LT: engine / naive', 'beats the baseline'],
     summaries
       .filter((s) => s.profileKind === 'lending' && s.barLabel === '1h' && s.target && s.naive)
       .map((s) => [
         s.id,
         count(s.steps),
-        count(s.target!.windows),
-        `${s.target!.breaches} (${s.target!.ratePct.toFixed(3)} %)`,
-        p(s.target!.kupiecP),
-        `${s.naive!.breaches} (${s.naive!.ratePct.toFixed(3)} %)`,
-        p(s.naive!.kupiecP),
+        `${s.target!.breaches} / ${s.naive!.breaches}`,
+        `${s.target!.nonOverlappingBreaches} / ${s.target!.nonOverlappingExpected.toFixed(1)}`,
+        p(s.target!.oneSidedKupiecP),
+        p(s.target!.independenceP),
         `${s.lending!.meanLtPct.toFixed(1)} / ${s.lending!.naiveMeanLtPct.toFixed(1)} %`,
-        s.verdict.beatsBaseline ? 'yes' : 'no',
+        `${s.verdict.beatsBaseline ? 'yes' : `no (${s.verdict.criteria.filter((c) => !c.passed).map((c) => c.name).join(', ')})`}${s.verdict.judged ? '' : ', not judged'}`,
       ]),
   );
 }
@@ -400,7 +414,8 @@ async function main(): Promise<number> {
   // --floor overrides the floor of every profile (a profile may set its own in config).
   const profiles = config.profiles
     .filter((p) => options.profileId === 'all' || p.id === options.profileId)
-    .map((p) => (options.floor !== undefined ? { ...p, unconditionalFloorShare: options.floor } : p));
+    // --floor: the pre-issue-14 floor (share x the trailing unconditional tail) instead of the through-the-cycle one.
+    .map((p) => (options.floor !== undefined ? { ...p, unconditionalFloorShare: options.floor, throughTheCycleTail: undefined } : p));
   const kinds = [...new Set(profiles.map((p) => p.kind))];
   const plan = planSeries(candleFiles(dataDir), { assets: options.assets, kinds });
   const policy: Policy = {
@@ -412,7 +427,7 @@ async function main(): Promise<number> {
   console.log('Leverage Advisor - walk-forward backtest');
   console.log(`data: ${dataDir} (${plan.series.length} series; skipped ${plan.skipped.map((s) => `${s.file}: ${s.reason}`).join(', ') || 'none'})`);
   console.log(
-    `engine: methodology ${config.methodologyVersion}, ${count(policy.simulationPaths)} FHS / Monte Carlo paths per step, unconditional floor ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}` +
+    `engine: methodology ${config.methodologyVersion}, filtered tail: exact block bootstrap (Monte Carlo ${count(policy.simulationPaths)} paths only where a path needs several blocks), floor: ${profiles.map((p) => `${p.id} ${floorLabel(p, policy)}`).join(', ')}` +
       `${options.paths !== undefined || options.floor !== undefined ? ' (overridden on the command line)' : ' (config defaults)'}`,
   );
   const liquidity = new Map<string, LiquidityChoice>();
@@ -420,6 +435,17 @@ async function main(): Promise<number> {
   for (const asset of new Set(plan.series.map((s) => s.asset))) liquidity.set(asset, liquidityFor(asset, recordedBooks(dataDir, asset, warn)));
   for (const [asset, choice] of liquidity) console.log(`liquidity ${asset}: ${choice.source}`);
 
+  // No look-ahead in the floor's constants either: refits before the configured cutoff (recalibration.ts).
+  const schedules = new Map<string, ScheduledCalibration[]>();
+  for (const profile of profiles) {
+    if (profile.kind !== 'lending' || !profile.throughTheCycleTail) continue;
+    const schedule = calibrationSchedule(profile.throughTheCycleTail, loadCalibrationInputs(dataDir), riskCalibrationSettings(profile, policy), options.fromMs);
+    schedules.set(profile.id, schedule);
+    for (const c of schedule) {
+      console.log(`floor ${profile.id} from ${isoDay(c.fromMs)}: m ${c.tail.multiples.adverse} at sigma_h ${(c.tail.referenceSigmaHorizon * 100).toFixed(2)} %, slope ${c.tail.volatilitySlopes.adverse}, ${c.tail.pooledAssets.length} assets (${c.refitted ? `refitted on data before ${c.tail.cutoff}` : 'the configured calibration'})`);
+    }
+    if (schedule[0]!.fromMs > (options.fromMs ?? Number.NEGATIVE_INFINITY)) console.log(`floor ${profile.id} before ${isoDay(schedule[0]!.fromMs)}: ${profile.unconditionalFloorShare ?? policy.unconditionalFloorShare} x trailing unconditional (too few assets to fit the through-the-cycle tail)`);
+  }
   const jobs: Job[] = [];
   for (const profile of profiles) {
     for (const s of plan.series.filter((p) => p.profileKind === profile.kind)) {
@@ -431,6 +457,7 @@ async function main(): Promise<number> {
         books: liquidity.get(s.asset)!.books,
         ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
         ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
+        ...(schedules.has(profile.id) ? { tailCalibrations: schedules.get(profile.id)! } : {}),
       });
     }
   }
@@ -475,9 +502,12 @@ async function main(): Promise<number> {
   const command = args.length > 0 ? `npm run backtest -- ${args.join(' ')}` : 'npm run backtest';
   const sections = [
     `# Backtest results\n\n\`${command}\`: ${count(results.reduce((n, r) => n + r.steps.length, 0))} daily steps in ${seconds(totalMs)} ` +
-      `(${options.workers} worker thread(s); ${count(policy.simulationPaths)} paths per step, unconditional floor: ${profiles.map((p) => `${p.id} ${p.unconditionalFloorShare ?? policy.unconditionalFloorShare}`).join(', ')}).`,
+      `(${options.workers} worker thread(s); floor: ${profiles.map((p) => `${p.id} ${floorLabel(p, policy)}`).join(', ')}).`,
     `## Lending, hourly bars (4 h horizon, alpha ${lendingProfile?.confidence ?? '-'})\n\n${lendingTable(hourly)}`,
+    `## Verdict against the naive baseline\n\n${VERDICT_RULES}\n\n${verdictTable([...hourly, ...daily])}\n\n${pooledLine(hourly, 'Pooled, hourly lending series')}`,
     `### Compact (for the README)\n\n${readmeTable(summaries)}`,
+    `## Floors and clamps: steps on which each bound\n\n${bindsTable(summaries)}`,
+    `## Latest recommendation held fixed over every scored window (the whole history unless --from / --to)\n\n${heldFixedTable(summaries)}`,
     daily.length > 0 ? `## Lending, daily bars (1-day horizon, reported separately)\n\n${lendingTable(daily)}` : '',
     summaries.some((s) => s.profileKind === 'perp') ? `## Perps, 5-minute bars (5 min horizon)\n\n${perpTable(summaries)}` : '',
     events.length > 0 ? `## Named events\n\n${eventsTable(events)}` : '',
@@ -499,11 +529,13 @@ async function main(): Promise<number> {
     command,
     generatedAt: new Date().toISOString(),
     dataDir,
-    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, unconditionalFloorShare: Object.fromEntries(profiles.map((p) => [p.id, p.unconditionalFloorShare ?? policy.unconditionalFloorShare])), workers: options.workers },
+    options: { assets: options.assets, profile: options.profileId, from: options.fromMs ?? null, to: options.toMs ?? null, simulationPaths: policy.simulationPaths, floor: Object.fromEntries(profiles.map((p) => [p.id, floorLabel(p, policy)])), workers: options.workers },
     timing: { totalMs: Math.round(totalMs), perSeries: results.map((r, i) => ({ id: r.id, profileId: r.profileId, steps: r.steps.length, ms: Math.round(elapsedMs[i]!) })) },
     liquidity: Object.fromEntries([...liquidity].map(([asset, choice]) => [asset, choice.source])),
     skippedFiles: plan.skipped,
     badPrintsRepaired: Object.fromEntries(repaired),
+    pooled: { hourlyLending: pooledCoverage(hourly) },
+    floorCalibrations: Object.fromEntries([...schedules].map(([id, schedule]) => [id, schedule.map((c) => ({ from: isoDay(c.fromMs), refitted: c.refitted, tail: c.tail }))])),
     summaries,
     events,
     fastTighten,

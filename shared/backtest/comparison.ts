@@ -94,7 +94,7 @@ function explain(
   const diffPp = (ours.ltBps - live.ltBps) / 100;
   const direction = diffPp > 0 ? 'looser' : diffPp < 0 ? 'tighter' : 'equal';
   const parts = [
-    `our LT is ${Math.abs(diffPp).toFixed(1)} pp ${direction}: it covers a ${pct(oursDrop)} 4 h drop (the trailing year's ${source} 99.9 % tail is ${pct(adverse)}), the live LT with its ${pct(bpsToFraction(live.bonusBps))} bonus covers ${pct(liveDrop)}`,
+    `our LT is ${Math.abs(diffPp).toFixed(1)} pp ${direction}: it covers a ${pct(oursDrop)} 4 h drop (its 99.9 % tail is ${pct(adverse)}, from the ${source === 'filtered' ? "filtered tail at the day's volatility" : 'floor: the through-the-cycle tail where calibrated'}), the live LT with its ${pct(bpsToFraction(live.bonusBps))} bonus covers ${pct(liveDrop)}`,
     `held fixed over the ${windows.toLocaleString('en-US')} scored windows, ours would have been exceeded ${oursFixed} times, the live one ${liveFixed} (1 - alpha expects ${expected})`,
   ];
   if (live.ltvBps === 0) parts.push('the live LTV 0 means the asset is being wound down as collateral (a listing decision, not a risk figure)');

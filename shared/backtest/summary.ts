@@ -1,15 +1,15 @@
+import { countBinds, type BindName } from './binds.js';
 import type { Coverage } from './coverage.js';
+import type { HeldFixed } from './heldfixed.js';
+import { kupiecOneSidedP, verdictOf, type Verdict } from './verdict.js';
 import type { SeriesResult } from './walkforward.js';
+
+export { verdictOf } from './verdict.js';
 
 /**
  * Per-series figures of a backtest and the acceptance verdict against the naive baseline, plus the
  * Markdown tables the CLI prints and docs/backtest.md carries.
  */
-
-/** Kupiec p-value below which a breach rate is rejected. */
-export const KUPIEC_SIGNIFICANCE = 0.05;
-/** Capital efficiency the engine may give up against the baseline: mean LT at most this much lower (pp). */
-export const MAX_MEAN_LT_GAP_PP = 2;
 
 export interface CoverageRow {
   windows: number;
@@ -20,6 +20,11 @@ export interface CoverageRow {
   /** Kupiec on non-overlapping windows (one every h) and Christoffersen independence on them. */
   nonOverlappingKupiecP: number | null;
   independenceP: number | null;
+  nonOverlappingWindows: number;
+  nonOverlappingBreaches: number;
+  nonOverlappingExpected: number;
+  /** One-sided Kupiec on the non-overlapping windows: small when there are significantly MORE breaches than expected. */
+  oneSidedKupiecP: number | null;
 }
 
 export interface SeriesSummary {
@@ -63,12 +68,17 @@ export interface SeriesSummary {
     meanMaxLeverage: number;
     minMaxLeverage: number;
   };
-  /** Against the naive baseline: a breach rate Kupiec accepts (or one closer to 1 - alpha than the baseline's), at most 2 pp of mean LT given up. */
-  verdict: { beatsBaseline: boolean; reasons: string[] };
+  /** Steps on which each floor or clamp bound (binds.ts). */
+  binds: Record<BindName, number>;
+  /** The latest target held fixed over every scored window (heldfixed.ts). */
+  heldFixed: HeldFixed | null;
+  /** Against the naive baseline (verdict.ts): which criteria passed and failed, with their figures. */
+  verdict: Verdict;
 }
 
 function row(c: Coverage | null): CoverageRow | null {
   if (!c) return null;
+  const n = c.nonOverlapping;
   return {
     windows: c.windows,
     breaches: c.breaches,
@@ -77,6 +87,10 @@ function row(c: Coverage | null): CoverageRow | null {
     kupiecP: c.kupiec.pValue,
     nonOverlappingKupiecP: c.nonOverlapping?.kupiec.pValue ?? null,
     independenceP: c.nonOverlapping?.independence.pValue ?? null,
+    nonOverlappingWindows: n?.windows ?? 0,
+    nonOverlappingBreaches: n?.breaches ?? 0,
+    nonOverlappingExpected: (n?.windows ?? 0) * c.expectedRate,
+    oneSidedKupiecP: n && n.windows > 0 ? kupiecOneSidedP(n.breaches, n.windows, c.expectedRate) : null,
   };
 }
 
@@ -103,7 +117,9 @@ export function summarizeSeries(result: SeriesResult): SeriesSummary {
     emergency: row(result.coverage.emergency),
     naive: row(result.coverage.naive),
     shortSide: row(result.coverage.shortSide),
-    verdict: { beatsBaseline: false, reasons: [] },
+    binds: countBinds(ok),
+    heldFixed: result.heldFixed,
+    verdict: { beatsBaseline: false, judged: false, criteria: [], reasons: [] },
   };
   if (result.profileKind === 'lending') {
     const recs = ok.map((s) => s.recommendation).filter((r) => r.kind === 'lending');
@@ -134,26 +150,6 @@ export function summarizeSeries(result: SeriesResult): SeriesSummary {
   }
   summary.verdict = verdictOf(summary);
   return summary;
-}
-
-/**
- * The issue's acceptance, per series: the engine's target
- * - has a breach rate Kupiec does not reject (p > 0.05), or at least one closer to 1 - alpha than the
- *   baseline's (a strictly higher p-value; the test is two-sided, so too few breaches count against it too);
- * - gives up at most 2 pp of mean LT against the baseline (lending).
- */
-export function verdictOf(summary: SeriesSummary): { beatsBaseline: boolean; reasons: string[] } {
-  const { target, naive } = summary;
-  if (!target || !naive) return { beatsBaseline: false, reasons: ['no window was scored'] };
-  const reasons: string[] = [];
-  if (!(target.kupiecP > KUPIEC_SIGNIFICANCE) && !(target.kupiecP > naive.kupiecP)) {
-    const side = target.ratePct / 100 < 1 - summary.confidence ? 'too few breaches: over-conservative' : 'too many breaches';
-    reasons.push(`Kupiec p ${target.kupiecP.toFixed(3)} (${side}), not above the baseline's ${naive.kupiecP.toFixed(3)}`);
-  }
-  if (summary.lending && summary.lending.ltGivenUpPp > MAX_MEAN_LT_GAP_PP) {
-    reasons.push(`mean LT ${summary.lending.ltGivenUpPp.toFixed(2)} pp below the baseline's (limit ${MAX_MEAN_LT_GAP_PP} pp)`);
-  }
-  return { beatsBaseline: reasons.length === 0, reasons };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
-import { INTERVAL_MS, type LendingParameters, type PerpParameters, type Policy, type ProtocolProfile } from '../config/schema.js';
-import type { BookSummary, DataQuality } from '../model/snapshot.js';
+import type { ThroughTheCycleTail } from '../config/tail.js';
+import { INTERVAL_MS, type LendingParameters, type PerpParameters, type ProtocolProfile } from '../config/schema.js';
+import type { DataQuality } from '../model/snapshot.js';
 import { computeParameters } from '../risk/engine/recommend.js';
 import { rulesOf } from '../risk/engine/rules.js';
-import type { ComputedParameters, ParameterInputs } from '../risk/engine/types.js';
-import type { ParameterRule, StepStatus } from '../risk/guardrails.js';
-import type { CandleLike } from '../risk/series.js';
+import type { ParameterRule } from '../risk/guardrails.js';
+import { emptyTailHistory, extendTailHistory } from '../risk/tail/history.js';
 import { MS_PER_DAY as DAY_MS, MS_PER_MINUTE } from '../util/time.js';
 import { bpsToFraction } from '../util/units.js';
+import { bindsOf } from './binds.js';
+import { heldFixedOf } from './heldfixed.js';
 import { naiveLiquidationThresholdBps, naiveMaintenanceMarginBps, trailingQuantile } from './baseline.js';
 import { countBreaches, lendingBufferDrop, perpBufferMove, worstMove } from './breach.js';
-import { coverageOf, RunRecorder, type Coverage } from './coverage.js';
+import { coverageOf, RunRecorder } from './coverage.js';
 import { EmergencyPath } from './emergency.js';
-import { identityScale, toCalendarMs, toEngineMs, type TimeScale } from './timescale.js';
+import { identityScale, toCalendarMs, toEngineMs } from './timescale.js';
 import { lowerBound, toColumns, windowMoves } from './windows.js';
 
 /**
@@ -25,129 +27,11 @@ import { lowerBound, toColumns, windowMoves } from './windows.js';
  * Pure and deterministic: the engine is seeded, time comes from the data.
  */
 
-export interface BacktestSeries {
-  /** Report name, e.g. 'BTC', 'BTC-PERP', 'FTT-1D'. */
-  id: string;
-  /** Asset symbol the engine is asked about. */
-  asset: string;
-  /** Where the bars come from (file name). */
-  source: string;
-  /** Bar interval as read ('1h', '5m', '1d'). */
-  barLabel: string;
-  /** Bars on the engine's clock (see timescale.ts), ascending, gaps allowed. */
-  candles: readonly CandleLike[];
-  /** Engine clock to calendar time; identity when absent. */
-  timeScale?: TimeScale;
-}
-
-export type Recommend = (inputs: ParameterInputs) => ComputedParameters;
-
-export interface WalkForwardOptions {
-  /** Profile on the engine's clock (daily bars: see timescale.ts dailyBarProfile). */
-  profile: ProtocolProfile;
-  policy: Policy;
-  /** Liquidity used at every step (there are no historical books: a fixed shape, see liquidity.ts). */
-  books: readonly BookSummary[];
-  /** Calendar window of steps: from inclusive, to exclusive (epoch ms). */
-  fromMs?: number;
-  toMs?: number;
-  /** Steps need at least this much trailing history, in engine days (default: the profile's minHistoryDays). */
-  warmupDays?: number;
-  /**
-   * After this many calendar days without an evaluated step (a data gap), the steward state restarts at
-   * the next target instead of walking from parameters set before the gap. Default 7.
-   */
-  restartAfterDays?: number;
-  /**
-   * Counterfactual emergency path (emergency.ts): a stress tightening the steward bounds cannot reach is
-   * set in full by a vote this many calendar days after it is flagged. Default 1.
-   */
-  emergencyVoteDelayDays?: number;
-  /** After the vote, the emergency path follows the target both ways for this many days. Default 14. */
-  emergencyMandateDays?: number;
-  /** The engine (default computeParameters); injectable for tests. */
-  recommend?: Recommend;
-  onProgress?: (progress: { done: number; total: number; atMs: number }) => void;
-}
-
-export interface LendingRecommendation {
-  kind: 'lending';
-  /** D_alpha(h) the engine used = max(filtered, unconditional). */
-  adverseMove: number;
-  unconditionalMove: number;
-  filteredMove: number;
-  adverseMoveSource: 'filtered' | 'unconditional';
-  regime: 'calm' | 'normal' | 'stressed';
-  slippage: number;
-  bonusBps: number;
-  target: { ltBps: number; ltvBps: number; buffer: number };
-  applied: { ltBps: number; ltvBps: number; buffer: number; status: StepStatus | 'listed'; stress: boolean; needsVote: boolean };
-  /** The counterfactual steward whose flagged stress tightenings are voted through (emergency.ts). */
-  emergency: { ltBps: number; buffer: number; flagged: boolean; voted: boolean };
-  naive: { adverseMove: number; ltBps: number; buffer: number };
-  monteCarlo: NonNullable<ComputedParametersLending['monteCarlo']>;
-}
+export type { BacktestSeries, LendingRecommendation, PerpRecommendation, Recommend, SeriesResult, StepOutcome, StepRecord, WalkForwardOptions } from './walkforward-types.js';
+import type { BacktestSeries, LendingRecommendation, PerpRecommendation, SeriesResult, StepOutcome, WalkForwardOptions } from './walkforward-types.js';
 
 /** The backtest's record of a step where nothing was simulated: zeros over zero paths, as it always counted them. */
 const NOT_SIMULATED: LendingRecommendation['monteCarlo'] = { paths: 0, positions: 0, totalCollateralUsd: 0, expectedBadDebtUsd: 0, valueAtRiskUsd: 0, expectedShortfallUsd: 0, probabilityOfBadDebt: 0 };
-
-export interface PerpRecommendation {
-  kind: 'perp';
-  adverseMove: number;
-  unconditionalMove: number;
-  filteredMove: number;
-  adverseMoveSource: 'filtered' | 'unconditional';
-  regime: 'calm' | 'normal' | 'stressed';
-  slippage: number;
-  feeBuffer: number;
-  target: { mmrBps: number; maxLeverage: number; buffer: number };
-  applied: { mmrBps: number; maxLeverage: number; buffer: number; status: StepStatus | 'listed'; stress: boolean; needsVote: boolean };
-  emergency: { mmrBps: number; buffer: number; flagged: boolean; voted: boolean };
-  naive: { adverseMove: number; mmrBps: number; buffer: number };
-  insuranceFundTargetUsd: number;
-}
-
-type ComputedParametersLending = Extract<ComputedParameters, { profileKind: 'lending' }>;
-
-export interface StepOutcome {
-  /** Complete h-windows opening during the step's day. */
-  windows: number;
-  /** Largest realized adverse move (long side) of those windows. */
-  worstMove: number;
-  breaches: { target: number; applied: number; emergency: number; naive: number };
-  /** Perps only: the short side (up moves) against the target's buffer, for information. */
-  worstRise?: number;
-  shortBreaches?: number;
-}
-
-export interface StepRecord {
-  /** Step time, calendar (UTC midnight). */
-  atMs: number;
-  /** Last close the engine saw. */
-  price: number;
-  status: 'ok' | 'unfit' | 'no-data';
-  unfitReasons: string[];
-  /** Everything decided at the step, from bars before it only. */
-  recommendation: LendingRecommendation | PerpRecommendation;
-  /** What happened next. */
-  outcome: StepOutcome;
-}
-
-export interface SeriesResult {
-  id: string;
-  asset: string;
-  source: string;
-  barLabel: string;
-  profileId: string;
-  profileKind: 'lending' | 'perp';
-  /** Calendar horizon of a window, minutes (4 h lending; 1 day for daily bars; 5 min perps). */
-  horizonMinutes: number;
-  confidence: number;
-  steps: StepRecord[];
-  /** Days not evaluated: without a complete window (data gaps), or with too little trailing history. */
-  skipped: { warmup: number; noWindows: number };
-  coverage: { target: Coverage | null; applied: Coverage | null; emergency: Coverage | null; naive: Coverage | null; shortSide: Coverage | null };
-}
 
 const PASSED: DataQuality = { passed: true, issues: [], venuesWithData: 2, missingBarShare: 0, lastBarAgeMs: 0 };
 
@@ -182,6 +66,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
     steps: [],
     skipped: { warmup: 0, noWindows: 0 },
     coverage: { target: null, applied: null, emergency: null, naive: null, shortSide: null },
+    heldFixed: null,
   };
   if (candles.length === 0) return result;
 
@@ -204,6 +89,13 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   let lo = 0;
   let hi = 0;
   let done = 0;
+  // issue 14: every bar before the step (not only the lookback) feeds the through-the-cycle floor's history.
+  const ttc = profile.kind === 'lending' ? (profile.throughTheCycleTail ?? options.tailCalibrations?.[0]?.tail) : undefined;
+  let history = ttc ? emptyTailHistory(intervalMs, ttc.blockBars) : undefined;
+  let historyEnd = 0;
+  // Scored window ranges [from, to) and non-overlapping window starts, for the held-fixed test.
+  const scoredRanges: number[] = [];
+  const nonOverlappingStarts: number[] = [];
 
   for (let t = from; t < to; t += DAY_MS, done++) {
     options.onProgress?.({ done, total, atMs: t });
@@ -233,9 +125,14 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
 
     const stepProfile = {
       ...profile,
+      ...(options.tailCalibrations ? { throughTheCycleTail: calibrationAt(options.tailCalibrations, t) } : {}),
       current: current ? { [series.asset]: current } : {},
       currentUpdatedAt: lastChangeMs !== undefined ? { [series.asset]: new Date(lastChangeMs).toISOString() } : {},
     } as ProtocolProfile;
+    if (history) {
+      history = extendTailHistory(history, candles.slice(historyEnd, hi));
+      historyEnd = hi;
+    }
     const computed = recommend({
       asset: series.asset,
       profile: stepProfile,
@@ -246,6 +143,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       nowMs: e,
       // The book is a standing assumption for every step (no historical books) and gaps are skipped above.
       staleness: 'ignore',
+      ...(history ? { tailHistory: history } : {}),
     });
     const naive = trailingQuantile(moves.drop, lo, hi - horizonBars, profile.confidence, scratch);
     const v = computed.volatility;
@@ -339,12 +237,14 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       outcome.worstRise = worstMove(moves.rise, hi, next);
       outcome.shortBreaches = countBreaches(moves.rise, hi, next, recommendation.target.buffer).breaches;
     }
-    result.steps.push({ atMs: t, price: bars.close[hi - 1]!, status: computed.status, unfitReasons: computed.unfitReasons, recommendation, outcome });
+    const binds = bindsOf(computed, profile, recommendation.applied.status);
+    result.steps.push({ atMs: t, price: bars.close[hi - 1]!, status: computed.status, unfitReasons: computed.unfitReasons, recommendation, outcome, binds });
     if (!ok) {
       for (const r of Object.values(runs)) r.breakRun();
       continue;
     }
 
+    scoredRanges.push(hi, next);
     add(totals.target, target.windows, target.breaches);
     add(totals.applied, appliedCount.windows, appliedCount.breaches);
     add(totals.emergency, emergencyCount.windows, emergencyCount.breaches);
@@ -359,6 +259,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         for (const r of Object.values(runs)) r.breakRun();
         continue;
       }
+      nonOverlappingStarts.push(i);
       runs.target.push(move > recommendation.target.buffer);
       runs.applied.push(move > recommendation.applied.buffer);
       runs.emergency.push(move > recommendation.emergency.buffer);
@@ -367,6 +268,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
     }
   }
   options.onProgress?.({ done: total, total, atMs: to });
+  result.heldFixed = heldFixedOf(result.steps, moves.drop, scoredRanges, nonOverlappingStarts, 1 - profile.confidence);
 
   const alphaTail = 1 - profile.confidence;
   result.coverage = {
@@ -377,6 +279,12 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
     shortSide: profile.kind === 'perp' ? coverageOf(totals.shortSide, runs.shortSide, alphaTail) : null,
   };
   return result;
+}
+
+function calibrationAt(calibrations: readonly { fromMs: number; tail: ThroughTheCycleTail }[], atMs: number): ThroughTheCycleTail | undefined {
+  let chosen: ThroughTheCycleTail | undefined;
+  for (const c of calibrations) if (c.fromMs <= atMs) chosen = c.tail;
+  return chosen;
 }
 
 function zero(): { windows: number; breaches: number } {

@@ -2,6 +2,7 @@ import { MS_PER_HOUR } from '../util/time.js';
 import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
+import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.js';
 import { UNIVERSE } from './universe.js';
 
 /**
@@ -161,7 +162,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       roundingStepBps: 50,
       capLiquidationShare: 0.1,
       borrowCapShare: 0.5,
-      // Aave v3.1 Risk Stewards (docs/methodology.md#ref-aave-stewards): +-0.5 pp per update, caps +-100 %, 3 days apart.
+      // Aave v3.1 Risk Stewards (docs/methodology.md#ref-aave-stewards): +-0.5 pp per update, caps x2 up (and /2 down at most, issue 14), 3 days apart.
       maxStepBps: GUARD_RAIL_DEFAULTS.maxStepBps,
       capMaxChangeShare: GUARD_RAIL_DEFAULTS.capMaxChangeShare,
       capHysteresisShare: GUARD_RAIL_DEFAULTS.capHysteresisShare,
@@ -169,9 +170,9 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       minDelayDays: GUARD_RAIL_DEFAULTS.minDelayDays,
       // Four steward steps: a gap that would take 12 days to close at the 3-day cadence takes the fast path.
       stressTightenBps: GUARD_RAIL_DEFAULTS.stressTightenBps,
-      // Walk-forward backtest (docs/backtest.md): with the filtered tail allowed 10 % below the unconditional
-      // one, BTC and ETH breach at the 0.1 % target (Kupiec p 0.73 / 0.11); with 1.0 ETH is over-conservative.
-      unconditionalFloorShare: 0.9,
+      // issue 14: the filtered tail is floored by the through-the-cycle tail (shared/risk/tail/ttc.ts), its
+      // constants fitted on data before 2022 by `npm run calibrate:risk -- --to 2022-01-01` (no tuned share).
+      throughTheCycleTail: THROUGH_THE_CYCLE_TAIL,
       // SmartLTV: c = 3 as in Risk DAO's worked example; a gap over 10 pp is flagged (docs/methodology.md#smartltv).
       smartLtvConfidence: 3,
       smartLtvGapFlagPp: 10,

@@ -5,6 +5,7 @@ import {
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
 } from './defaults.js';
+import { throughTheCycleTailSchema } from './tail.js';
 
 /**
  * The advisor's configuration: asset universe, venues, protocol profiles and policy knobs.
@@ -165,6 +166,12 @@ export const lendingProfileSchema = z.object({
   monteCarloMaxLtvShareOfLt: z.number().gt(0).lt(1).default(DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.max),
   /** Parameters currently live on the protocol, per asset (the "current" column of a proposal). */
   current: z.record(assetSymbol, lendingParametersSchema.strict()).default({}),
+  /**
+   * issue 14: the through-the-cycle tail floor (shared/risk/tail/ttc.ts) and its constants from
+   * `npm run calibrate:risk`. Absent (or fitted for another bar/horizon/confidence): the adverse move is
+   * floored by unconditionalFloorShare x the trailing unconditional tail instead.
+   */
+  throughTheCycleTail: throughTheCycleTailSchema.optional(),
 }).strict();
 export type LendingProfile = z.infer<typeof lendingProfileSchema>;
 

@@ -29,6 +29,8 @@ export type PerpStewardKnob =
 export interface StewardBound<Knob extends string> {
   kind: ChangeLimitKind;
   knob: Knob;
+  /** A 'factor' bound sized by a share knob s: the factor is 1 + s (caps: up +s, down to / (1 + s)). */
+  factorOfShare?: true;
 }
 
 /** The bounds a risk steward moves a parameter within (docs/methodology.md#guard-rails). */
@@ -78,7 +80,9 @@ const LTV_LT_BONUS_BOUNDS: StewardBounds<LendingStewardKnob> = {
 };
 
 const CAP_BOUNDS: StewardBounds<LendingStewardKnob> = {
-  limit: { kind: 'relative', knob: 'capMaxChangeShare' },
+  // issue 14: a factor, not a share: up to x(1 + capMaxChangeShare) (+100 % on Aave) but down to
+  // /(1 + capMaxChangeShare) at most (-50 %), so a deeper cut is a governance vote, never "within steward bounds".
+  limit: { kind: 'factor', knob: 'capMaxChangeShare', factorOfShare: true },
   hysteresis: { kind: 'relative', knob: 'capHysteresisShare' },
   stressTighten: { kind: 'relative', knob: 'capStressCutShare' },
 };

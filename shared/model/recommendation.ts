@@ -41,6 +41,22 @@ export const volatilityScoresSchema = z.object({
   /** D_beta(h), lending only: the "ordinary day" move between LTV and LT. */
   ordinaryMove: z.number().nullable(),
   adverseMoveSource: z.enum(['filtered', 'unconditional']),
+  /** issue 14: the through-the-cycle floor (shared/risk/tail/ttc.ts); 'unconditional' above then means this floor drove. Absent in older versions. */
+  throughTheCycle: z
+    .object({
+      adverseMove: z.number(),
+      ordinaryMove: z.number(),
+      expectedShortfall: z.number(),
+      sigmaHorizon: z.number(),
+      multiple: z.number(),
+      logVariance: z.number(),
+      predictiveShift: z.number(),
+      upperBound90: z.number(),
+      historyDays: z.number(),
+      returns: z.number().int(),
+    })
+    .nullable()
+    .optional(),
   expectedShortfall: z.number().nullable(),
   historicalWorst: z.number().nullable(),
   windowsObserved: z.number().int(),

@@ -20,7 +20,9 @@ function regimeSentence(v: VolatilityScores): string {
   const source =
     v.adverseMoveSource === 'filtered'
       ? `the filtered tail at today's volatility (${pctOrNone(v.filtered.adverseMove)}) drove the number, above the unconditional ${pctOrNone(v.unconditional.adverseMove)}`
-      : `the unconditional tail (${pctOrNone(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${pctOrNone(v.filtered.adverseMove)}`;
+      : v.throughTheCycle
+        ? `the through-the-cycle tail (${formatPct(v.throughTheCycle.adverseMove)}: ${v.throughTheCycle.multiple.toFixed(2)} x the ${formatPct(v.throughTheCycle.sigmaHorizon)} volatility of the asset's ${(v.throughTheCycle.historyDays / 365).toFixed(1)} years of history, plus its sampling error) drove the number; the trailing year's unconditional tail is ${pctOrNone(v.unconditional.adverseMove)}, today's filtered tail ${pctOrNone(v.filtered.adverseMove)}`
+        : `the unconditional tail (${pctOrNone(v.unconditional.adverseMove)}) drove the number; today's filtered tail is ${pctOrNone(v.filtered.adverseMove)}`;
   return `Regime ${v.regime}: ${forecast}; ${source}.`;
 }
 

@@ -38,7 +38,7 @@ function unfitReasonsOf(profile: ProtocolProfile, volatility: VolatilityScores, 
 export function computeParameters(inputs: ParameterInputs): ComputedParameters {
   const { profile, policy } = inputs;
   const { candles, books, stale } = freshInputs(inputs);
-  const tail = computeTail(inputs.asset, candles, profile, policy);
+  const tail = computeTail(inputs.asset, candles, profile, policy, inputs.tailHistory);
   const window = inputs.bookWindow
     ? { snapshots: inputs.bookWindow.snapshots, percentile: inputs.bookWindow.percentile, depth2PctUsdLatest: inputs.bookWindow.depth2PctUsdLatest, depth2PctUsdChosen: inputs.bookWindow.depth2PctUsdChosen }
     : undefined;

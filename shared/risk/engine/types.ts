@@ -12,6 +12,7 @@ import type { BookSummary, DataQuality } from '../../model/snapshot.js';
 import type { BookWindowChoice } from '../book-window.js';
 import type { MissingInput, ParameterStep } from '../guardrails.js';
 import type { CandleLike } from '../series.js';
+import type { TailHistory } from '../tail/history.js';
 
 /** What the engine reads for one (asset, profile) and what it returns; the output types are the stored record's. */
 
@@ -35,6 +36,8 @@ export interface ParameterInputs {
    * backtest only, whose book is a standing assumption for every step and whose own coverage skips gaps.
    */
   staleness?: 'hold' | 'ignore';
+  /** issue 14: the asset's history record for the through-the-cycle floor (the walk-forward's, bars before nowMs); default: the record on file + the candles. */
+  tailHistory?: TailHistory;
 }
 
 export type { InputAlert };

@@ -84,7 +84,7 @@ export const AAVE_STEWARD_DEFAULTS = {
 export interface LendingRuleKnobs {
   /** Per-update step of LTV, LT and bonus (Aave: 50 bps). */
   maxStepBps?: number;
-  /** Per-update relative change of supply and borrow caps (Aave: 1 = ±100 %). */
+  /** Supply and borrow caps move up to x(1 + this) and down to /(1 + this) per update (1: +100 % / -50 %, issue 14). */
   capMaxChangeShare?: number;
   minDelayMs?: number;
   /** Profile hysteresis for the bps parameters (ProtocolProfile.hysteresisBps). */
@@ -148,10 +148,11 @@ function ruleOf<Knob extends string>(parameter: SteeredParameter<Knob>, bounds: 
   // Only the fast path may be switched off; the per-update limit and hysteresis are always set.
   const size = (knob: Knob): number => knobs[knob] ?? Number.NaN;
   const stress = knobs[stressTighten.knob];
+  const limitSize = limit.factorOfShare ? 1 + size(limit.knob) : size(limit.knob);
   return {
     parameter: parameter.key,
     label: parameter.label,
-    limit: changeLimit(limit.kind, size(limit.knob)),
+    limit: changeLimit(limit.kind, limitSize),
     minDelayMs,
     hysteresis: changeLimit(hysteresis.kind, size(hysteresis.knob)),
     ...(stress !== null ? { stressTighten: changeLimit(stressTighten.kind, stress) } : {}),

@@ -115,7 +115,8 @@ describe('lending profile knobs', () => {
       frozen: false,
     });
     const fast = stepOf(applyGuardRails(input(lending)), 'supplyCapUsd');
-    expect(fast).toMatchObject({ status: 'within-bounds', stress: true, proposed: 40e6 });
+    // issue 14: a cut beyond 50 % is a vote; the fast path halves the cap at once and flags the rest.
+    expect(fast).toMatchObject({ status: 'bounded-needs-vote', stress: true, proposed: 50e6 });
     const slow = stepOf(applyGuardRails(input({ ...lending, capStressCutShare: 0.7 })), 'supplyCapUsd');
     expect(slow).toMatchObject({ status: 'held-min-delay', stress: false, proposed: 100e6 });
   });

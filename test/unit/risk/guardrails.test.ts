@@ -83,9 +83,9 @@ describe('guard rails: one status at a time (Aave steward defaults, hysteresis 2
     expect(near).toMatchObject({ status: 'bounded-needs-vote', proposed: 1, target: 0 });
   });
 
-  it('never zero: a cap cut to 0 stops at $1 (Aave winds caps down to 1), and a stress cut still stops there', () => {
+  it('never zero: a cap cut to 0 is a vote; one update halves the cap at most (issue 14), on the fast path', () => {
     const step = stepFor(lending({ supplyCapUsd: 0 }, { lastChangedAtMs: { supplyCapUsd: NOW - DAY } }), 'supplyCapUsd');
-    expect(step).toMatchObject({ status: 'bounded-needs-vote', proposed: 1, stress: true });
+    expect(step).toMatchObject({ status: 'bounded-needs-vote', proposed: 2.7e9, stress: true });
   });
 
   it('held-hysteresis: a 10 bps move is not proposed', () => {
@@ -174,8 +174,9 @@ describe('guard rails: one status at a time (Aave steward defaults, hysteresis 2
       ['ltvBps', { kind: 'absolute', maxStep: 50 }, true, false],
       ['liquidationThresholdBps', { kind: 'absolute', maxStep: 50 }, true, false],
       ['liquidationBonusBps', { kind: 'absolute', maxStep: 50 }, false, false],
-      ['supplyCapUsd', { kind: 'relative', maxShare: 1 }, true, false],
-      ['borrowCapUsd', { kind: 'relative', maxShare: 1 }, true, false],
+      // Caps: x2 up (+100 %, Aave's steward) and /2 down (issue 14: a deeper cut is a governance vote).
+      ['supplyCapUsd', { kind: 'factor', maxFactor: 2 }, true, false],
+      ['borrowCapUsd', { kind: 'factor', maxFactor: 2 }, true, false],
     ]);
     expect(LENDING.every((r) => r.minDelayMs === 3 * DAY)).toBe(true);
     expect(PERP.map((r) => [r.parameter, r.limit, r.higherIsLooser])).toEqual([

@@ -149,7 +149,8 @@ describe('risk engine v1 behaviour', () => {
     expect(after.volatility.adverseMoveSource).toBe('filtered');
     expect(after.volatility.filtered.adverseMove).toBeGreaterThan(before.volatility.filtered.adverseMove! * 2);
     expect((after.target as { liquidationThresholdBps: number }).liquidationThresholdBps).toBeLessThan(
-      (before.target as { liquidationThresholdBps: number }).liquidationThresholdBps - 500,
+      // Six steward steps or more (issue 14: the calm LT is floored by the through-the-cycle tail, 85.5 % here; the spike sets 82 %).
+      (before.target as { liquidationThresholdBps: number }).liquidationThresholdBps - 300,
     );
     expect(after.rationale.find((r) => r.parameter === 'liquidationThresholdBps')!.text).toMatch(/Regime stressed: .*filtered tail/);
     // The unconditional year-long quantile moved far less than the filtered one.
@@ -177,7 +178,9 @@ describe('risk engine v1 behaviour', () => {
   it('stores the cross-checks: SmartLTV beside ours and Monte Carlo bad debt of a book up to LT', () => {
     const result = computeParameters({ asset: 'TEST', nowMs: 0, profile: lending, policy: config.policy, candles: calm, books, quality: goodQuality });
     if (result.profileKind !== 'lending' || !result.monteCarlo || !result.crossCheck) throw new Error('lending with cross-checks expected');
-    expect(result.monteCarlo.paths).toBe(config.policy.simulationPaths);
+    // The exact block bootstrap: one path per block start of the history (tail/fhs-exact.ts).
+    expect(result.monteCarlo.paths).toBe(result.volatility.filtered.paths);
+    expect(result.monteCarlo.paths).toBeGreaterThan(1_000);
     expect(result.monteCarlo.valueAtRiskUsd).toBeLessThanOrEqual(result.monteCarlo.expectedShortfallUsd);
     expect(result.crossCheck.smartLtv).toBeGreaterThanOrEqual(0);
     expect(result.crossCheck.gapPp).toBeCloseTo(result.target.ltvBps / 100 - result.crossCheck.smartLtv * 100, 6);

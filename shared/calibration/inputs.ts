@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repairBadPrints } from '../backtest/badprints.js';
+import { parseCandleCsv } from '../backtest/csv.js';
+import { INTERVAL_MS, type LendingProfile, type Policy } from '../config/schema.js';
+import { AdvisorError } from '../util/errors.js';
+import type { RiskCalibrationInput, RiskCalibrationSettings } from './risk.js';
+
+/**
+ * What calibrate:risk reads: every Binance spot hourly file `<SYM>-USDT-1h.csv` of the data directory (the
+ * perpetuals in perp/ are the same assets again and are left out), bad prints repaired as the backtest
+ * does (shared/backtest/badprints.ts); and its settings, all from the lending profile and the policy.
+ */
+
+export const SPOT_HOURLY = /^([A-Z0-9]+)-USDT-1h\.csv$/;
+
+export class CalibrationDataError extends AdvisorError {
+  constructor(reason: string, dataDir: string) {
+    super('CALIBRATION_DATA_MISSING', reason, { dataDir });
+  }
+}
+
+export function loadCalibrationInputs(dataDir: string): RiskCalibrationInput[] {
+  if (!existsSync(dataDir)) throw new CalibrationDataError(`data directory ${dataDir} does not exist`, dataDir);
+  const files = readdirSync(dataDir).filter((f) => SPOT_HOURLY.test(f)).sort();
+  if (files.length === 0) throw new CalibrationDataError(`no <SYM>-USDT-1h.csv file in ${dataDir}`, dataDir);
+  return files.map((file) => ({
+    symbol: SPOT_HOURLY.exec(file)![1]!,
+    candles: repairBadPrints(parseCandleCsv(readFileSync(path.join(dataDir, file), 'utf8'), file)).candles,
+  }));
+}
+
+/** The settings of the lending profile's tail: its bars, horizon and confidences; the policy's regime test. */
+export function riskCalibrationSettings(profile: LendingProfile, policy: Policy): RiskCalibrationSettings {
+  const intervalMs = INTERVAL_MS[profile.candleInterval];
+  const barsPerDay = 86_400_000 / intervalMs;
+  return {
+    intervalMs,
+    horizonBars: (profile.horizonMinutes * 60_000) / intervalMs,
+    confidence: profile.confidence,
+    ordinaryConfidence: profile.ltvConfidence,
+    // Blocks of the batch-means error: the EWMA half-life, the memory the engine gives volatility.
+    blockBars: Math.round(policy.ewmaHalfLifeDays * barsPerDay),
+    ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,
+    ewmaSeedBars: policy.garch.ewmaSeedBars,
+    longRunMs: profile.lookbackDays * 86_400_000,
+    stressedRegimeRatio: policy.stressedRegimeRatio,
+  };
+}
