@@ -1,6 +1,6 @@
 import type { LendingProfile, Policy } from '../shared/config/schema.js';
 import { median, quantileSorted, sortUpperTail, tailMeanSorted } from '../shared/numerics/statistics.js';
-import { TAIL_HISTORY_RECORDS } from '../shared/config/tail-calibration.js';
+import { TAIL_HISTORY_RECORDS } from '../shared/config/tail-calibration.generated.js';
 import { floorToSignificant } from '../shared/risk/engine/lending-target.js';
 import { conditionalSigmas, fitGarchOrEwma, forecastVariance } from '../shared/risk/garch.js';
 import { ltvCeilingBps } from '../shared/risk/lending.js';

@@ -2,7 +2,7 @@
  * `npm run calibrate:risk -- --to <YYYY-MM-DD> [--data <dir>] [--dry-run]`
  *
  * Fits the constants of the through-the-cycle tail (shared/risk/tail/ttc.ts) from the bars that open before
- * the cutoff, and only those (shared/calibration/risk.ts), then writes shared/config/tail-calibration.ts,
+ * the cutoff, and only those (shared/calibration/risk.ts), then writes shared/config/tail-calibration.generated.ts,
  * which the default config embeds. A test (test/integration/calibrate-risk.test.ts) re-runs it at the
  * file's cutoff and checks the defaults equal its output. --dry-run prints without writing.
  */
@@ -18,7 +18,7 @@ import type { LendingProfile } from '../shared/config/schema.js';
 import { UNIVERSE } from '../shared/config/universe.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUTPUT = path.join(REPO_ROOT, 'shared/config/tail-calibration.ts');
+const OUTPUT = path.join(REPO_ROOT, 'shared/config/tail-calibration.generated.ts');
 
 const HELP = `npm run calibrate:risk -- --to <YYYY-MM-DD> [options]
   --to <date>    cutoff: only bars opening before this day (UTC) are read (required)

@@ -2,6 +2,7 @@ import type { ProtocolProfile } from '../config/schema.js';
 import type { StepStatus } from '../risk/guardrails.js';
 import { loanToValue, roundDownBps } from '../risk/lending.js';
 import type { ComputedParameters } from '../risk/engine/types.js';
+import { bpsToFraction } from '../util/units.js';
 
 /**
  * Which floors and clamps bound a step's numbers (issue 14: "report how often each floor or clamp binds").
@@ -27,13 +28,13 @@ export function bindsOf(computed: ComputedParameters, profile: ProtocolProfile, 
   if (computed.profileKind === 'lending' && profile.kind === 'lending') {
     const slippage = computed.liquidity.slippageUsed;
     if (slippage !== null) {
-      const raw = slippage + profile.liquidatorCostBps / 1e4;
-      if (raw < profile.minLiquidationBonusBps / 1e4) binds.bonusMin = true;
-      if (raw > profile.maxLiquidationBonusBps / 1e4) binds.bonusMax = true;
+      const raw = slippage + bpsToFraction(profile.liquidatorCostBps);
+      if (raw < bpsToFraction(profile.minLiquidationBonusBps)) binds.bonusMin = true;
+      if (raw > bpsToFraction(profile.maxLiquidationBonusBps)) binds.bonusMax = true;
     }
     const lt = computed.target.liquidationThresholdBps;
     if (lt > 0 && v.ordinaryMove !== null) {
-      const buffered = roundDownBps(loanToValue(lt / 1e4, v.ordinaryMove), profile.roundingStepBps);
+      const buffered = roundDownBps(loanToValue(bpsToFraction(lt), v.ordinaryMove), profile.roundingStepBps);
       if (computed.target.ltvBps > 0 && computed.target.ltvBps < buffered) binds.ltvCeiling = true;
     }
   }

@@ -4,6 +4,7 @@ import { repairBadPrints } from '../backtest/badprints.js';
 import { parseCandleCsv } from '../backtest/csv.js';
 import { INTERVAL_MS, type LendingProfile, type Policy } from '../config/schema.js';
 import { AdvisorError } from '../util/errors.js';
+import { MS_PER_DAY, MS_PER_MINUTE } from '../util/time.js';
 import type { RiskCalibrationInput, RiskCalibrationSettings } from './risk.js';
 
 /**
@@ -33,17 +34,17 @@ export function loadCalibrationInputs(dataDir: string): RiskCalibrationInput[] {
 /** The settings of the lending profile's tail: its bars, horizon and confidences; the policy's regime test. */
 export function riskCalibrationSettings(profile: LendingProfile, policy: Policy): RiskCalibrationSettings {
   const intervalMs = INTERVAL_MS[profile.candleInterval];
-  const barsPerDay = 86_400_000 / intervalMs;
+  const barsPerDay = MS_PER_DAY / intervalMs;
   return {
     intervalMs,
-    horizonBars: (profile.horizonMinutes * 60_000) / intervalMs,
+    horizonBars: (profile.horizonMinutes * MS_PER_MINUTE) / intervalMs,
     confidence: profile.confidence,
     ordinaryConfidence: profile.ltvConfidence,
     // Blocks of the batch-means error: the EWMA half-life, the memory the engine gives volatility.
     blockBars: Math.round(policy.ewmaHalfLifeDays * barsPerDay),
     ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,
     ewmaSeedBars: policy.garch.ewmaSeedBars,
-    longRunMs: profile.lookbackDays * 86_400_000,
+    longRunMs: profile.lookbackDays * MS_PER_DAY,
     stressedRegimeRatio: policy.stressedRegimeRatio,
   };
 }

@@ -2,7 +2,7 @@ import { MS_PER_HOUR } from '../util/time.js';
 import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
-import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.js';
+import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.generated.js';
 import { UNIVERSE } from './universe.js';
 
 /**

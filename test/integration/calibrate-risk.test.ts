@@ -3,7 +3,7 @@ import { loadCalibrationInputs, riskCalibrationSettings } from '../../shared/cal
 import { calibrateRisk } from '../../shared/calibration/risk.js';
 import { buildConfig } from '../../shared/config/load.js';
 import type { LendingProfile } from '../../shared/config/schema.js';
-import { TAIL_HISTORY_RECORDS, THROUGH_THE_CYCLE_TAIL } from '../../shared/config/tail-calibration.js';
+import { TAIL_HISTORY_RECORDS, THROUGH_THE_CYCLE_TAIL } from '../../shared/config/tail-calibration.generated.js';
 import { HAS_REAL_DATA, REAL_DATA_DIR } from '../support/real-data.js';
 
 /**

@@ -1,5 +1,6 @@
 import { INTERVAL_MS, type Policy, type ProtocolProfile } from '../../config/schema.js';
-import { TAIL_HISTORY_RECORDS } from '../../config/tail-calibration.js';
+import { TAIL_HISTORY_RECORDS } from '../../config/tail-calibration.generated.js';
+import { MS_PER_MINUTE } from '../../util/time.js';
 import type { CandleLike } from '../series.js';
 import { emptyTailHistory, extendTailHistory, type TailHistory } from './history.js';
 import { calibrationFits, throughTheCycleTail, type ThroughTheCycleFigures } from './ttc.js';
@@ -8,7 +9,7 @@ import { calibrationFits, throughTheCycleTail, type ThroughTheCycleFigures } fro
  * The floor under the filtered tail (issue 14). A lending profile with a through-the-cycle calibration that
  * fits its shape gets the TTC floor (ttc.ts) from the asset's whole history: the caller's record when it
  * passes one (the walk-forward: every bar before the step), else the record on file at the calibration's
- * cutoff (config/tail-calibration.ts) extended with the candles given (the live engine, which fetches only
+ * cutoff (config/tail-calibration.generated.ts) extended with the candles given (the live engine, which fetches only
  * its lookback), else the candles alone. Any other profile keeps the unconditional floor: share x the
  * trailing unconditional tail (profile.unconditionalFloorShare ?? policy.unconditionalFloorShare).
  */
@@ -36,7 +37,7 @@ export function tailFloor(input: TailFloorInput): TailFloor {
   const calibration = profile.kind === 'lending' ? profile.throughTheCycleTail : undefined;
   if (profile.kind === 'lending' && calibration) {
     const intervalMs = INTERVAL_MS[profile.candleInterval];
-    const shape = { intervalMs, horizonBars: (profile.horizonMinutes * 60_000) / intervalMs, confidence: profile.confidence, ordinaryConfidence: profile.ltvConfidence };
+    const shape = { intervalMs, horizonBars: (profile.horizonMinutes * MS_PER_MINUTE) / intervalMs, confidence: profile.confidence, ordinaryConfidence: profile.ltvConfidence };
     if (calibrationFits(calibration, shape)) {
       const history = input.history ?? historyOnFile(input.asset, intervalMs, calibration.blockBars, input.candles);
       const ttc = throughTheCycleTail(history, calibration);

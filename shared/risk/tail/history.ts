@@ -1,4 +1,5 @@
 import { AdvisorError } from '../../util/errors.js';
+import { MS_PER_DAY } from '../../util/time.js';
 import type { CandleLike } from '../series.js';
 
 /**
@@ -104,6 +105,6 @@ export function historyVolatility(history: TailHistory, horizonBars: number): Hi
     // SE of the mean square relative to it, halved for the log of its square root.
     logSigmaStandardError = mean > 0 ? Math.sqrt(variance / k) / mean / 2 : null;
   }
-  const spanDays = history.firstOpenMs !== null && history.lastOpenMs !== null ? (history.lastOpenMs - history.firstOpenMs) / 86_400_000 : 0;
+  const spanDays = history.firstOpenMs !== null && history.lastOpenMs !== null ? (history.lastOpenMs - history.firstOpenMs) / MS_PER_DAY : 0;
   return { sigmaHorizon, logSigmaStandardError, returns: history.returns, blocks: k, spanDays };
 }
