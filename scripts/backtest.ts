@@ -1,30 +1,26 @@
 import '../local/preamble.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { repairBadPrints, type BadPrintRepair } from '../shared/backtest/badprints.js';
+import type { BadPrintRepair } from '../shared/backtest/badprints.js';
 import { comparisonTable, compareWithLive, type ComparisonRow } from '../shared/backtest/comparison.js';
-import { parseCandleCsv } from '../shared/backtest/csv.js';
-import { eventsOf, NAMED_EVENTS, type EventSummary } from '../shared/backtest/events.js';
-import { crashResponses, type FastTightenSummary } from '../shared/backtest/fasttighten.js';
-import { liquidityFor, RECORDED_BOOKS, summaryOfRecordedBook, type LiquidityChoice } from '../shared/backtest/liquidity.js';
-import { planSeries, type SeriesPlan } from '../shared/backtest/plan.js';
-import { lendingTable, markdownTable, perpTable, summarizeSeries, type SeriesSummary } from '../shared/backtest/summary.js';
-import { seriesChartSvg } from '../shared/backtest/svg.js';
-import { compressDailyBars, dailyBarPolicy, dailyBarProfile } from '../shared/backtest/timescale.js';
-import { runWalkForward, type SeriesResult } from '../shared/backtest/walkforward.js';
+import { eventsOf, NAMED_EVENTS } from '../shared/backtest/events.js';
+import { crashResponses } from '../shared/backtest/fasttighten.js';
+import { candleFiles, recordedBooks } from '../shared/backtest/files.js';
+import { count, isoDay, loadCandles, runJobs, seconds, type Job } from '../shared/backtest/jobs.js';
+import { liquidityFor, type LiquidityChoice } from '../shared/backtest/liquidity.js';
+import { planSeries } from '../shared/backtest/plan.js';
 import { calibrationSchedule, type ScheduledCalibration } from '../shared/backtest/recalibration.js';
+import { compactNumbers, eventsTable, fastTightenTable, floorLabel, readmeTable } from '../shared/backtest/report-tables.js';
+import { lendingTable, perpTable, summarizeSeries } from '../shared/backtest/summary.js';
+import { seriesChartSvg } from '../shared/backtest/svg.js';
 import { pooledCoverage } from '../shared/backtest/verdict.js';
-import { loadCalibrationInputs, riskCalibrationSettings } from '../shared/calibration/inputs.js';
 import { bindsTable, heldFixedTable, pooledLine, VERDICT_RULES, verdictTable } from '../shared/backtest/verdict-tables.js';
 import { toColumns } from '../shared/backtest/windows.js';
+import { loadCalibrationInputs, riskCalibrationSettings } from '../shared/calibration/inputs.js';
 import { loadConfig } from '../shared/config/load.js';
-import { INTERVAL_MS, type AdvisorConfig, type LendingProfile, type Policy, type ProtocolProfile } from '../shared/config/schema.js';
-import { parseRecordedBook } from '../shared/market/replay/books.js';
-import type { BookSummary } from '../shared/model/snapshot.js';
-import type { CandleLike } from '../shared/risk/series.js';
+import { INTERVAL_MS, type AdvisorConfig, type LendingProfile, type Policy } from '../shared/config/schema.js';
 
 /**
  * `npm run backtest -- --data <dir> [--assets BTC,ETH] [--profile <id>|all] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out dir]`
@@ -32,7 +28,8 @@ import type { CandleLike } from '../shared/risk/series.js';
  * Walk-forward backtest of the risk engine on the real candles in <dir> (../shared/data): a daily
  * recommendation from trailing data only, scored on every following window, next to the naive baseline
  * and the steward-applied path. Writes <out>/backtest.json (every step), <out>/summary.md (the tables)
- * and <out>/charts/<series>-<profile>.svg. See docs/backtest.md.
+ * and <out>/charts/<series>-<profile>.svg. See docs/backtest.md. The CLI: options, the run's plan and
+ * the report's assembly; the jobs and their worker threads live in shared/backtest/jobs.ts.
  */
 
 const HELP = `npm run backtest -- [options]
@@ -48,88 +45,6 @@ const HELP = `npm run backtest -- [options]
   --workers <n>      worker threads (default: min(2, available cores); 1 = in process)
   --quiet            no progress lines`;
 
-const PROGRESS_EVERY_MS = 2_000;
-
-interface Job {
-  plan: SeriesPlan;
-  dataDir: string;
-  profile: ProtocolProfile;
-  policy: Policy;
-  books: BookSummary[];
-  fromMs?: number;
-  toMs?: number;
-  tailCalibrations?: ScheduledCalibration[];
-}
-
-type WorkerMessage =
-  | { type: 'progress'; id: string; done: number; total: number; atMs: number }
-  | { type: 'done'; id: string; result: SeriesResult; repairs: BadPrintRepair[]; elapsedMs: number }
-  | { type: 'error'; id: string; message: string };
-
-const keyOf = (job: Job) => `${job.plan.id} ${job.profile.id}`;
-
-// ---------------------------------------------------------------------------------------------------
-// One series (runs in a worker thread or in process)
-
-/** A candle file with its single-venue bad prints repaired (badprints.ts). */
-function loadCandles(dataDir: string, file: string): { candles: CandleLike[]; repairs: BadPrintRepair[] } {
-  return repairBadPrints(parseCandleCsv(readFileSync(path.join(dataDir, file), 'utf8'), file));
-}
-
-export function runJob(job: Job, onProgress?: (p: { done: number; total: number; atMs: number }) => void): { result: SeriesResult; repairs: BadPrintRepair[] } {
-  const { plan } = job;
-  const { candles: raw, repairs } = loadCandles(job.dataDir, plan.file);
-  const daily = plan.barLabel === '1d';
-  const compressed = daily ? compressDailyBars(raw) : null;
-  const result = runWalkForward(
-    {
-      id: plan.id,
-      asset: plan.asset,
-      source: plan.file,
-      barLabel: plan.barLabel,
-      candles: compressed ? compressed.candles : raw,
-      ...(compressed ? { timeScale: compressed.timeScale } : {}),
-    },
-    {
-      profile: daily ? dailyBarProfile(job.profile) : job.profile,
-      policy: daily ? dailyBarPolicy(job.policy) : job.policy,
-      books: job.books,
-      ...(job.fromMs !== undefined ? { fromMs: job.fromMs } : {}),
-      ...(job.toMs !== undefined ? { toMs: job.toMs } : {}),
-      ...(job.tailCalibrations && !daily ? { tailCalibrations: job.tailCalibrations } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    },
-  );
-  return { result, repairs };
-}
-
-/** Worker-thread entry: runs jobs as they arrive, reports progress and results. */
-export async function workerMain(): Promise<void> {
-  const { parentPort } = await import('node:worker_threads');
-  if (!parentPort) return;
-  parentPort.on('message', (job: Job | null) => {
-    if (job === null) {
-      parentPort.close();
-      return;
-    }
-    const started = performance.now();
-    let last = 0;
-    try {
-      const { result, repairs } = runJob(job, (p) => {
-        const now = performance.now();
-        if (now - last < 500) return;
-        last = now;
-        parentPort.postMessage({ type: 'progress', id: keyOf(job), ...p } satisfies WorkerMessage);
-      });
-      parentPort.postMessage({ type: 'done', id: keyOf(job), result, repairs, elapsedMs: performance.now() - started } satisfies WorkerMessage);
-    } catch (error) {
-      parentPort.postMessage({ type: 'error', id: keyOf(job), message: (error as Error).stack ?? String(error) } satisfies WorkerMessage);
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Orchestration
 
 interface Options {
   dataDir: string;
@@ -204,196 +119,6 @@ function parseOptions(argv: string[]): Options | null {
   };
 }
 
-function candleFiles(dataDir: string): string[] {
-  const files = readdirSync(dataDir).filter((f) => f.endsWith('.csv'));
-  const perp = path.join(dataDir, 'perp');
-  if (existsSync(perp)) files.push(...readdirSync(perp).filter((f) => f.endsWith('.csv')).map((f) => `perp/${f}`));
-  return files;
-}
-
-function recordedBooks(dataDir: string, asset: string, warn: (text: string) => void): BookSummary[] {
-  const books: BookSummary[] = [];
-  for (const { file, venue } of RECORDED_BOOKS[asset] ?? []) {
-    const full = path.join(dataDir, 'orderbooks', file);
-    if (!existsSync(full)) {
-      warn(`recorded book ${file} not found: ${asset} falls back to the synthetic book`);
-      return [];
-    }
-    books.push(summaryOfRecordedBook(parseRecordedBook(JSON.parse(readFileSync(full, 'utf8')), file), venue, file));
-  }
-  return books;
-}
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** The floor under the filtered tail a profile runs with (issue 14: through-the-cycle when calibrated). */
-function floorLabel(p: ProtocolProfile, policy: Policy): string {
-  if (p.kind === 'lending' && p.throughTheCycleTail) {
-    const t = p.throughTheCycleTail;
-    return `through-the-cycle (m ${t.multiples.adverse} x all-history volatility, calibrated on data before ${t.cutoff})`;
-  }
-  return `${p.unconditionalFloorShare ?? policy.unconditionalFloorShare} x trailing unconditional`;
-}
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const count = (n: number) => n.toLocaleString('en-US');
-
-/** Runs the jobs on `workers` threads (or in process), printing progress; results in job order. */
-async function runJobs(jobs: Job[], workers: number, quiet: boolean): Promise<{ results: SeriesResult[]; repairs: BadPrintRepair[][]; elapsedMs: number[] }> {
-  const results: SeriesResult[] = new Array(jobs.length);
-  const repairs: BadPrintRepair[][] = new Array(jobs.length);
-  const elapsed: number[] = new Array(jobs.length).fill(0);
-  const progress = new Map<string, { done: number; total: number; atMs: number }>();
-  let lastPrint = performance.now();
-  const started = performance.now();
-  const printProgress = (force = false) => {
-    if (quiet) return;
-    const now = performance.now();
-    if (!force && now - lastPrint < PROGRESS_EVERY_MS) return;
-    lastPrint = now;
-    const running = [...progress.entries()].map(([key, p]) =>
-      Number.isNaN(p.atMs) ? `${key} reading bars` : `${key} at ${isoDay(p.atMs)} (day ${count(p.done)} of ${count(p.total)})`,
-    );
-    if (running.length > 0) console.log(`  [${seconds(now - started)}] walking forward: ${running.join('; ')}`);
-  };
-  const finished = (index: number, result: SeriesResult, repaired: BadPrintRepair[], ms: number) => {
-    results[index] = result;
-    repairs[index] = repaired;
-    elapsed[index] = ms;
-    progress.delete(keyOf(jobs[index]!));
-    if (!quiet) console.log(`  done ${doneLine(result, ms)}`);
-  };
-
-  if (workers <= 1) {
-    jobs.forEach((job, index) => {
-      const t0 = performance.now();
-      const key = keyOf(job);
-      const { result, repairs: repaired } = runJob(job, (p) => {
-        progress.set(key, p);
-        printProgress();
-      });
-      finished(index, result, repaired, performance.now() - t0);
-    });
-    return { results, repairs, elapsedMs: elapsed };
-  }
-
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const self = import.meta.url;
-  const boot = `const { register } = await import(${JSON.stringify(tsxApi)}); register(); const m = await import(${JSON.stringify(self)}); await m.workerMain();`;
-  let next = 0;
-  await new Promise<void>((resolve, reject) => {
-    let live = 0;
-    const start = (worker: Worker) => {
-      if (next >= jobs.length) {
-        worker.postMessage(null);
-        return;
-      }
-      const index = next++;
-      const key = keyOf(jobs[index]!);
-      progress.set(key, { done: 0, total: 0, atMs: Number.NaN });
-      worker.removeAllListeners('message');
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'progress') {
-          progress.set(key, message);
-          printProgress();
-        } else if (message.type === 'done') {
-          finished(index, message.result, message.repairs, message.elapsedMs);
-          start(worker);
-        } else {
-          reject(new Error(`${jobs[index]!.plan.file}: ${message.message}`));
-        }
-      });
-      worker.postMessage(jobs[index]);
-    };
-    for (let w = 0; w < Math.min(workers, jobs.length); w++) {
-      const worker = new Worker(boot, { eval: true, env: { ...process.env, BACKTEST_WORKER: '1' } });
-      live++;
-      worker.on('error', reject);
-      worker.on('exit', () => {
-        live--;
-        if (live === 0) resolve();
-      });
-      start(worker);
-    }
-  });
-  return { results, repairs, elapsedMs: elapsed };
-}
-
-function doneLine(r: SeriesResult, ms: number): string {
-  const t = r.coverage.target;
-  const n = r.coverage.naive;
-  const ok = r.steps.filter((s) => s.status === 'ok');
-  const head = `${r.id} ${r.profileId} (${r.barLabel}): ${count(ok.length)} steps in ${seconds(ms)}`;
-  if (!t || !n) return `${head}; no window scored`;
-  const p = (value: number) => (value < 0.001 ? '<0.001' : value.toFixed(3));
-  return `${head}; engine ${t.breaches} / ${count(t.windows)} windows breached (${(t.rate * 100).toFixed(3)} %, Kupiec p ${p(t.kupiec.pValue)}), naive ${n.breaches} (p ${p(n.kupiec.pValue)})`;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Reports
-
-function eventsTable(events: readonly EventSummary[]): string {
-  const bps = (v: number | undefined) => (v === undefined ? '-' : (v / 100).toFixed(v % 100 === 0 ? 0 : 2));
-  return markdownTable(
-    ['event', 'series', 'profile', 'before: target / applied / naive', 'tightest target (day)', 'worst window move', 'breaches on crash days: engine / steward / vote path / naive (windows)', 'first stress step', 'first vote flag', 'caught up: steward / vote path'],
-    events.map((e) => [
-      e.label,
-      e.seriesId,
-      e.profileId,
-      e.before ? `${bps(e.before.targetBps)} / ${bps(e.before.appliedBps)} / ${bps(e.before.naiveBps)} %` : '-',
-      e.tightestTarget ? `${bps(e.tightestTarget.bps)} % (${isoDay(e.tightestTarget.atMs)})` : '-',
-      Number.isFinite(e.worstMove) ? `${(e.worstMove * 100).toFixed(1)} %` : '-',
-      `${e.breaches.target} / ${e.breaches.applied} / ${e.breaches.emergency} / ${e.breaches.naive} (${e.windows})`,
-      e.firstStressMs !== null ? isoDay(e.firstStressMs) : '-',
-      e.firstVoteFlagMs !== null ? isoDay(e.firstVoteFlagMs) : '-',
-      `${e.catchUpDays === null ? '> 3 weeks' : `${e.catchUpDays} d`} / ${e.emergencyCatchUpDays === null ? '> 3 weeks' : `${e.emergencyCatchUpDays} d`}`,
-    ]),
-  );
-}
-
-function fastTightenTable(rows: readonly { id: string; profileId: string; summary: FastTightenSummary }[]): string {
-  return markdownTable(
-    ['series', 'profile', 'crash days (applied breached)', 'next day wants tighter', 'took the stress path', 'hard cut to target', 'flagged a vote', 'catch-up days, steward: median / max', 'with the vote (1 d): median / max', 'breaches: steward / vote path / target (windows)'],
-    rows
-      .filter((r) => r.summary.crashDays > 0)
-      .map((r) => [
-        r.id,
-        r.profileId,
-        String(r.summary.crashDays),
-        String(r.summary.tighteningWanted),
-        String(r.summary.stressPath),
-        String(r.summary.hardCut),
-        String(r.summary.voteFlagged),
-        `${r.summary.medianCatchUpDays ?? '-'} / ${r.summary.maxCatchUpDays ?? '-'}`,
-        `${r.summary.emergencyMedianCatchUpDays ?? '-'} / ${r.summary.emergencyMaxCatchUpDays ?? '-'}`,
-        `${r.summary.breaches.applied} / ${r.summary.breaches.emergency} / ${r.summary.breaches.target} (${count(r.summary.breaches.windows)})`,
-      ]),
-  );
-}
-
-/** A compact table for the README: hourly lending series only, the issue-14 verdict's figures. */
-function readmeTable(summaries: readonly SeriesSummary[]): string {
-  const p = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v < 0.001 ? '<0.001' : v.toFixed(3));
-  return markdownTable(
-    ['asset', 'steps', 'breaches: engine / naive', 'non-overlapping: engine / expected', 'one-sided Kupiec p', 'indep. p', 'mean LT: engine / naive', 'beats the baseline'],
-    summaries
-      .filter((s) => s.profileKind === 'lending' && s.barLabel === '1h' && s.target && s.naive)
-      .map((s) => [
-        s.id,
-        count(s.steps),
-        `${s.target!.breaches} / ${s.naive!.breaches}`,
-        `${s.target!.nonOverlappingBreaches} / ${s.target!.nonOverlappingExpected.toFixed(1)}`,
-        p(s.target!.oneSidedKupiecP),
-        p(s.target!.independenceP),
-        `${s.lending!.meanLtPct.toFixed(1)} / ${s.lending!.naiveMeanLtPct.toFixed(1)} %`,
-        `${s.verdict.beatsBaseline ? 'yes' : `no (${s.verdict.criteria.filter((c) => !c.passed).map((c) => c.name).join(', ')})`}${s.verdict.judged ? '' : ', not judged'}`,
-      ]),
-  );
-}
-
-/** Numbers to 7 significant digits in the JSON (halves the file; far below any figure's precision). */
-function compactNumbers(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(7)) : value;
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -550,12 +275,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (!process.env.BACKTEST_WORKER) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`error: ${(error as Error).stack ?? String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`error: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
