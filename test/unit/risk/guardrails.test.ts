@@ -220,12 +220,19 @@ const limitArb: fc.Arbitrary<ChangeLimit> = fc.oneof(
   fc.record({ kind: fc.constant('factor' as const), maxFactor: fc.oneof(fc.constant(1), fc.constant(2), fc.double({ min: 1, max: 5, noNaN: true })) }),
 );
 
+/**
+ * No parameter is subnormal (|x| < 2.2e-308), and there the float grid is too coarse for a factor bound to
+ * be measurable: -2.5e-323 / 2 rounds to -1e-323, a ratio of 0.4. Zero stays in; subnormals are left out.
+ */
+const normalDouble = (constraints: { min: number; max: number }) =>
+  fc.double({ ...constraints, noNaN: true }).filter((x) => x === 0 || Math.abs(x) >= 2 ** -1022);
+
 // Mostly non-negative like real parameters, with zeros, ties and some negatives to keep the module generic.
 const valueArb = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(0, 1, 2, 50, 100, 8300) },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 10_000 }) },
-  { weight: 3, arbitrary: fc.double({ min: 0, max: 1e9, noNaN: true }) },
-  { weight: 1, arbitrary: fc.double({ min: -1e4, max: 1e4, noNaN: true }) },
+  { weight: 3, arbitrary: normalDouble({ min: 0, max: 1e9 }) },
+  { weight: 1, arbitrary: normalDouble({ min: -1e4, max: 1e4 }) },
 );
 
 const ruleArb = fc.record({
@@ -287,7 +294,7 @@ describe('guard-rail properties', () => {
           if (limit.kind === 'relative') expect(Math.abs(proposed - current)).toBeLessThanOrEqual(limit.maxShare * Math.abs(current) + scale);
           if (limit.kind === 'factor') {
             // Same sign as current (or both 0), and the ratio within [1/f, f].
-            if (current === 0) expect(proposed).toBe(0);
+            if (current === 0) expect(proposed === 0, `proposed ${proposed} is zero (0 and -0 are one value)`).toBe(true);
             else {
               const ratio = proposed / current;
               expect(ratio).toBeGreaterThanOrEqual(1 / limit.maxFactor - TOLERANCE);
