@@ -220,7 +220,7 @@ export function assessQuality(
       const gaps = findGaps(s.merged, intervalMs, thresholds.gapMinBars);
       for (const gap of gaps) report.gaps.push({ interval, ...gap });
       if (gaps.length > 0) {
-        const longest = gaps.reduce((a, b) => (b.bars > a.bars ? b : a));
+        const longest = largestBy(gaps, (gap) => gap.bars);
         issues.push({
           code: 'GAP',
           severity: 'warning',
@@ -234,7 +234,7 @@ export function assessQuality(
       for (const o of outliers) report.outliers.push({ interval, ...o });
       for (const t of disputedBars) report.unconfirmedWicks.push({ interval, openTimeMs: t });
       if (outliers.length > 0) {
-        const worst = outliers.reduce((a, b) => (b.deviationMads > a.deviationMads ? b : a));
+        const worst = largestBy(outliers, (outlier) => outlier.deviationMads);
         issues.push({
           code: 'OUTLIER_BARS',
           severity: 'warning',
@@ -293,4 +293,9 @@ export function assessQuality(
       zeroVolumeRuns: keep(report.zeroVolumeRuns),
     },
   };
+}
+
+/** The item with the largest score (the first of ties) of a non-empty list: the longest gap, the worst wick. */
+function largestBy<T>(items: readonly T[], score: (item: T) => number): T {
+  return items.reduce((a, b) => (score(b) > score(a) ? b : a));
 }

@@ -163,19 +163,32 @@ function ruleOf<Knob extends string>(parameter: SteeredParameter<Knob>, bounds: 
   };
 }
 
+/** Knob sizes: a knob left undefined takes its default; null stays null (it switches a fast path off). */
+function sizesOf<Knob extends string>(defaults: Readonly<Partial<Record<Knob, number | null>>>, knobs: Readonly<Partial<Record<Knob, number | null>>>): Record<Knob, number | null> {
+  const defined = Object.entries(knobs).filter(([, value]) => value !== undefined);
+  return { ...defaults, ...Object.fromEntries(defined) } as Record<Knob, number | null>;
+}
+
+const LENDING_KNOB_DEFAULTS: Readonly<Partial<Record<LendingStewardKnob, number>>> = {
+  maxStepBps: AAVE_STEWARD_DEFAULTS.maxStepBps,
+  capMaxChangeShare: AAVE_STEWARD_DEFAULTS.capMaxChangeShare,
+  capHysteresisShare: GUARD_RAIL_DEFAULTS.capHysteresisShare,
+  stressTightenBps: GUARD_RAIL_DEFAULTS.stressTightenBps,
+  capStressCutShare: GUARD_RAIL_DEFAULTS.capStressCutShare,
+};
+
+const PERP_KNOB_DEFAULTS: Readonly<Partial<Record<PerpStewardKnob, number>>> = {
+  maintenanceMarginMaxStepBps: GUARD_RAIL_DEFAULTS.maintenanceMarginMaxStepBps,
+  leverageMaxFactor: GUARD_RAIL_DEFAULTS.leverageMaxFactor,
+  leverageHysteresisShare: GUARD_RAIL_DEFAULTS.leverageHysteresisShare,
+  stressTightenBps: GUARD_RAIL_DEFAULTS.stressTightenBps,
+  leverageStressCutShare: GUARD_RAIL_DEFAULTS.leverageStressCutShare,
+};
+
 /** Rules for ltvBps, liquidationThresholdBps, liquidationBonusBps, supplyCapUsd and borrowCapUsd, in catalogue order. */
 export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
-  const {
-    maxStepBps = AAVE_STEWARD_DEFAULTS.maxStepBps,
-    capMaxChangeShare = AAVE_STEWARD_DEFAULTS.capMaxChangeShare,
-    minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs,
-    hysteresisBps,
-    capHysteresisShare = GUARD_RAIL_DEFAULTS.capHysteresisShare,
-    stressTightenBps = GUARD_RAIL_DEFAULTS.stressTightenBps,
-    capStressCutShare = GUARD_RAIL_DEFAULTS.capStressCutShare,
-  } = knobs;
-  const sizes: Record<LendingStewardKnob, number | null> = { maxStepBps, capMaxChangeShare, hysteresisBps, capHysteresisShare, stressTightenBps, capStressCutShare };
-  return rulesFrom<LendingStewardKnob>(LENDING_PARAMETERS, sizes, minDelayMs);
+  const { minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs, ...sizes } = knobs;
+  return rulesFrom<LendingStewardKnob>(LENDING_PARAMETERS, sizesOf(LENDING_KNOB_DEFAULTS, sizes), minDelayMs);
 }
 
 /**
@@ -183,22 +196,6 @@ export function lendingRules(knobs: LendingRuleKnobs): ParameterRule[] {
  * 1 / max leverage, and its step follows the (tier-snapped) leverage step (docs/decisions.md 10).
  */
 export function perpRules(knobs: PerpRuleKnobs): ParameterRule[] {
-  const {
-    maintenanceMarginMaxStepBps = GUARD_RAIL_DEFAULTS.maintenanceMarginMaxStepBps,
-    leverageMaxFactor = GUARD_RAIL_DEFAULTS.leverageMaxFactor,
-    minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs,
-    hysteresisBps,
-    leverageHysteresisShare = GUARD_RAIL_DEFAULTS.leverageHysteresisShare,
-    stressTightenBps = GUARD_RAIL_DEFAULTS.stressTightenBps,
-    leverageStressCutShare = GUARD_RAIL_DEFAULTS.leverageStressCutShare,
-  } = knobs;
-  const sizes: Record<PerpStewardKnob, number | null> = {
-    maintenanceMarginMaxStepBps,
-    leverageMaxFactor,
-    hysteresisBps,
-    leverageHysteresisShare,
-    stressTightenBps,
-    leverageStressCutShare,
-  };
-  return rulesFrom<PerpStewardKnob>(PERP_PARAMETERS, sizes, minDelayMs);
+  const { minDelayMs = AAVE_STEWARD_DEFAULTS.minDelayMs, ...sizes } = knobs;
+  return rulesFrom<PerpStewardKnob>(PERP_PARAMETERS, sizesOf(PERP_KNOB_DEFAULTS, sizes), minDelayMs);
 }
