@@ -61,15 +61,19 @@ export interface WalkForwardOptions {
   tailCalibrations?: readonly { fromMs: number; tail: ThroughTheCycleTail }[];
 }
 
-export interface LendingRecommendation {
-  kind: 'lending';
-  /** D_alpha(h) the engine used = max(filtered, unconditional). */
+/** The tail and liquidity a step's recommendation was built on (lending and perp alike). */
+interface StepTailInputs {
+  /** D_alpha(h) the engine used = max(filtered, floor). */
   adverseMove: number;
   unconditionalMove: number;
   filteredMove: number;
   adverseMoveSource: 'filtered' | 'unconditional';
   regime: 'calm' | 'normal' | 'stressed';
   slippage: number;
+}
+
+export interface LendingRecommendation extends StepTailInputs {
+  kind: 'lending';
   bonusBps: number;
   target: { ltBps: number; ltvBps: number; buffer: number };
   applied: { ltBps: number; ltvBps: number; buffer: number; status: StepStatus | 'listed'; stress: boolean; needsVote: boolean };
@@ -79,14 +83,8 @@ export interface LendingRecommendation {
   monteCarlo: NonNullable<ComputedParametersLending['monteCarlo']>;
 }
 
-export interface PerpRecommendation {
+export interface PerpRecommendation extends StepTailInputs {
   kind: 'perp';
-  adverseMove: number;
-  unconditionalMove: number;
-  filteredMove: number;
-  adverseMoveSource: 'filtered' | 'unconditional';
-  regime: 'calm' | 'normal' | 'stressed';
-  slippage: number;
   feeBuffer: number;
   target: { mmrBps: number; maxLeverage: number; buffer: number };
   applied: { mmrBps: number; maxLeverage: number; buffer: number; status: StepStatus | 'listed'; stress: boolean; needsVote: boolean };
