@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { corsReadHeaders } from '../shared/api/cors.js';
@@ -82,21 +83,64 @@ export function toEvent(request: IncomingMessage, body: Buffer): APIGatewayProxy
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-async function readBody(request: IncomingMessage): Promise<Buffer | null> {
-  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3): the common
-  // GET needs no stream iterator.
+/**
+ * Past the limit, a body is still read (and thrown away) up to this many bytes before the 413 goes
+ * out. A server that answers and closes while the client is still writing leaves unread bytes in its
+ * socket: the kernel then resets the connection, and the client may lose the answer with it (the
+ * "lingering close" of RFC 9112 9.6). API Gateway's own limit (10 MB) fits under this bound.
+ */
+const MAX_DRAINED_BYTES = 16 * 2 ** 20;
+
+/** The client closed its connection before its request body was complete. */
+export class RequestAbortedError extends AdvisorError {
+  constructor(receivedBytes: number) {
+    super('REQUEST_ABORTED', 'the client closed the connection before the request body was complete', { receivedBytes });
+  }
+}
+
+/**
+ * A request body: its bytes, or `tooLarge` when it is over the limit. `drained` says the whole body was
+ * read (the connection can carry the answer); false when it was over MAX_DRAINED_BYTES, declared or
+ * sent, and reading stopped.
+ */
+type BodyRead = { body: Buffer } | { tooLarge: true; drained: boolean };
+
+const isDrained = (read: BodyRead): boolean => !('tooLarge' in read) || read.drained;
+
+/**
+ * Reads a request body, keeping at most `limitBytes` of it. Never stops reading early below
+ * MAX_DRAINED_BYTES (see there); leaving a `for await` loop early would destroy the socket instead.
+ */
+function readBody(request: IncomingMessage, limitBytes = MAX_BODY_BYTES): Promise<BodyRead> {
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3).
   if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) {
     request.resume();
-    return EMPTY_BODY;
+    return Promise.resolve({ body: EMPTY_BODY });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (Number(request.headers['content-length']) > MAX_DRAINED_BYTES) return Promise.resolve({ tooLarge: true, drained: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let receivedBytes = 0;
+    let settled = false;
+    const settle = (outcome: BodyRead | RequestAbortedError) => {
+      if (settled) return;
+      settled = true;
+      if (outcome instanceof RequestAbortedError) reject(outcome);
+      else resolve(outcome);
+    };
+    request.on('data', (chunk: Buffer) => {
+      receivedBytes += chunk.length;
+      if (receivedBytes <= limitBytes) chunks.push(chunk);
+      else chunks.length = 0; // over the limit: keep reading, stop keeping
+      if (receivedBytes > MAX_DRAINED_BYTES) {
+        request.pause();
+        settle({ tooLarge: true, drained: false });
+      }
+    });
+    request.once('end', () => settle(receivedBytes > limitBytes ? { tooLarge: true, drained: true } : { body: Buffer.concat(chunks) }));
+    request.once('error', () => settle(new RequestAbortedError(receivedBytes)));
+    request.once('close', () => settle(new RequestAbortedError(receivedBytes)));
+  });
 }
 
 /**
@@ -116,13 +160,16 @@ function encodeBody(text: string, base64: boolean): Buffer {
 /**
  * Writes a handler's result. Content-Length is the body's length; for HEAD the handler's (the length
  * GET would send, RFC 9110 9.3.2); none for 204 and 304, which have no content (RFC 9110 8.6).
+ * `closeConnection` when the request's body was not read to its end: the connection cannot carry
+ * another request.
  */
-function write(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, method: string): void {
+function write(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, method: string, closeConnection = false): void {
   const status = result.statusCode ?? 200;
   const body = result.body ? encodeBody(result.body, result.isBase64Encoded === true) : Buffer.alloc(0);
   const headers = { ...result.headers } as Record<string, string>;
   if (status === 204 || status === 304) delete headers['content-length'];
   else if (method !== 'HEAD' || headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+  if (closeConnection) headers.connection = 'close';
   response.writeHead(status, headers);
   response.end(method === 'HEAD' ? undefined : body);
 }
@@ -142,6 +189,41 @@ function instanceOf(request: IncomingMessage): string {
   } catch {
     return '/';
   }
+}
+
+/** How long a connection refused by the HTTP parser stays open to read what its client still sends. */
+const PARSER_REFUSAL_LINGER_MS = 2_000;
+
+/** The answer to a request node:http's parser refused, as raw bytes (there is no response object). */
+function parserRefusal(error: NodeJS.ErrnoException): Buffer {
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problems.headersTooLarge()
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problems.requestTimeout()
+        : problems.badRequest('the request is not valid HTTP/1.1 (RFC 9112): its request line or a header could not be parsed');
+  const result = problemResultOf(problem, '/');
+  const body = Buffer.from(result.body);
+  const head = [`HTTP/1.1 ${problem.status} ${problem.title}`, ...Object.entries({ ...result.headers, connection: 'close', 'content-length': String(body.length) }).map(([name, value]) => `${name}: ${value}`)];
+  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]);
+}
+
+/**
+ * A request node:http's parser refused (a bad method or header, a head over the size limit). Node's
+ * default answers and destroys the socket at once, which resets a client still sending its body, and
+ * the client may lose the answer (see MAX_DRAINED_BYTES). Here the answer goes out, the socket is half
+ * closed, and what the client still sends is read and thrown away (the parser refuses it again, and
+ * this handler then does nothing) until it closes, for at most PARSER_REFUSAL_LINGER_MS.
+ */
+function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) return; // answered already, or the client is gone
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  socket.end(parserRefusal(error));
+  setTimeout(() => socket.destroy(), PARSER_REFUSAL_LINGER_MS).unref();
 }
 
 export const rateLimitSchema = z.object({
@@ -235,24 +317,33 @@ export async function serveApi(
   options: ServeOptions = {},
 ): Promise<{ server: Server; url: string }> {
   const limiter = options.rateLimit ? new ClientRateLimiter(options.rateLimit, options.clockMs) : null;
-  const server = createServer((request, response) => {
+  // Host is checked in the handler, after the body is read: node's own check answers 400 and closes
+  // on an unread body, which can reset the client before it reads the answer.
+  const server = createServer({ requireHostHeader: false }, (request, response) => {
     const method = (request.method ?? 'GET').toUpperCase();
     void (async () => {
       try {
         const refused = limiter?.take(request.socket.remoteAddress ?? '');
         if (refused) {
-          request.resume(); // discard any body: the connection stays usable
-          write(response, tooManyRequests(request, limiter!, refused.retryAfterSeconds), method);
+          // Read any body before answering (see MAX_DRAINED_BYTES): the client then reads the 429.
+          const read = await readBody(request, 0);
+          write(response, tooManyRequests(request, limiter!, refused.retryAfterSeconds), method, !isDrained(read));
           return;
         }
         if (request.url === '*' && method === 'OPTIONS') {
-          request.resume();
-          write(response, { statusCode: 204, headers: { allow: 'GET, HEAD, POST, OPTIONS' }, body: '' }, method);
+          const read = await readBody(request, 0);
+          write(response, { statusCode: 204, headers: { allow: 'GET, HEAD, POST, OPTIONS' }, body: '' }, method, !isDrained(read));
           return;
         }
-        const body = await readBody(request);
-        if (body === null) {
-          write(response, problemResult(problems.payloadTooLarge(MAX_BODY_BYTES), method, instanceOf(request), false), method);
+        const read = await readBody(request);
+        if ('tooLarge' in read) {
+          write(response, problemResult(problems.payloadTooLarge(MAX_BODY_BYTES), method, instanceOf(request), false), method, !read.drained);
+          return;
+        }
+        const body = read.body;
+        if (request.httpVersion === '1.1' && request.headers.host === undefined) {
+          // node:http would refuse this itself, without reading the body (see createServer below).
+          write(response, problemResult(problems.badRequest('an HTTP/1.1 request must carry a Host header (RFC 9112 3.2)'), method, instanceOf(request), false), method);
           return;
         }
         let event: APIGatewayProxyEventV2;
@@ -265,7 +356,7 @@ export async function serveApi(
         }
         write(response, await handler(event), method);
       } catch (error) {
-        if (request.destroyed && !response.headersSent) return; // the client went away mid-request
+        if (error instanceof RequestAbortedError || (request.destroyed && !response.headersSent)) return; // the client went away mid-request
         // A defect of this adapter: logged here, never echoed to the client.
         console.error('local HTTP adapter failed on a request', error);
         if (response.headersSent) response.destroy();
@@ -273,6 +364,7 @@ export async function serveApi(
       }
     })();
   });
+  server.on('clientError', onClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -57,6 +57,10 @@ export const problems = {
     ),
   payloadTooLarge: (limitBytes: number) =>
     new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Payload too large', `the body is larger than ${limitBytes} bytes`, [], { connection: 'close' }),
+  /** The request's head is over the server's header limit (RFC 6585 5). */
+  headersTooLarge: () => new HttpProblem(431, 'HEADERS_TOO_LARGE', 'Request header fields too large', 'the request headers are larger than the server accepts', [], { connection: 'close' }),
+  /** The request did not arrive in time. */
+  requestTimeout: () => new HttpProblem(408, 'REQUEST_TIMEOUT', 'Request timeout', 'the request was not received in time', [], { connection: 'close' }),
   unsupportedMediaType: () => new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 'send the body as application/json'),
   internal: () => new HttpProblem(500, 'INTERNAL', 'Internal error', 'the request could not be completed; it has been logged'),
   /** Temporarily unable (a capacity bound, not this caller's doing): retry after `retryAfterSeconds` when given. */
