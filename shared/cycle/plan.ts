@@ -1,3 +1,4 @@
+import { decodeTime } from 'ulid';
 import { MS_PER_MINUTE } from '../util/time.js';
 import { RunNotFoundError } from './errors.js';
 import type { AssetQueue } from './queue.js';
@@ -41,7 +42,8 @@ export async function planRun(deps: PlanDeps, runId?: string): Promise<{ runId: 
 /**
  * Starts the finalizer, in close-incomplete mode, of every run still running `schedule.runTimeoutMinutes`
  * after it started: one of its asset messages was parked in the dead-letter queue (or lost), so the last
- * worker never came. Returns their ids. Drops finished runs left in the active set.
+ * worker never came. Returns their ids. Drops finished runs left in the active set, and ids whose run
+ * was never written once they are older than the timeout.
  */
 export async function closeStuckRuns(deps: CycleDeps): Promise<string[]> {
   const { store, logger } = deps;
@@ -49,7 +51,13 @@ export async function closeStuckRuns(deps: CycleDeps): Promise<string[]> {
   const closing: string[] = [];
   for (const id of await store.runs.activeRunIds()) {
     const run = await store.runs.get(id);
-    if (!run || (run.status !== 'running' && run.status !== 'queued')) {
+    if (!run) {
+      // An id without its run: its creator died between the two writes, or is between them now.
+      // The id is a ULID, so its age is known: drop it only once a run that young would be stuck.
+      if (createdAtMsOf(id) <= deps.now() - timeoutMs) await store.runs.forgetActive(id);
+      continue;
+    }
+    if (run.status !== 'running' && run.status !== 'queued') {
       await store.runs.forgetActive(id);
       continue;
     }
@@ -66,4 +74,13 @@ export async function closeStuckRuns(deps: CycleDeps): Promise<string[]> {
     closing.push(id);
   }
   return closing;
+}
+
+/** When a run id was made (run ids are ULIDs); 0 for an id that is not one, so it counts as old. */
+function createdAtMsOf(id: string): number {
+  try {
+    return decodeTime(id);
+  } catch {
+    return 0;
+  }
 }

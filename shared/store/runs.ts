@@ -15,6 +15,9 @@ type RunOutcome = Pick<Run, 'status' | 'recommendations' | 'proposals' | 'errors
  */
 export class RunRepository extends TableRepository {
   async create(run: Run): Promise<void> {
+    // The id joins the active set first: a process killed between the two writes then leaves an id
+    // without a run, which the sweeps drop, rather than a queued run that no sweep knows of.
+    if (run.status === 'queued' || run.status === 'running') await this.setActive(run.id, true);
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
@@ -22,8 +25,6 @@ export class RunRepository extends TableRepository {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
-    // Queued runs are unfinished too: a process that dies before planning one must not leave it queued for ever.
-    if (run.status === 'queued' || run.status === 'running') await this.setActive(run.id, true);
   }
 
   async get(id: string): Promise<Run | null> {

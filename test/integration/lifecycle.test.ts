@@ -11,6 +11,7 @@ import { runAssetWork } from '../../shared/cycle/worker.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { Recommendation } from '../../shared/model/recommendation.js';
 import { createDocumentClient } from '../../shared/store/client.js';
+import { createStore } from '../../shared/store/index.js';
 import { keys } from '../../shared/store/table.js';
 import { recordedCycle, useCycleTable } from '../support/cycle-harness.js';
 import { recommendationDraft } from '../support/fixtures.js';
@@ -138,6 +139,42 @@ describe('run statuses', () => {
     await closeStuckRuns(d.plan);
     expect((await harness.table.store.runs.get(queued.id))?.status).toBe('interrupted');
     expect(await harness.table.store.runs.activeRunIds()).not.toContain(queued.id);
+  });
+});
+
+describe('a run killed between the two writes that create it', () => {
+  /** The store over a client that dies (every call fails) from its `killAt`-th call on. */
+  function storeKilledAt(killAt: number) {
+    const doc = createDocumentClient({ endpoint: harness.table.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    let calls = 0;
+    const send = doc.send.bind(doc);
+    (doc as { send: unknown }).send = (command: Parameters<typeof doc.send>[0]) => (++calls >= killAt ? Promise.reject(new Error('killed')) : send(command));
+    return { store: createStore(doc, harness.table.tableName), close: () => doc.destroy() };
+  }
+
+  it.each([1, 2])('killed at its write %i: the sweep at local start leaves no run queued', async (killAt) => {
+    const run = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC'], nowMs: NOW });
+    const killed = storeKilledAt(killAt);
+    await expect(killed.store.runs.create(run)).rejects.toThrow('killed');
+    killed.close();
+    await closeInterruptedRuns(deps().plan);
+    const stored = await harness.table.store.runs.get(run.id);
+    expect(stored === null || stored.status === 'interrupted').toBe(true);
+    expect(await harness.table.store.runs.activeRunIds()).not.toContain(run.id);
+  });
+
+  it('the scheduled sweep keeps a young id without its run (its creator may be between the writes) and drops an old one', async () => {
+    let clock = NOW;
+    const d = deps(() => clock);
+    const run = newRun({ trigger: 'adhoc', requestedBy: 'token', reason: null, assets: ['BTC'], nowMs: NOW });
+    const killed = storeKilledAt(2);
+    await expect(killed.store.runs.create(run)).rejects.toThrow('killed');
+    killed.close();
+    await closeStuckRuns(d.plan);
+    expect(await harness.table.store.runs.activeRunIds()).toContain(run.id);
+    clock = NOW + (harness.config.schedule.runTimeoutMinutes + 1) * 60_000;
+    await closeStuckRuns(d.plan);
+    expect(await harness.table.store.runs.activeRunIds()).not.toContain(run.id);
   });
 });
 
