@@ -162,8 +162,10 @@ describe('VenueGuard rate limits', () => {
     const g = guard({ requestsPerSecond: 50, budgetShare: 0.5, maxConcurrent: 10 });
     const starts: number[] = [];
     await Promise.all(Array.from({ length: 6 }, () => g.run('/x', 1, async () => starts.push(performance.now()))));
-    // 25 per second: 40 ms apart, so 6 starts span at least 5 x 40 ms.
-    expect(starts[5]! - starts[0]!).toBeGreaterThanOrEqual(195);
+    // 25 per second: 40 ms apart, so 6 starts span 5 x 40 ms. The limiter spaces the planned starts; a
+    // loaded machine can run the first one late by a few ms (seen: 191.5 ms), so allow a timer's jitter.
+    // Without the limit the span is about 0.
+    expect(starts[5]! - starts[0]!).toBeGreaterThanOrEqual(180);
   });
 
   it('holds requests once the weight budget is spent (Binance-style weight per minute)', async () => {
