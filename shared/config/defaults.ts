@@ -130,6 +130,29 @@ const HYPERLIQUID_CURRENT: PerpProfile['current'] = {
   SOL: { maintenanceMarginBps: 250, initialMarginBps: 500, maxLeverage: 20 },
 };
 
+/**
+ * monitor: the stress monitor (shared/risk/monitor/core.ts, issue 15). Reasons:
+ * - everyMinutes 5: the issue's cadence; the finest bar any profile reads (5-minute perps).
+ * - alertBufferShare 0.5: half the buffer gone (scaled to the time since the reference by sqrt(t / h)) is
+ *   a move of half the alpha-tail in a fraction of the time, the point where a steward wants to look.
+ * - criticalBufferShare 0.8: four fifths gone leaves less than an ordinary move before insolvency.
+ * - stressedVolatilityRatio 2: the conditional volatility at twice its long-run level (the engine calls
+ *   1.25 x stressed for its daily regime label; a per-bar alert needs a louder signal).
+ * - clearBufferShare 0.25, clearAfterMinutes 1 day: an episode ends after a full day back under a quarter
+ *   of the buffer and the ratio (half the alert line: hysteresis, so one crash is one episode).
+ * - mandateDays 14: the backtest's emergency vote mandate (walkforward-types.ts emergencyMandateDays).
+ */
+export const DEFAULT_MONITOR = {
+  everyMinutes: 5,
+  alertBufferShare: 0.5,
+  windowAlertBufferShare: 0.75,
+  criticalBufferShare: 0.8,
+  stressedVolatilityRatio: 3,
+  clearBufferShare: 0.25,
+  clearAfterMinutes: 24 * 60,
+  mandateDays: 14,
+} as const;
+
 export const DEFAULT_CONFIG: AdvisorConfigInput = {
   methodologyVersion: 'v1.0',
   assets: UNIVERSE.map((asset) => {
@@ -241,4 +264,5 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
   },
   simulator: { seed: 42, originIso: '2025-01-01T00:00:00.000Z' },
   schedule: { cycleEveryMinutes: 60, publishEveryMinutes: 5 },
+  monitor: { ...DEFAULT_MONITOR },
 };
