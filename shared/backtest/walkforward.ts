@@ -155,6 +155,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       adverseMoveSource: v.adverseMoveSource,
       regime: v.regime,
       slippage: computed.liquidity.slippageUsed ?? 1,
+      forecast: { alpha: v.forecast.alpha, beta: v.forecast.beta, nextBarAnnualized: v.forecast.nextBarAnnualized, longRunAnnualized: v.forecast.longRunAnnualized },
     };
 
     let recommendation: LendingRecommendation | PerpRecommendation;
