@@ -53,12 +53,12 @@ function valuesOf(step: StepRecord): { targetBps: number; appliedBps: number } {
   return r.kind === 'lending' ? { targetBps: r.target.ltBps, appliedBps: r.applied.ltBps } : { targetBps: r.target.mmrBps, appliedBps: r.applied.mmrBps };
 }
 
-function marketOf(step: StepRecord, profile: ProtocolProfile, inForceBps: number, horizonBars: number, barMs: number): MonitoredMarket {
+function marketOf(asset: string, step: StepRecord, profile: ProtocolProfile, inForceBps: number, horizonBars: number, barMs: number): MonitoredMarket {
   const r = step.recommendation;
   const barsPerYear = (MS_PER_DAY / barMs) * 365;
   const stressLine = profile.kind === 'lending' ? (profile.stressTightenBps ?? profile.maxStepBps) : (profile.stressTightenBps ?? profile.maintenanceMarginMaxStepBps);
   return {
-    asset: profile.id,
+    asset,
     profileKind: r.kind,
     inForceBps,
     referencePrice: step.price,
@@ -123,7 +123,7 @@ export function simulateMonitor(result: SeriesResult, bars: BarColumns, profile:
     if (value !== enacted) lastChangeMs = t;
     enacted = value;
 
-    let market = marketOf(step, profile, enacted, horizonBars, barMs);
+    let market = marketOf(result.asset, step, profile, enacted, horizonBars, barMs);
     const appliedBuffer = bufferOf(market, appliedBps);
     let enactedBuffer = bufferOf(market, enacted);
     state = rebase(state, market);

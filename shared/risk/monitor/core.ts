@@ -21,8 +21,9 @@ import { maintenanceMargin, perpBufferMove } from '../perp.js';
  *   `stressedVolatilityRatio` x its long-run level. One alert per episode; the episode ends with an
  *   all-clear after `clearAfterMinutes` below `clearBufferShare` and the ratio.
  * - Emergency (once per episode): the tail rescaled to the conditional volatility gives the target the
- *   DAO can enact at once (not only the steward's bounded step); it is proposed when it is tighter than
- *   the value in force by at least the profile's stress line (`stressTightenBps`), the same line beyond
+ *   DAO can enact at once (not only the steward's bounded step); it is proposed when the move and the
+ *   volatility agree on the same bar (reason 'buffer+volatility': the price moved and the regime changed)
+ *   and it is tighter than the value in force by at least the profile's stress line (`stressTightenBps`), the same line beyond
  *   which the engine's stress tightenings lead a proposal as [EMERGENCY CUT] (governance/render.ts).
  */
 
