@@ -15,6 +15,7 @@ import { benchCompute } from './compute.js';
 import { benchVenues } from './venues.js';
 import { benchBundles } from './bundles.js';
 import { benchApi } from './api.js';
+import { benchMonitor } from './monitor.js';
 import { MS_PER_DAY, floorTo } from '../shared/util/time.js';
 import { line } from './print.js';
 
@@ -106,6 +107,7 @@ console.log(`Leverage Advisor benchmarks (node ${process.version}, ${new Date().
 await benchCompute();
 await benchSimulator();
 await benchProfiles();
+await benchMonitor();
 await benchVenues();
 await benchIngest();
 await benchApi();

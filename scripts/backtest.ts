@@ -10,6 +10,7 @@ import { crashResponses } from '../shared/backtest/fasttighten.js';
 import { candleFiles, recordedBooks } from '../shared/backtest/files.js';
 import { count, isoDay, loadCandles, runJobs, seconds, type Job } from '../shared/backtest/jobs.js';
 import { liquidityFor, type LiquidityChoice } from '../shared/backtest/liquidity.js';
+import { monitorSection } from '../shared/backtest/monitor-report.js';
 import { planSeries } from '../shared/backtest/plan.js';
 import { calibrationSchedule, type ScheduledCalibration } from '../shared/backtest/recalibration.js';
 import { compactNumbers, eventsTable, fastTightenTable, floorLabel, readmeTable } from '../shared/backtest/report-tables.js';
@@ -180,6 +181,7 @@ async function main(): Promise<number> {
         profile,
         policy,
         books: liquidity.get(s.asset)!.books,
+        monitor: config.monitor,
         ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
         ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
         ...(schedules.has(profile.id) ? { tailCalibrations: schedules.get(profile.id)! } : {}),
@@ -219,6 +221,7 @@ async function main(): Promise<number> {
   events.sort((a, b) => eventOrder(a.eventId) - eventOrder(b.eventId) || a.profileId.localeCompare(b.profileId) || a.seriesId.localeCompare(b.seriesId));
   fastTighten.sort((a, b) => a.profileId.localeCompare(b.profileId) || a.id.localeCompare(b.id));
   comparison.sort((a, b) => a.asset.localeCompare(b.asset));
+  const monitor = monitorSection(results, jobs, dataDir);
   const totalMs = performance.now() - started;
 
   const hourly = summaries.filter((s) => s.profileKind === 'lending' && s.barLabel === '1h');
@@ -237,6 +240,7 @@ async function main(): Promise<number> {
     summaries.some((s) => s.profileKind === 'perp') ? `## Perps, 5-minute bars (5 min horizon)\n\n${perpTable(summaries)}` : '',
     events.length > 0 ? `## Named events\n\n${eventsTable(events)}` : '',
     `## Fast tighten path on crash days\n\n${fastTightenTable(fastTighten)}`,
+    monitor ? `## Stress monitor\n\n${monitor.markdown}` : '',
     comparison.length > 0 ? `## Latest recommendation vs Aave v3 Ethereum live parameters\n\n${comparisonTable(comparison)}` : '',
   ].filter(Boolean);
   const markdown = `${sections.join('\n\n')}\n`;
@@ -264,6 +268,7 @@ async function main(): Promise<number> {
     summaries,
     events,
     fastTighten,
+    monitor: monitor?.json ?? null,
     comparison,
     series: results,
   };

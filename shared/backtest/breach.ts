@@ -3,26 +3,9 @@
  * Fractions in and out (0.05 = 5 %).
  */
 
-/**
- * Lending: the drop D* at which a position sitting exactly at the liquidation threshold becomes
- * insolvent once the liquidator's bonus and the slippage are paid:
- *   (1 - D*)(1 - s) / (1 + B) = LT   =>   D* = 1 - LT (1 + B) / (1 - s).
- * With the unrounded LT of the formula D* is the adverse move itself; rounding LT down (as a protocol
- * sets it) adds buffer. An LT of 0 (not collateral) is never breached: D* = 1.
- */
-export function lendingBufferDrop(liquidationThreshold: number, liquidationBonus: number, slippage: number): number {
-  if (!(slippage < 1)) return 0;
-  return Math.min(1, Math.max(0, 1 - (liquidationThreshold * (1 + liquidationBonus)) / (1 - slippage)));
-}
-
-/**
- * Perps: the adverse move D* a position at maintenance margin absorbs before its equity is gone once
- * the close-out slippage and fees are paid: MMR = D* + s + fee  =>  D* = MMR - s - fee (the engine's
- * MMR = D_alpha + s + fee read backwards, so the rounded-up MMR's buffer is at least D_alpha).
- */
-export function perpBufferMove(maintenanceMargin: number, slippage: number, feeBuffer: number): number {
-  return Math.max(0, maintenanceMargin - slippage - feeBuffer);
-}
+// The buffers live beside the formulas they read backwards (risk/lending.ts, risk/perp.ts); the monitor uses them too.
+export { lendingBufferDrop } from '../risk/lending.js';
+export { perpBufferMove } from '../risk/perp.js';
 
 export interface BreachCount {
   /** Complete windows opening in the range. */

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Policy, ProtocolProfile } from '../config/schema.js';
+import type { MonitorConfig } from '../config/monitor.js';
+import { INTERVAL_MS, type Policy, type ProtocolProfile } from '../config/schema.js';
 import type { BookSummary } from '../model/snapshot.js';
 import type { CandleLike } from '../risk/series.js';
 import { AdvisorError } from '../util/errors.js';
 import { repairBadPrints, type BadPrintRepair } from './badprints.js';
 import { parseCandleCsv } from './csv.js';
+import { simulateMonitor } from './monitor-sim.js';
 import type { SeriesPlan } from './plan.js';
 import type { ScheduledCalibration } from './recalibration.js';
 import { compressDailyBars, dailyBarPolicy, dailyBarProfile } from './timescale.js';
 import { runWalkForward, type SeriesResult } from './walkforward.js';
+import { toColumns } from './windows.js';
 
 /**
  * The backtest's jobs (one series x profile each) and how they run: in a worker thread each (the module
@@ -35,6 +38,8 @@ export interface Job {
   fromMs?: number;
   toMs?: number;
   tailCalibrations?: ScheduledCalibration[];
+  /** The stress monitor, simulated on every bar of hourly and 5-minute series (monitor-sim.ts). */
+  monitor?: MonitorConfig;
 }
 
 type WorkerMessage =
@@ -73,6 +78,10 @@ export function runJob(job: Job, onProgress?: (p: { done: number; total: number;
       ...(onProgress ? { onProgress } : {}),
     },
   );
+  if (job.monitor && !daily) {
+    result.monitor = simulateMonitor(result, toColumns(raw, INTERVAL_MS[job.profile.candleInterval]), job.profile, job.monitor);
+    result.emergencies = result.monitor.emergencies;
+  }
   return { result, repairs };
 }
 

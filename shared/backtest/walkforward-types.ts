@@ -7,6 +7,7 @@ import type { CandleLike } from '../risk/series.js';
 import type { StepBinds } from './binds.js';
 import type { Coverage } from './coverage.js';
 import type { HeldFixed } from './heldfixed.js';
+import type { MonitorSimulation } from './monitor-sim.js';
 import type { TimeScale } from './timescale.js';
 
 /** The walk-forward's inputs and records (walkforward.ts runs it). */
@@ -70,6 +71,8 @@ interface StepTailInputs {
   adverseMoveSource: 'filtered' | 'unconditional';
   regime: 'calm' | 'normal' | 'stressed';
   slippage: number;
+  /** The volatility fit the step ended on (annualized), which the stress monitor updates bar by bar (monitor-sim.ts). */
+  forecast: { alpha: number; beta: number; nextBarAnnualized: number; longRunAnnualized: number | null };
 }
 
 export interface LendingRecommendation extends StepTailInputs {
@@ -136,4 +139,8 @@ export interface SeriesResult {
   skipped: { warmup: number; noWindows: number };
   coverage: { target: Coverage | null; applied: Coverage | null; emergency: Coverage | null; naive: Coverage | null; shortSide: Coverage | null };
   heldFixed: HeldFixed | null;
+  /** The stress monitor simulated on every bar (monitor-sim.ts); absent on daily series. */
+  monitor?: MonitorSimulation;
+  /** Its emergency cuts, as enacted (issue 15). */
+  emergencies?: MonitorSimulation['emergencies'];
 }

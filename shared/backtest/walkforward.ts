@@ -155,6 +155,8 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
       adverseMoveSource: v.adverseMoveSource,
       regime: v.regime,
       slippage: computed.liquidity.slippageUsed ?? 1,
+      // A stub engine (tests) may leave the fit out: a flat one, which the monitor reads as "no change".
+      forecast: { alpha: v.forecast?.alpha ?? 0, beta: v.forecast?.beta ?? 0, nextBarAnnualized: v.forecast?.nextBarAnnualized ?? 0, longRunAnnualized: v.forecast?.longRunAnnualized ?? null },
     };
 
     let recommendation: LendingRecommendation | PerpRecommendation;

@@ -130,6 +130,34 @@ const HYPERLIQUID_CURRENT: PerpProfile['current'] = {
   SOL: { maintenanceMarginBps: 250, initialMarginBps: 500, maxLeverage: 20 },
 };
 
+/**
+ * monitor: the stress monitor (shared/risk/monitor/core.ts, issue 15; docs/backtest.md "Stress monitor"). Reasons:
+ * - everyMinutes 5: the issue's cadence; the finest bar any profile reads (5-minute perps).
+ * - alertBufferShare 0.5: half the buffer gone, the buffer scaled to the time since the reference by
+ *   sqrt(t / h) (the alpha-quantile of a t-move under iid returns), the point where a steward wants to look.
+ * - windowAlertBufferShare 0.75: a move inside one horizon window against the unscaled buffer; 0.5 there
+ *   alerts on ordinary 4 h swings (BTC hourly: 4.7 emergencies per asset-year outside the named crashes).
+ * - criticalBufferShare 0.8: four fifths gone leaves less than an ordinary move before insolvency.
+ * - stressedVolatilityRatio 3: the per-bar GARCH sigma at 3 x its long-run level. An emergency needs both
+ *   a move and this ratio (two pieces of evidence: the price moved and the regime changed). Not fitted
+ *   before the scored crashes: on BTC and ETH hourly before 2020-03-01 the smallest ratio of {2, 2.5, 3}
+ *   with at most one emergency per asset-year is 2, which over the whole data gives 1.50 (BTC) and 1.26
+ *   (ETH); 3 gives 0.75 and 0.54 and still catches both acceptance crashes (docs/backtest.md).
+ * - clearBufferShare 0.25, clearAfterMinutes 1 day: an episode ends after a full day back under a quarter
+ *   of the buffer and the ratio (half the alert line: hysteresis, so one crash is one episode).
+ * - mandateDays 14: the backtest's emergency vote mandate (walkforward-types.ts emergencyMandateDays).
+ */
+export const DEFAULT_MONITOR = {
+  everyMinutes: 5,
+  alertBufferShare: 0.5,
+  windowAlertBufferShare: 0.75,
+  criticalBufferShare: 0.8,
+  stressedVolatilityRatio: 3,
+  clearBufferShare: 0.25,
+  clearAfterMinutes: 24 * 60,
+  mandateDays: 14,
+} as const;
+
 export const DEFAULT_CONFIG: AdvisorConfigInput = {
   methodologyVersion: 'v1.0',
   assets: UNIVERSE.map((asset) => {
@@ -241,4 +269,5 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
   },
   simulator: { seed: 42, originIso: '2025-01-01T00:00:00.000Z' },
   schedule: { cycleEveryMinutes: 60, publishEveryMinutes: 5 },
+  monitor: { ...DEFAULT_MONITOR },
 };

@@ -2,9 +2,11 @@ import * as z from 'zod';
 import { MS_PER_HOUR, MS_PER_MINUTE } from '../util/time.js';
 import {
   DEFAULT_MAX_POSITION_MULTIPLE,
+  DEFAULT_MONITOR,
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
 } from './defaults.js';
+import { monitorSchema } from './monitor.js';
 import { throughTheCycleTailSchema } from './tail.js';
 
 /**
@@ -344,6 +346,7 @@ export const advisorConfigSchema = z
     simulator: simulatorSchema,
     schedule: scheduleSchema,
     proposals: proposalsSchema.default({ maxAssetsPerProposal: 10 }),
+    monitor: monitorSchema.default(DEFAULT_MONITOR),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -51,3 +51,15 @@ export function ltvCeilingBps(liquidationThresholdBps: number, ordinaryMove: num
   const strictlyBelow = (Math.ceil(liquidationThresholdBps / stepBps) - 1) * stepBps;
   return Math.max(0, Math.min(buffered, strictlyBelow));
 }
+
+/**
+ * Lending: the drop D* at which a position sitting exactly at the liquidation threshold becomes
+ * insolvent once the liquidator's bonus and the slippage are paid:
+ *   (1 - D*)(1 - s) / (1 + B) = LT   =>   D* = 1 - LT (1 + B) / (1 - s).
+ * With the unrounded LT of the formula D* is the adverse move itself; rounding LT down (as a protocol
+ * sets it) adds buffer. An LT of 0 (not collateral) is never breached: D* = 1.
+ */
+export function lendingBufferDrop(liquidationThreshold: number, liquidationBonus: number, slippage: number): number {
+  if (!(slippage < 1)) return 0;
+  return Math.min(1, Math.max(0, 1 - (liquidationThreshold * (1 + liquidationBonus)) / (1 - slippage)));
+}

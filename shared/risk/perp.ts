@@ -17,3 +17,12 @@ export function maxLeverage(maintenance: number, initialToMaintenanceRatio: numb
   for (const tier of tiers) if (tier <= raw && tier > best) best = tier;
   return best;
 }
+
+/**
+ * Perps: the adverse move D* a position at maintenance margin absorbs before its equity is gone once
+ * the close-out slippage and fees are paid: MMR = D* + s + fee  =>  D* = MMR - s - fee (the engine's
+ * MMR = D_alpha + s + fee read backwards, so the rounded-up MMR's buffer is at least D_alpha).
+ */
+export function perpBufferMove(maintenanceMargin: number, slippage: number, feeBuffer: number): number {
+  return Math.max(0, maintenanceMargin - slippage - feeBuffer);
+}

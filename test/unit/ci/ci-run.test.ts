@@ -44,7 +44,7 @@ describe('.ci/run and ../shared/data', () => {
     expect(run.stdout).not.toContain('reached');
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\.ci\/run: real data missing: \.\.\/shared\/data .*lacks 24 of 24 files/);
+    expect(lines[0]).toMatch(/^\.ci\/run: real data missing: \.\.\/shared\/data .*lacks 25 of 25 files/);
   });
 
   it('one file missing: exits 1 naming that file', () => {
