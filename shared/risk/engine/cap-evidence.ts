@@ -58,18 +58,21 @@ export function horizonVolumeUsd(candles: readonly VolumeCandle[], profile: Lend
   const last = candles[candles.length - 1];
   if (!last) return null;
   const fromMs = last.openTimeMs + intervalMs - policy.rangeWindowDays * MS_PER_DAY;
-  const blocks = new Map<number, number>();
+  const blockMs = barsPerHorizon * intervalMs;
+  const sums = new Float64Array(Math.ceil((last.openTimeMs + intervalMs - fromMs) / blockMs));
+  const seen = new Uint8Array(sums.length);
   let withVolume = 0;
   for (let i = candles.length - 1; i >= 0 && candles[i]!.openTimeMs >= fromMs; i--) {
     const c = candles[i]!;
     if (c.volume === undefined || !Number.isFinite(c.volume)) continue;
     withVolume++;
-    const block = Math.floor((c.openTimeMs - fromMs) / (barsPerHorizon * intervalMs));
-    blocks.set(block, (blocks.get(block) ?? 0) + c.volume * c.close);
+    const block = Math.floor((c.openTimeMs - fromMs) / blockMs);
+    sums[block]! += c.volume * c.close;
+    seen[block] = 1;
   }
   if (withVolume === 0) return null;
-  const sorted = [...blocks.values()].sort((a, b) => a - b);
-  return quantileSorted(sorted, policy.bookPercentile);
+  // Horizons without any bar (a gap) are not horizons with no trading: only those with bars count.
+  return quantileSorted(sums.filter((_, b) => seen[b] === 1).sort(), policy.bookPercentile);
 }
 
 export function capEvidenceOf(
@@ -102,14 +105,14 @@ export function capEvidenceOf(
   };
 }
 
-/** One sentence of what the cap is computed from, with the figures (the rationale and the held step's reason). */
-export function capEvidenceSentence(e: CapEvidence, profile: LendingProfile, halfBonus: number, methodCapUsd: number): string {
+/** What the cap is computed from, with the figures (the rationale; the held step's reason prefixes the cap). */
+export function capEvidenceSentence(e: CapEvidence, profile: LendingProfile, halfBonus: number): string {
   const flow =
     e.horizonVolumeUsd === null
       ? 'no traded volume'
       : `${formatUsd(e.flowSellableUsd)} (${formatPct(profile.capVolumeParticipationShare, 0)} of ${formatUsd(e.horizonVolumeUsd)} traded per ${horizonLabel(profile)} on ${e.volumeVenues} venue(s))`;
   return (
-    `the method gives ${formatUsd(methodCapUsd)} from ${formatUsd(e.sellableUsd)} sellable within ${formatPct(halfBonus)}: ` +
+    `${formatUsd(e.sellableUsd)} sellable within ${formatPct(halfBonus)}: ` +
     `${formatUsd(e.bookSellableUsd)} on the books of ${e.bookVenues.length} venue(s)${e.bookVenues.length > 0 ? ` (${e.bookVenues.join(', ')})` : ''}, ${flow}`
   );
 }
@@ -119,6 +122,6 @@ export function capStepEvidence(e: CapEvidence, profile: LendingProfile, halfBon
   if (e.thinReasons.length === 0) return { strong: true, reasons: [] };
   return {
     strong: false,
-    reasons: [`${capEvidenceSentence(e, profile, halfBonus, methodCapUsd)}; thin evidence for the whole market: ${e.thinReasons.join(', ')}`],
+    reasons: [`the method gives ${formatUsd(methodCapUsd)} from ${capEvidenceSentence(e, profile, halfBonus)}; thin evidence for the whole market: ${e.thinReasons.join(', ')}`],
   };
 }

@@ -96,7 +96,7 @@ export function lendingTarget(
     profile,
     target,
     { adverseMove: adverse, ordinaryMove: ordinary, slippage, bonus, threshold, sellableAtHalfBonusUsd: sellableAtHalfBonus },
-    { volatility: tail.scores, bookWindow: liq.scores.window, unfitReasons, steps, capEvidence: capEvidenceSentence(capEvidence, profile, bonus / 2, supplyCap) },
+    { volatility: tail.scores, bookWindow: liq.scores.window, unfitReasons, steps, capEvidence: capEvidenceSentence(capEvidence, profile, bonus / 2) },
   );
   const figures = figuresWithData({
     adverseMove: adverse,
