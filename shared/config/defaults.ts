@@ -105,6 +105,13 @@ export const GUARD_RAIL_DEFAULTS = {
 export const DEFAULT_MONTE_CARLO_POSITIONS = 200;
 /** Lending Monte Carlo: the synthetic book's LTVs spread from 50 % of LT (comfortable) to 99 % (just under liquidation). */
 export const DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT = { min: 0.5, max: 0.99 } as const;
+/**
+ * Lending caps (issue 14, shared/risk/engine/cap-evidence.ts): a liquidator selling into the traded flow takes at
+ * most 10 % of it over the liquidation horizon. An advisor choice, not fitted (no liquidation outcomes to fit it
+ * on): the same "a tenth" as capLiquidationShare, and a seller above about a tenth of the flow sets the price
+ * rather than taking it (the usual ceiling of participation-of-volume execution).
+ */
+export const DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE = 0.1;
 /** Perp tiers: the largest position priced is 2x the last tier's lower bound (20M -> 40M USD by default). */
 export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
 
@@ -190,6 +197,7 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       roundingStepBps: 50,
       capLiquidationShare: 0.1,
       borrowCapShare: 0.5,
+      capVolumeParticipationShare: DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE,
       // Aave v3.1 Risk Stewards (docs/methodology.md#ref-aave-stewards): +-0.5 pp per update, caps x2 up (and /2 down at most, issue 14), 3 days apart.
       maxStepBps: GUARD_RAIL_DEFAULTS.maxStepBps,
       capMaxChangeShare: GUARD_RAIL_DEFAULTS.capMaxChangeShare,

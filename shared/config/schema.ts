@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { MS_PER_HOUR, MS_PER_MINUTE } from '../util/time.js';
 import {
   DEFAULT_MAX_POSITION_MULTIPLE,
+  DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE,
   DEFAULT_MONITOR,
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
@@ -151,6 +152,8 @@ export const lendingProfileSchema = z.object({
   capLiquidationShare: z.number().gt(0).max(1),
   /** Borrow cap as a share of the supply cap. */
   borrowCapShare: z.number().gt(0).max(1),
+  /** issue 14: share of the traded volume over one liquidation horizon a liquidator may take (the cap's flow measure, risk/engine/cap-evidence.ts). */
+  capVolumeParticipationShare: z.number().gt(0).max(1).default(DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE),
   /** Steward bounds per update (Aave v3.1: 50 bps for LTV/LT/bonus, 100 % for caps). */
   maxStepBps: z.number().int().positive(),
   capMaxChangeShare: z.number().positive(),

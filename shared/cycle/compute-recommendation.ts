@@ -94,7 +94,8 @@ export async function computeRecommendation(
     methodologyVersion: config.methodologyVersion,
     profile,
     policy: config.policy,
-    candles: candles.map((c) => [c.openTimeMs, c.open, c.high, c.low, c.close]),
+    // Volume too: the supply cap's flow measure reads it (risk/engine/cap-evidence.ts).
+    candles: candles.map((c) => [c.openTimeMs, c.open, c.high, c.low, c.close, c.volume]),
     books,
     quality,
     nowMs: profile.currentUpdatedAt[snapshot.asset] ? nowMs : undefined,

@@ -4,6 +4,9 @@ import { bpsToFraction } from '../../util/units.js';
 import { applyGuardRails, keepBelow } from '../guardrails.js';
 import { liquidationBonus, liquidationThreshold, loanToValue, ltvCeilingBps, roundDownBps, roundUpBps, supplyCapUsd } from '../lending.js';
 import { sellableWithinSlippage } from '../liquidity.js';
+import type { BookSummary } from '../../model/snapshot.js';
+import type { CandleLike } from '../series.js';
+import { capEvidenceOf, capEvidenceSentence, capStepEvidence } from './cap-evidence.js';
 import { lendingChecks } from './lending-checks.js';
 import type { MergedLiquidity } from './liquidity-scores.js';
 import { figuresWithData, holdMissing } from './missing-inputs.js';
@@ -25,7 +28,15 @@ export function floorToSignificant(usd: number, digits = 2): number {
   return Math.floor(usd / magnitude) * magnitude;
 }
 
-export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, tail: TailModel, liq: MergedLiquidity, unfitReasons: string[], gaps: Gaps) {
+export function lendingTarget(
+  inputs: ParameterInputs,
+  profile: LendingProfile,
+  tail: TailModel,
+  liq: MergedLiquidity,
+  unfitReasons: string[],
+  gaps: Gaps,
+  fresh: { books: readonly BookSummary[]; candles: readonly CandleLike[] },
+) {
   const unfit = unfitReasons.length > 0;
   const slippage = liq.slippageForParameters;
   const adverse = tail.working.adverseMove;
@@ -34,7 +45,13 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
   const threshold = liquidationThreshold(adverse, slippage, bonus);
   const ltv = loanToValue(threshold, ordinary);
   const sellableAtHalfBonus = liq.mergedBids.length > 0 ? sellableWithinSlippage(liq.mergedBids, liq.midUsd, bonus / 2) : 0;
-  const supplyCap = floorToSignificant(supplyCapUsd(sellableAtHalfBonus, profile.capLiquidationShare));
+  // issue 14: the cap from the books of every venue and the traded flow (cap-evidence.ts), held on thin evidence.
+  const capEvidence = capEvidenceOf(
+    { books: fresh.books, candles: fresh.candles, volumeVenues: inputs.quality.venuesWithData, nowMs: inputs.nowMs, bookSellableUsd: sellableAtHalfBonus },
+    profile,
+    inputs.policy,
+  );
+  const supplyCap = floorToSignificant(supplyCapUsd(capEvidence.sellableUsd, profile.capLiquidationShare));
   const target: LendingParameters = {
     // Against the rounded LT, so the target itself keeps the beta buffer (and stays strictly below LT).
     ltvBps: unfit ? 0 : Math.min(roundDownBps(ltv, profile.roundingStepBps), ltvCeilingBps(roundDownBps(threshold, profile.roundingStepBps), ordinary, profile.roundingStepBps)),
@@ -52,6 +69,7 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
     ? Object.fromEntries(Object.entries(current).filter(([parameter, value]) => !(value === 0 && (parameter === 'ltvBps' || parameter.endsWith('CapUsd')))))
     : null;
   const rules = rulesOf(profile);
+  const capEvidenceHold = capStepEvidence(capEvidence, profile, bonus / 2, supplyCap);
   const railed = applyGuardRails({
     rules,
     target,
@@ -59,6 +77,7 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
     lastChangedAtMs: lastChangedAt(profile, inputs.asset, Object.keys(target)),
     nowMs: inputs.nowMs,
     evidence: evidenceOf(inputs.quality),
+    evidenceByParameter: { supplyCapUsd: capEvidenceHold, borrowCapUsd: capEvidenceHold },
     frozen: inputs.frozen ?? false,
     missing: gaps.byParameter,
   });
@@ -77,7 +96,7 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
     profile,
     target,
     { adverseMove: adverse, ordinaryMove: ordinary, slippage, bonus, threshold, sellableAtHalfBonusUsd: sellableAtHalfBonus },
-    { volatility: tail.scores, bookWindow: liq.scores.window, unfitReasons, steps },
+    { volatility: tail.scores, bookWindow: liq.scores.window, unfitReasons, steps, capEvidence: capEvidenceSentence(capEvidence, profile, bonus / 2) },
   );
   const figures = figuresWithData({
     adverseMove: adverse,
@@ -87,6 +106,10 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
     liquidationThreshold: threshold,
     loanToValue: ltv,
     sellableAtHalfBonusUsd: sellableAtHalfBonus,
+    flowSellableAtHalfBonusUsd: capEvidence.flowSellableUsd,
+    horizonVolumeUsd: capEvidence.horizonVolumeUsd ?? Number.NaN,
+    capBookVenues: capEvidence.bookVenues.length,
+    capVolumeVenues: capEvidence.volumeVenues,
     liquidityAtBonusUsd: checks.liquidityAtBonusUsd,
     dailyParkinsonVolatility: checks.sigma,
     midUsd: liq.midUsd,
@@ -98,6 +121,10 @@ export function lendingTarget(inputs: ParameterInputs, profile: LendingProfile, 
     liquidationThreshold: ['candles', 'book'],
     loanToValue: ['candles', 'book'],
     sellableAtHalfBonusUsd: ['book'],
+    flowSellableAtHalfBonusUsd: ['candles', 'book'],
+    horizonVolumeUsd: ['candles'],
+    capBookVenues: ['book'],
+    capVolumeVenues: ['candles'],
     liquidityAtBonusUsd: ['book'],
     dailyParkinsonVolatility: ['candles'],
     midUsd: ['book'],

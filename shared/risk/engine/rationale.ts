@@ -47,7 +47,14 @@ export function lendingRationale(
   profile: LendingProfile,
   target: LendingParameters,
   f: LendingFigures,
-  context: { volatility: VolatilityScores; bookWindow: LiquidityScores['window']; unfitReasons: readonly string[]; steps: readonly ParameterStep[] },
+  context: {
+    volatility: VolatilityScores;
+    bookWindow: LiquidityScores['window'];
+    unfitReasons: readonly string[];
+    steps: readonly ParameterStep[];
+    /** What the cap is computed from, with the figures (cap-evidence.ts capEvidenceSentence). */
+    capEvidence: string;
+  },
 ): Rationale[] {
   const horizon = horizonLabel(profile);
   const { adverseMove: adverse, ordinaryMove: ordinary, slippage, bonus, threshold } = f;
@@ -78,8 +85,9 @@ export function lendingRationale(
       parameter: 'supplyCapUsd',
       text:
         `Supply cap ${formatUsd(target.supplyCapUsd)}: liquidating ${formatPct(profile.capLiquidationShare, 0)} of it` +
-        ` (${formatUsd(f.sellableAtHalfBonusUsd)}) costs at most half the bonus (${formatPct(bonus / 2)}) in slippage on the merged book` +
-        ` (the p${Math.round(context.bookWindow.percentile * 100)} of ${context.bookWindow.snapshots} book snapshot(s)). Borrow cap ${formatPct(profile.borrowCapShare, 0)} of it.`,
+        ` costs at most half the bonus (${formatPct(bonus / 2)}) in slippage, on the larger of the merged book of every venue` +
+        ` (the p${Math.round(context.bookWindow.percentile * 100)} of ${context.bookWindow.snapshots} book snapshot(s)) and a share of the traded flow over ${horizon}: ` +
+        `${context.capEvidence}. Borrow cap ${formatPct(profile.borrowCapShare, 0)} of it.`,
     },
   ], context.steps);
 }

@@ -59,7 +59,7 @@ export function computeParameters(inputs: ParameterInputs): ComputedParameters {
     needsGovernanceVote: result.steps.some((s) => s.status === 'bounded-needs-vote' || s.status === 'new-listing-needs-vote'),
   });
   if (profile.kind === 'lending') {
-    const r = finish(lendingTarget(inputs, profile, tail, liquidity, unfitReasons, gaps));
+    const r = finish(lendingTarget(inputs, profile, tail, liquidity, unfitReasons, gaps, { books, candles }));
     return { ...common, profileKind: 'lending', target: r.target, parameters: r.parameters, steps: r.steps, rationale: r.rationale, figures: r.figures, needsGovernanceVote: r.needsGovernanceVote, ...r.extras };
   }
   const r = finish(perpTarget(inputs, profile, tail, liquidity, unfitReasons, gaps));

@@ -22,6 +22,12 @@ export interface GuardRailInput {
   lastChangedAtMs: Readonly<Record<string, number | undefined>>;
   nowMs: number;
   evidence: Evidence;
+  /**
+   * Evidence a parameter's own move needs, besides `evidence` (issue 14: the caps need books and volume that
+   * cover the market). When it is weak the parameter is held (`held-weak-evidence`) in either direction,
+   * a stress cut included: thin evidence neither cuts nor loosens.
+   */
+  evidenceByParameter?: Readonly<Record<string, Evidence>>;
   /** Manual override: nothing about the asset changes automatically. */
   frozen: boolean;
   /**

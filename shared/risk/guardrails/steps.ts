@@ -64,6 +64,13 @@ function stepOf(rule: ParameterRule, input: GuardRailInput): ParameterStep {
       `${name} kept at ${fmt(current)}: the move to ${fmt(target)} is smaller than the ${formatLimit(rule.hysteresis, unit)} hysteresis.`,
     );
   }
+  // Thin evidence for this parameter's own move holds it either way, a stress cut too (issue 14: caps).
+  const own = input.evidenceByParameter?.[parameter];
+  if (own && !own.strong) {
+    const why = own.reasons.length > 0 ? own.reasons.join('; ') : 'evidence marked weak';
+    const move = direction === 'tighten' ? 'a cut' : 'a raise';
+    return held('held-weak-evidence', `${name} kept at ${fmt(current)} instead of ${fmt(target)}: ${move} needs evidence that covers the market (${why}).`);
+  }
   // Weak evidence may only tighten (a stress step is a tightening, so it is never held here).
   if (direction === 'loosen' && !input.evidence.strong) {
     const why = input.evidence.reasons.length > 0 ? input.evidence.reasons.join('; ') : 'evidence marked weak';
