@@ -5,6 +5,7 @@ import { computeParameters } from '../risk/engine/recommend.js';
 import { rulesOf } from '../risk/engine/rules.js';
 import type { ParameterRule } from '../risk/guardrails.js';
 import { emptyTailHistory, extendTailHistory } from '../risk/tail/history.js';
+import { assertContinuousTiers } from '../risk/tier-continuity.js';
 import { MS_PER_DAY as DAY_MS, MS_PER_MINUTE } from '../util/time.js';
 import { bpsToFraction } from '../util/units.js';
 import { bindsOf } from './binds.js';
@@ -189,6 +190,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         monteCarlo: computed.monteCarlo ?? NOT_SIMULATED,
       };
     } else {
+      assertContinuousTiers(computed.tiers, `${series.id} at ${new Date(t).toISOString()}`);
       const listing: boolean = current === null;
       applied = listing ? computed.target : computed.parameters;
       const mmStep = computed.steps.find((s) => s.parameter === 'maintenanceMarginBps');
