@@ -91,7 +91,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   let hi = 0;
   let done = 0;
   // issue 14: every bar before the step (not only the lookback) feeds the through-the-cycle floor's history.
-  const ttc = profile.kind === 'lending' ? (profile.throughTheCycleTail ?? options.tailCalibrations?.[0]?.tail) : undefined;
+  const ttc = profile.throughTheCycleTail ?? options.tailCalibrations?.[0]?.tail;
   let history = ttc ? emptyTailHistory(intervalMs, ttc.blockBars) : undefined;
   let historyEnd = 0;
   // Scored window ranges [from, to) and non-overlapping window starts, for the held-fixed test.
