@@ -20,6 +20,7 @@ import { pooledCoverage } from '../shared/backtest/verdict.js';
 import { bindsTable, heldFixedTable, pooledLine, VERDICT_RULES, verdictTable } from '../shared/backtest/verdict-tables.js';
 import { toColumns } from '../shared/backtest/windows.js';
 import { loadCalibrationInputs, riskCalibrationSettings } from '../shared/calibration/inputs.js';
+import { loadPerpCalibrationInputs, perpRiskCalibrationSettings } from '../shared/calibration/perp-inputs.js';
 import { loadConfig } from '../shared/config/load.js';
 import { INTERVAL_MS, type AdvisorConfig, type LendingProfile, type Policy } from '../shared/config/schema.js';
 
@@ -164,8 +165,13 @@ async function main(): Promise<number> {
   // No look-ahead in the floor's constants either: refits before the configured cutoff (recalibration.ts).
   const schedules = new Map<string, ScheduledCalibration[]>();
   for (const profile of profiles) {
-    if (profile.kind !== 'lending' || !profile.throughTheCycleTail) continue;
-    const schedule = calibrationSchedule(profile.throughTheCycleTail, loadCalibrationInputs(dataDir), riskCalibrationSettings(profile, policy), options.fromMs);
+    if (!profile.throughTheCycleTail) continue;
+    // issue 15: a perp profile's floor is refitted the same way, on the 5-minute files.
+    const [inputs, settings] =
+      profile.kind === 'lending'
+        ? [loadCalibrationInputs(dataDir), riskCalibrationSettings(profile, policy)]
+        : [loadPerpCalibrationInputs(dataDir, profile), perpRiskCalibrationSettings(profile, policy)];
+    const schedule = calibrationSchedule(profile.throughTheCycleTail, inputs, settings, options.fromMs);
     schedules.set(profile.id, schedule);
     for (const c of schedule) {
       console.log(`floor ${profile.id} from ${isoDay(c.fromMs)}: m ${c.tail.multiples.adverse} at sigma_h ${(c.tail.referenceSigmaHorizon * 100).toFixed(2)} %, slope ${c.tail.volatilitySlopes.adverse}, ${c.tail.pooledAssets.length} assets (${c.refitted ? `refitted on data before ${c.tail.cutoff}` : 'the configured calibration'})`);

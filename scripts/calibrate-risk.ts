@@ -5,20 +5,25 @@
  * the cutoff, and only those (shared/calibration/risk.ts), then writes shared/config/tail-calibration.generated.ts,
  * which the default config embeds. A test (test/integration/calibrate-risk.test.ts) re-runs it at the
  * file's cutoff and checks the defaults equal its output. --dry-run prints without writing.
+ *
+ * issue 15: then the same fit for the perp profile's shape (5-minute spot files, 1-bar horizon, alpha), written
+ * to shared/config/perp-tail-calibration.generated.ts (its own file: the lending file is untouched by it).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCalibrationInputs, riskCalibrationSettings } from '../shared/calibration/inputs.js';
+import { loadPerpCalibrationInputs, perpRiskCalibrationSettings } from '../shared/calibration/perp-inputs.js';
 import { calibrateRisk, type RiskCalibration } from '../shared/calibration/risk.js';
 import { DEFAULT_CONFIG } from '../shared/config/defaults.js';
 import { buildConfig } from '../shared/config/load.js';
-import type { LendingProfile } from '../shared/config/schema.js';
+import type { LendingProfile, PerpProfile } from '../shared/config/schema.js';
 import { UNIVERSE } from '../shared/config/universe.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUT = path.join(REPO_ROOT, 'shared/config/tail-calibration.generated.ts');
+const PERP_OUTPUT = path.join(REPO_ROOT, 'shared/config/perp-tail-calibration.generated.ts');
 
 const HELP = `npm run calibrate:risk -- --to <YYYY-MM-DD> [options]
   --to <date>    cutoff: only bars opening before this day (UTC) are read (required)
@@ -51,7 +56,8 @@ function table(c: RiskCalibration): string {
   return lines.join('\n');
 }
 
-function generated(c: RiskCalibration, command: string, dataDir: string): string {
+/** The generated module's text; `names` are the two exports (the lending file's, or the perp file's). */
+function generated(c: RiskCalibration, command: string, dataDir: string, names = { tail: 'THROUGH_THE_CYCLE_TAIL', records: 'TAIL_HISTORY_RECORDS' }): string {
   const universe = new Set(UNIVERSE.map((a) => a.symbol));
   const records = Object.fromEntries(Object.entries(c.records).filter(([symbol]) => universe.has(symbol)));
   const comment = table(c)
@@ -69,10 +75,10 @@ ${comment}
 import type { TailHistory } from '../risk/tail/history.js';
 import type { ThroughTheCycleTail } from './tail.js';
 
-export const THROUGH_THE_CYCLE_TAIL: ThroughTheCycleTail = ${JSON.stringify(c.tail, null, 2)};
+export const ${names.tail}: ThroughTheCycleTail = ${JSON.stringify(c.tail, null, 2)};
 
 /** Each universe asset's history record at the cutoff: what the live engine remembers beyond its lookback. */
-export const TAIL_HISTORY_RECORDS: Record<string, TailHistory> = ${JSON.stringify(records)};
+export const ${names.records}: Record<string, TailHistory> = ${JSON.stringify(records)};
 `;
 }
 
@@ -98,7 +104,7 @@ function main(): number {
     return 2;
   }
   // The settings, never the calibration the defaults embed (it may be stale or of another shape): drop it.
-  const config = buildConfig({ profiles: DEFAULT_CONFIG.profiles.map((p) => (p.kind === 'lending' ? { ...p, throughTheCycleTail: undefined } : p)) });
+  const config = buildConfig({ profiles: DEFAULT_CONFIG.profiles.map((p) => ({ ...p, throughTheCycleTail: undefined })) });
   const profile = config.profiles.find((p): p is LendingProfile => p.kind === 'lending');
   if (!profile) {
     console.error('error: the default config has no lending profile');
@@ -111,6 +117,22 @@ function main(): number {
   if (!values['dry-run']) {
     writeFileSync(OUTPUT, generated(calibration, `npm run calibrate:risk -- --to ${day(cutoffMs)}`, values.data));
     console.log(`\nwrote ${path.relative(REPO_ROOT, OUTPUT)}`);
+  }
+  return calibratePerp(config, cutoffMs, values.data, values['dry-run']);
+}
+
+// --- perp: issue 15 ----------------------------------------------------------------------------------------
+function calibratePerp(config: ReturnType<typeof buildConfig>, cutoffMs: number, dataDir: string, dryRun: boolean): number {
+  const perp = config.profiles.find((p): p is PerpProfile => p.kind === 'perp');
+  if (!perp) return 0;
+  const calibration = calibrateRisk(loadPerpCalibrationInputs(dataDir, perp), cutoffMs, perpRiskCalibrationSettings(perp, config.policy));
+  console.log(`\nthrough-the-cycle tail, ${perp.id} (${perp.candleInterval} bars, ${perp.horizonMinutes} min): bars before ${day(cutoffMs)} from ${dataDir}\n`);
+  console.log(table(calibration));
+  console.log(`\n${JSON.stringify(calibration.tail, null, 2)}`);
+  if (!dryRun) {
+    const text = generated(calibration, `npm run calibrate:risk -- --to ${day(cutoffMs)}`, dataDir, { tail: 'PERP_THROUGH_THE_CYCLE_TAIL', records: 'PERP_TAIL_HISTORY_RECORDS' });
+    writeFileSync(PERP_OUTPUT, text);
+    console.log(`\nwrote ${path.relative(REPO_ROOT, PERP_OUTPUT)}`);
   }
   return 0;
 }

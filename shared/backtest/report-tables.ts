@@ -12,6 +12,10 @@ export function floorLabel(p: ProtocolProfile, policy: Policy): string {
     const t = p.throughTheCycleTail;
     return `through-the-cycle (m ${t.multiples.adverse} x all-history volatility, calibrated on data before ${t.cutoff})`;
   }
+  if (p.kind === 'perp' && p.throughTheCycleTail) {
+    const t = p.throughTheCycleTail;
+    return `through-the-cycle expected shortfall (m_ES ${t.multiples.expectedShortfall} x all-history ${p.candleInterval} volatility, calibrated on data before ${t.cutoff})`;
+  }
   return `${p.unconditionalFloorShare ?? policy.unconditionalFloorShare} x trailing unconditional`;
 }
 

@@ -5,6 +5,7 @@ import { computeParameters } from '../risk/engine/recommend.js';
 import { rulesOf } from '../risk/engine/rules.js';
 import type { ParameterRule } from '../risk/guardrails.js';
 import { emptyTailHistory, extendTailHistory } from '../risk/tail/history.js';
+import { assertContinuousTiers } from '../risk/tier-continuity.js';
 import { MS_PER_DAY as DAY_MS, MS_PER_MINUTE } from '../util/time.js';
 import { bpsToFraction } from '../util/units.js';
 import { bindsOf } from './binds.js';
@@ -90,7 +91,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
   let hi = 0;
   let done = 0;
   // issue 14: every bar before the step (not only the lookback) feeds the through-the-cycle floor's history.
-  const ttc = profile.kind === 'lending' ? (profile.throughTheCycleTail ?? options.tailCalibrations?.[0]?.tail) : undefined;
+  const ttc = profile.throughTheCycleTail ?? options.tailCalibrations?.[0]?.tail;
   let history = ttc ? emptyTailHistory(intervalMs, ttc.blockBars) : undefined;
   let historyEnd = 0;
   // Scored window ranges [from, to) and non-overlapping window starts, for the held-fixed test.
@@ -191,6 +192,7 @@ export function runWalkForward(series: BacktestSeries, options: WalkForwardOptio
         monteCarlo: computed.monteCarlo ?? NOT_SIMULATED,
       };
     } else {
+      assertContinuousTiers(computed.tiers, `${series.id} at ${new Date(t).toISOString()}`);
       const listing: boolean = current === null;
       applied = listing ? computed.target : computed.parameters;
       const mmStep = computed.steps.find((s) => s.parameter === 'maintenanceMarginBps');

@@ -22,6 +22,8 @@ export interface RiskCalibrationSettings extends RegimeSettings {
   confidence: number;
   ordinaryConfidence: number;
   blockBars: number;
+  /** Confidence of the expected-shortfall multiple (default: `confidence`); the perp floor's is 97.5 % (issue 15). */
+  expectedShortfallConfidence?: number;
 }
 
 export interface RiskCalibrationInput {
@@ -67,9 +69,10 @@ export function assetMultiples(input: RiskCalibrationInput, cutoffMs: number, s:
   const sorted = Float64Array.from(calm).sort();
   const qAlpha = quantileSorted(sorted, s.confidence);
   const qBeta = quantileSorted(sorted, s.ordinaryConfidence);
+  const qShortfall = s.expectedShortfallConfidence === undefined ? qAlpha : quantileSorted(sorted, s.expectedShortfallConfidence);
   let sum = 0;
   let count = 0;
-  for (let i = sorted.length - 1; i >= 0 && sorted[i]! >= qAlpha; i--) {
+  for (let i = sorted.length - 1; i >= 0 && sorted[i]! >= qShortfall; i--) {
     sum += sorted[i]!;
     count++;
   }
@@ -122,6 +125,7 @@ export function calibrateRisk(inputs: readonly RiskCalibrationInput[], cutoffMs:
     confidence: s.confidence,
     ordinaryConfidence: s.ordinaryConfidence,
     blockBars: s.blockBars,
+    ...(s.expectedShortfallConfidence === undefined ? {} : { expectedShortfallConfidence: s.expectedShortfallConfidence }),
     multiples: { adverse: round(Math.exp(pool.adverse.intercept), 4), ordinary: round(Math.exp(pool.ordinary.intercept), 4), expectedShortfall: round(Math.exp(pool.expectedShortfall.intercept), 4) },
     volatilitySlopes: { adverse: round(pool.adverse.slope, 4), ordinary: round(pool.ordinary.slope, 4), expectedShortfall: round(pool.expectedShortfall.slope, 4) },
     referenceSigmaHorizon: round(Math.exp(pool.referenceLogSigma), 6),

@@ -2,6 +2,7 @@ import { MS_PER_HOUR } from '../util/time.js';
 import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
+import { PERP_THROUGH_THE_CYCLE_TAIL } from './perp-tail-calibration.generated.js';
 import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.generated.js';
 import { UNIVERSE } from './universe.js';
 
@@ -114,6 +115,8 @@ export const DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT = { min: 0.5, max: 0.99 } as co
 export const DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE = 0.1;
 /** Perp tiers: the largest position priced is 2x the last tier's lower bound (20M -> 40M USD by default). */
 export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
+/** Perp floor (issue 15): the stressed expected shortfall at 97.5 %, the Basel FRTB's replacement for a 99 % VaR. */
+export const DEFAULT_STRESSED_SHORTFALL_CONFIDENCE = 0.975;
 
 /**
  * Aave v3 Ethereum live parameters (docs/methodology.md#ref-aave-v3-parameters: on-chain snapshot Oct-2023 and
@@ -248,6 +251,8 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       // (docs/backtest.md, finding 3). A tightening that clears hysteresis is then never delayed.
       stressTightenBps: 25,
       current: HYPERLIQUID_CURRENT,
+      // issue 15: the floor under the 5-minute tail, fitted before its cutoff by `npm run calibrate:risk`.
+      throughTheCycleTail: PERP_THROUGH_THE_CYCLE_TAIL,
     },
   ],
   policy: {

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_POSITION_MULTIPLE,
   DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE,
   DEFAULT_MONITOR,
+  DEFAULT_STRESSED_SHORTFALL_CONFIDENCE,
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
 } from './defaults.js';
@@ -205,6 +206,19 @@ export const perpProfileSchema = z.object({
   /** A leverage cut of at least this share takes the fast path; null = none. */
   leverageStressCutShare: z.number().gt(0).max(1).nullable().default(GUARD_RAIL_DEFAULTS.leverageStressCutShare),
   current: z.record(assetSymbol, perpParametersSchema.strict()).default({}),
+  // --- perp: issue 15, the tail that remembers past stress -------------------------------------------------
+  /**
+   * The through-the-cycle tail of the perp horizon (5-minute bars, 1 bar, alpha) from
+   * `npm run calibrate:risk` (shared/config/perp-tail-calibration.generated.ts). The adverse move is floored by
+   * its expected shortfall (tail/floor.ts): a margin that holds in the stressed regime. Absent (or fitted for
+   * another shape): unconditionalFloorShare x the trailing unconditional tail.
+   */
+  throughTheCycleTail: throughTheCycleTailSchema.optional(),
+  /**
+   * Confidence of that expected shortfall: 0.975, the Basel FRTB's replacement for a 99 % VaR (the same alpha
+   * under a normal tail, more under a fat one). The calibration is fitted at it and applies only when it matches.
+   */
+  stressedShortfallConfidence: z.number().gt(0.5).lt(1).default(DEFAULT_STRESSED_SHORTFALL_CONFIDENCE),
 }).strict();
 export type PerpProfile = z.infer<typeof perpProfileSchema>;
 

@@ -14,6 +14,8 @@ export const throughTheCycleTailSchema = z
     horizonBars: z.number().int().positive(),
     confidence: z.number().gt(0.5).lt(1),
     ordinaryConfidence: z.number().gt(0.5).lt(1),
+    /** Confidence of the expected-shortfall multiple; absent: `confidence` (the perp floor's is 0.975, issue 15). */
+    expectedShortfallConfidence: z.number().gt(0.5).lt(1).optional(),
     /** Returns per block of the batch-means error of the volatility (the EWMA half-life in bars). */
     blockBars: z.number().int().positive(),
     /**

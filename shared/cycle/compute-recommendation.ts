@@ -5,6 +5,7 @@ import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot
 import { chooseBooks } from '../risk/book-window.js';
 import { computeParameters } from '../risk/engine/recommend.js';
 import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
+import { assertContinuousTiers } from '../risk/tier-continuity.js';
 import type { Store } from '../store/index.js';
 import { floorTo, MS_PER_DAY, MS_PER_HOUR } from '../util/time.js';
 import { ProfileKindMismatchError } from './errors.js';
@@ -128,6 +129,8 @@ export async function computeRecommendation(
     versioned = { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[snapshot.asset] ?? null };
   } else if (computed.profileKind === 'perp' && profile.kind === 'perp') {
     const { parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd } = computed;
+    // A schedule whose margin jumps at a boundary is never stored (nor published from the store).
+    assertContinuousTiers(tiers, `${snapshot.asset} ${profile.id}`);
     versioned = {
       ...draft,
       profileKind: 'perp',

@@ -1,5 +1,7 @@
 import { DEFAULT_MAX_POSITION_MULTIPLE } from '../config/defaults.js';
 import { AdvisorError } from '../util/errors.js';
+import { BPS_PER_UNIT, bpsToFraction } from '../util/units.js';
+import { roundUpBps } from './lending.js';
 import { sellableWithinSlippage, sellSlippage, type Level } from './liquidity.js';
 import { maintenanceMargin, maxLeverage } from './perp.js';
 
@@ -34,13 +36,18 @@ export interface MarginTier {
   lowerBoundUsd: number;
   /** Exclusive upper bound, USD; the last tier's is the largest position the market accepts. */
   upperBoundUsd: number;
-  /** MMR after forcing: never below the previous tier's. */
+  /** MMR as published: forced (never below the previous tier's), rounded up to a whole bp. */
   maintenanceMarginFraction: number;
+  /** The same rate in bps, the number a venue publishes. */
+  maintenanceMarginBps: number;
   /** Snapped down to the allowed tiers from 1 / (MMR * m); 0 = reduce-only (no new exposure). */
   maxLeverage: number;
   /** 1 / maxLeverage; 1 (100 %) for a reduce-only tier, so the value stays finite in JSON. */
   initialMarginFraction: number;
-  /** `deduction_n = deduction_{n-1} + lowerBound_n * (mmr_n - mmr_{n-1})`, USD: keeps MM continuous. */
+  /**
+   * `deduction_n = deduction_{n-1} + lowerBound_n * (mmr_n - mmr_{n-1})`, USD, from the rates AS PUBLISHED
+   * (whole bps): keeps MM continuous at every boundary (Binance's "maintenance amount").
+   */
   maintenanceDeductionUsd: number;
   reduceOnly: boolean;
 }
@@ -80,8 +87,11 @@ function validateSchedule(lowerBoundsUsd: readonly number[], maxPositionUsd: num
 
 /**
  * From per-tier maintenance fractions to brackets: forces the MMR non-decreasing in notional (a
- * bigger position never gets a lower rate), snaps leverage, and accumulates the deductions. Exposed
- * separately so a published bracket table (Binance's) can be checked against the deduction rule.
+ * bigger position never gets a lower rate), rounds it up to the whole bp it is published at, snaps
+ * leverage from that published rate, and accumulates the deductions from the published rates (a
+ * deduction computed from the unrounded rate next to a rounded rate makes MM jump at the boundary:
+ * BTC on 2022-05-28 +$38.75 at $1M, -$1,574 at $20M). Exposed separately so a published bracket table
+ * (Binance's) can be checked against the deduction rule.
  */
 export function buildMarginTiers(inputs: TierScheduleInputs): MarginTier[] {
   const { lowerBoundsUsd, maxPositionUsd, maintenanceFractions, initialToMaintenanceRatio, leverageTiers } = inputs;
@@ -90,27 +100,29 @@ export function buildMarginTiers(inputs: TierScheduleInputs): MarginTier[] {
     throw new InvalidMarginInputError('maintenanceFractions', maintenanceFractions.length, `must have one value per tier (${lowerBoundsUsd.length})`);
   }
   const tiers: MarginTier[] = [];
-  let previousMmr = 0;
+  let previousBps = 0;
   let deduction = 0;
   for (let n = 0; n < lowerBoundsUsd.length; n++) {
     const raw = maintenanceFractions[n]!;
     if (!(raw >= 0)) throw new InvalidMarginInputError(`maintenanceFractions[${n}]`, raw, 'must be >= 0');
-    // Forced non-decreasing, and capped at 100 %: a margin above the notional has no meaning.
-    const mmr = Math.min(1, Math.max(raw, previousMmr));
+    // Rounded up to the published bp, forced non-decreasing, and capped at 100 %: a margin above the notional has no meaning.
+    const mmrBps = Math.min(BPS_PER_UNIT, Math.max(roundUpBps(raw), previousBps));
+    const mmr = bpsToFraction(mmrBps);
     const lowerBoundUsd = lowerBoundsUsd[n]!;
-    if (n > 0) deduction += lowerBoundUsd * (mmr - previousMmr);
+    if (n > 0) deduction += bpsToFraction(lowerBoundUsd * (mmrBps - previousBps));
     // At MMR 100 % a position is liquidatable at its first tick of loss: no leverage is offered.
     const leverage = mmr >= 1 ? 0 : maxLeverage(mmr, initialToMaintenanceRatio, leverageTiers);
     tiers.push({
       lowerBoundUsd,
       upperBoundUsd: lowerBoundsUsd[n + 1] ?? maxPositionUsd,
       maintenanceMarginFraction: mmr,
+      maintenanceMarginBps: mmrBps,
       maxLeverage: leverage,
       initialMarginFraction: leverage > 0 ? 1 / leverage : 1,
       maintenanceDeductionUsd: deduction,
       reduceOnly: leverage === 0,
     });
-    previousMmr = mmr;
+    previousBps = mmrBps;
   }
   return tiers;
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadCalibrationInputs, riskCalibrationSettings } from '../../shared/calibration/inputs.js';
 import { calibrateRisk } from '../../shared/calibration/risk.js';
 import { buildConfig } from '../../shared/config/load.js';
-import type { LendingProfile } from '../../shared/config/schema.js';
+import { loadPerpCalibrationInputs, perpRiskCalibrationSettings } from '../../shared/calibration/perp-inputs.js';
+import { PERP_TAIL_HISTORY_RECORDS, PERP_THROUGH_THE_CYCLE_TAIL } from '../../shared/config/perp-tail-calibration.generated.js';
+import type { LendingProfile, PerpProfile } from '../../shared/config/schema.js';
 import { TAIL_HISTORY_RECORDS, THROUGH_THE_CYCLE_TAIL } from '../../shared/config/tail-calibration.generated.js';
 import { HAS_REAL_DATA, REAL_DATA_DIR } from '../support/real-data.js';
 
@@ -21,6 +23,17 @@ describe.skipIf(!HAS_REAL_DATA)('calibrate:risk: the defaults are its output', (
     expect(result.tail).toEqual(THROUGH_THE_CYCLE_TAIL);
     for (const [symbol, record] of Object.entries(TAIL_HISTORY_RECORDS)) expect(result.records[symbol]).toEqual(record);
     // Nothing at or after the cutoff was read.
+    for (const record of Object.values(result.records)) expect(record.lastOpenMs!).toBeLessThan(cutoffMs);
+  });
+
+  it(`issue 15: the default perp profile's constants and 5-minute records equal calibrate:risk -- --to ${PERP_THROUGH_THE_CYCLE_TAIL.cutoff}`, () => {
+    const config = buildConfig();
+    const profile = config.profiles.find((p): p is PerpProfile => p.kind === 'perp')!;
+    expect(profile.throughTheCycleTail).toEqual(PERP_THROUGH_THE_CYCLE_TAIL);
+    const cutoffMs = Date.parse(`${PERP_THROUGH_THE_CYCLE_TAIL.cutoff}T00:00:00Z`);
+    const result = calibrateRisk(loadPerpCalibrationInputs(REAL_DATA_DIR, profile), cutoffMs, perpRiskCalibrationSettings(profile, config.policy));
+    expect(result.tail).toEqual(PERP_THROUGH_THE_CYCLE_TAIL);
+    for (const [symbol, record] of Object.entries(PERP_TAIL_HISTORY_RECORDS)) expect(result.records[symbol]).toEqual(record);
     for (const record of Object.values(result.records)) expect(record.lastOpenMs!).toBeLessThan(cutoffMs);
   });
 });

@@ -141,7 +141,7 @@ export function perpTarget(inputs: ParameterInputs, profile: PerpProfile, tail: 
     tiers: tiers.map((t, i) => ({
       lowerBoundUsd: t.lowerBoundUsd,
       upperBoundUsd: i === tiers.length - 1 ? null : t.upperBoundUsd,
-      maintenanceMarginBps: Math.min(10_000, roundUpBps(t.maintenanceMarginFraction)),
+      maintenanceMarginBps: t.maintenanceMarginBps,
       initialMarginBps: Math.min(10_000, roundUpBps(t.initialMarginFraction)),
       maxLeverage: unfit ? 0 : t.maxLeverage,
       deductionUsd: t.maintenanceDeductionUsd,

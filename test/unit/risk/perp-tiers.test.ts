@@ -11,6 +11,8 @@ import {
   openInterestCaps,
   type MarginTier,
 } from '../../../shared/risk/perp-tiers.js';
+import { roundUpBps } from '../../../shared/risk/lending.js';
+import { assertContinuousTiers, boundaryJumpsUsd, DiscontinuousMarginTiersError, type PublishedTier } from '../../../shared/risk/tier-continuity.js';
 
 const LEVERAGE_TIERS = [1, 2, 3, 5, 10, 20, 25, 40, 50];
 
@@ -236,6 +238,64 @@ describe('margin tier properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('published tiers are continuous to the cent (rates as published, whole bps)', () => {
+  /** The schedule as the engine publishes it: the rate rounded up to whole bps, the deduction as computed. */
+  const published = (tiers: readonly MarginTier[]): PublishedTier[] =>
+    tiers.map((t) => ({ lowerBoundUsd: t.lowerBoundUsd, maintenanceMarginBps: Math.min(10_000, roundUpBps(t.maintenanceMarginFraction)), deductionUsd: t.maintenanceDeductionUsd }));
+
+  it('refuses, with a named error and the boundary, deductions taken from unrounded rates', () => {
+    // Rates 0.431 % and 0.477 % publish as 44 and 48 bps; a deduction of 100k x 0.046 % = $46 (not 100k x 0.04 % = $40)
+    // makes MM jump by 100k x 0.48 % - 46 - 100k x 0.44 % = -$6 at the $100k boundary.
+    const stale: PublishedTier[] = [
+      { lowerBoundUsd: 0, maintenanceMarginBps: 44, deductionUsd: 0 },
+      { lowerBoundUsd: 100_000, maintenanceMarginBps: 48, deductionUsd: 46 },
+    ];
+    expect(boundaryJumpsUsd(stale)[0]).toBeCloseTo(-6, 9);
+    try {
+      assertContinuousTiers(stale, 'BTC perp-dex');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DiscontinuousMarginTiersError);
+      expect((error as DiscontinuousMarginTiersError).details).toMatchObject({ where: 'BTC perp-dex', boundaryUsd: 100_000, tierIndex: 1 });
+    }
+  });
+
+  it('builds the deduction from the published bps', () => {
+    const tiers = buildMarginTiers({
+      lowerBoundsUsd: [0, 100_000, 1_000_000], maxPositionUsd: 2e6, maintenanceFractions: [0.00431, 0.00477, 0.0050001],
+      initialToMaintenanceRatio: 2, leverageTiers: LEVERAGE_TIERS,
+    });
+    expect(tiers.map((t) => t.maintenanceMarginBps)).toEqual([44, 48, 51]);
+    // 100k x 4 bps = 40; + 1M x 3 bps = 340.
+    expect(tiers.map((t) => t.maintenanceDeductionUsd)).toEqual([0, 40, 340]);
+    expect(() => assertContinuousTiers(published(tiers), 'hand-built')).not.toThrow();
+  });
+
+  it('property: any generated schedule, published in bps, jumps by less than half a cent at every boundary', () => {
+    const boundsArb = fc
+      .array(fc.oneof(fc.integer({ min: 1, max: 50_000_000 }), fc.double({ min: 0.01, max: 5e8, noNaN: true })), { minLength: 0, maxLength: 12 })
+      .map((steps) => steps.reduce<number[]>((acc, s) => [...acc, acc[acc.length - 1]! + s], [0]));
+    fc.assert(
+      fc.property(
+        boundsArb,
+        fc.array(fc.double({ min: 0, max: 1.2, noNaN: true }), { minLength: 13, maxLength: 13 }),
+        fc.double({ min: 1, max: 5, noNaN: true }),
+        (bounds, rates, m) => {
+          const tiers = buildMarginTiers({
+            lowerBoundsUsd: bounds, maxPositionUsd: bounds[bounds.length - 1]! * 2 + 1, maintenanceFractions: rates.slice(0, bounds.length),
+            initialToMaintenanceRatio: m, leverageTiers: LEVERAGE_TIERS,
+          });
+          const schedule = published(tiers);
+          tiers.forEach((t, n) => expect(schedule[n]!.maintenanceMarginBps === t.maintenanceMarginBps).toBe(true));
+          for (const jump of boundaryJumpsUsd(schedule)) expect(Math.abs(jump)).toBeLessThan(0.005);
+          assertContinuousTiers(schedule, 'generated');
+        },
+      ),
+      { numRuns: 2_000 },
     );
   });
 });

@@ -6,6 +6,7 @@ import type { BookSummary, DataQuality } from '../../../shared/model/snapshot.js
 import { SeededRandom } from '../../../shared/numerics/rng.js';
 import { floorToSignificant } from '../../../shared/risk/engine/lending-target.js';
 import { computeParameters } from '../../../shared/risk/engine/recommend.js';
+import { assertContinuousTiers, boundaryJumpsUsd } from '../../../shared/risk/tier-continuity.js';
 
 const config = buildConfig();
 const lending = config.profiles.find((p) => p.kind === 'lending') as LendingProfile;
@@ -205,5 +206,8 @@ describe('risk engine v1 behaviour', () => {
     expect(result.openInterest.upperCapUsd).toBeGreaterThan(result.openInterest.lowerCapUsd!);
     expect(result.insuranceFundTargetUsd).toBeGreaterThanOrEqual(0);
     expect(result.parameters.initialMarginBps).toBe(Math.ceil(10_000 / result.parameters.maxLeverage));
+    // The published schedule (bps rates, USD deductions) is continuous to the cent at every boundary.
+    expect(() => assertContinuousTiers(result.tiers, 'TEST perp')).not.toThrow();
+    boundaryJumpsUsd(result.tiers).forEach((jump) => expect(Math.abs(jump)).toBeLessThan(0.005));
   });
 });

@@ -1,0 +1,50 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repairBadPrints } from '../backtest/badprints.js';
+import { parseCandleCsv } from '../backtest/csv.js';
+import { INTERVAL_MS, type PerpProfile, type Policy } from '../config/schema.js';
+import { MS_PER_DAY, MS_PER_MINUTE } from '../util/time.js';
+import { CalibrationDataError } from './inputs.js';
+import type { RiskCalibrationInput, RiskCalibrationSettings } from './risk.js';
+
+/**
+ * What calibrate:risk reads for the perp floor (issue 15): every spot file at the perp profile's bar interval
+ * (`<SYM>-USDT-5m.csv`), bad prints repaired as the backtest does; settings from the perp profile (its bars,
+ * horizon and alpha) and the policy's regime test. The beta quantile the lending tail needs has no perp use:
+ * it is fitted at PERP_ORDINARY_CONFIDENCE and only reported.
+ */
+
+/** The beta of the perp calibration (reported, unused: a perp has no LTV). */
+export const PERP_ORDINARY_CONFIDENCE = 0.95;
+
+export function perpCalibrationFiles(profile: PerpProfile): RegExp {
+  return new RegExp(`^([A-Z0-9]+)-USDT-${profile.candleInterval}\\.csv$`);
+}
+
+export function loadPerpCalibrationInputs(dataDir: string, profile: PerpProfile): RiskCalibrationInput[] {
+  if (!existsSync(dataDir)) throw new CalibrationDataError(`data directory ${dataDir} does not exist`, dataDir);
+  const pattern = perpCalibrationFiles(profile);
+  const files = readdirSync(dataDir).filter((f) => pattern.test(f)).sort();
+  if (files.length === 0) throw new CalibrationDataError(`no <SYM>-USDT-${profile.candleInterval}.csv file in ${dataDir}`, dataDir);
+  return files.map((file) => ({
+    symbol: pattern.exec(file)![1]!,
+    candles: repairBadPrints(parseCandleCsv(readFileSync(path.join(dataDir, file), 'utf8'), file)).candles,
+  }));
+}
+
+export function perpRiskCalibrationSettings(profile: PerpProfile, policy: Policy): RiskCalibrationSettings {
+  const intervalMs = INTERVAL_MS[profile.candleInterval];
+  const barsPerDay = MS_PER_DAY / intervalMs;
+  return {
+    intervalMs,
+    horizonBars: (profile.horizonMinutes * MS_PER_MINUTE) / intervalMs,
+    confidence: profile.confidence,
+    ordinaryConfidence: PERP_ORDINARY_CONFIDENCE,
+    expectedShortfallConfidence: profile.stressedShortfallConfidence,
+    blockBars: Math.round(policy.ewmaHalfLifeDays * barsPerDay),
+    ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,
+    ewmaSeedBars: policy.garch.ewmaSeedBars,
+    longRunMs: profile.lookbackDays * MS_PER_DAY,
+    stressedRegimeRatio: policy.stressedRegimeRatio,
+  };
+}
