@@ -95,7 +95,8 @@ export function movesAgainst(profile: ProtocolProfile, recommendations: readonly
       share = rule ? hysteresisShareOf(rule.hysteresis, then, now) : move === 0 ? 0 : Number.POSITIVE_INFINITY;
       material = move > 0 && (!rule || !strictlyInside(rule.hysteresis, then, now));
     }
-    moves.push({ asset, parameter, unit, published: then, now, move, hysteresis, hysteresisShare: share, material });
+    // An infinite share (no hysteresis to measure against) is stored as null: DynamoDB and JSON hold no Infinity.
+    moves.push({ asset, parameter, unit, published: then, now, move, hysteresis, hysteresisShare: share !== null && Number.isFinite(share) ? share : null, material });
   }
   return moves.sort((a, b) => a.asset.localeCompare(b.asset) || a.parameter.localeCompare(b.parameter));
 }
@@ -152,9 +153,10 @@ export function decidePublication(input: CadenceInput): CadenceOutcome {
   if (changes.length === 0) return decide('nothing-to-propose', 'no change passed the guard rails: no proposal');
   if (input.alreadyPublished) return decide('publish-retry', `published by this run already: the same ${changes.length} change(s) again`);
   if (!baseline) return decide('publish-first', `first proposal for this market: ${changes.length} change(s)`);
-  const ownRank = runRankOf({ runId: input.runId });
-  const baselineRank = runRankOf({ runId: baseline.runId });
-  if (ownRank !== null && baselineRank !== null && baselineRank > ownRank) {
+  // Started strictly later (the time part of the rank): two runs of the same millisecond are not ordered.
+  const ownStart = runRankOf({ runId: input.runId })?.split('#')[0];
+  const baselineStart = runRankOf({ runId: baseline.runId })?.split('#')[0];
+  if (ownStart !== undefined && baselineStart !== undefined && baselineStart > ownStart) {
     return decide('held-newer-published', `a more recent run published ${refText(baseline)} first: this run's proposal would be stale`);
   }
   const published = new Set(baseline.emergencies);

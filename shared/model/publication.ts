@@ -45,7 +45,7 @@ export const parameterMoveSchema = z.object({
   move: z.number().nullable(),
   /** The parameter's hysteresis as the guard rails print it ("±25 bps", "±10 %"); "none" without a rule. */
   hysteresis: z.string(),
-  /** The move as a share of the hysteresis (1 = at its edge); null when one side is not listed. */
+  /** The move as a share of the hysteresis (1 = at its edge); null when one side is not listed or there is no hysteresis. */
   hysteresisShare: z.number().nullable(),
   /** Beyond the hysteresis (or listed on one side only): worth a new proposal. */
   material: z.boolean(),
