@@ -1,17 +1,22 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalizeRun } from '../../shared/cycle/finalize.js';
 import { planRun } from '../../shared/cycle/plan.js';
+import { draftMarkets } from '../../shared/cycle/publication.js';
 import { runAssetWork } from '../../shared/cycle/worker.js';
 import { dispatchOutbox } from '../../shared/governance/outbox.js';
 import { LocalOutboxSink } from '../../shared/governance/sinks.js';
 import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { Candle, MarketSource } from '../../shared/market/types.js';
+import type { ParameterStepRecord, Recommendation } from '../../shared/model/recommendation.js';
 import type { Run } from '../../shared/model/run.js';
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from '../../shared/util/time.js';
 import { recordedCycle, useCycleTable } from '../support/cycle-harness.js';
+import { startTestTable, type TestTable } from '../support/dynamo.js';
+import { recommendationDraft } from '../support/fixtures.js';
 
 /**
  * Issue 16 part 1 on a real local DynamoDB-API server: full cycles (plan -> workers -> finalize ->
@@ -96,5 +101,52 @@ describe('publish only what matters', () => {
     const proposal = (await harness.table.store.proposals.get(id))!;
     expect(proposal.title).toContain('[EMERGENCY CUT]');
     expect(proposal.markdown).toContain(`## Changes since the last published proposal (aave\\-v3\\-ethereum\\-${first.id.toLowerCase()}, 2025-10-01 12:00 UTC)`);
+  });
+});
+
+describe('two finalizers racing for one market', () => {
+  const T = Date.UTC(2026, 0, 5, 9, 0, 0);
+  let table: TestTable;
+  beforeAll(async () => {
+    table = await startTestTable();
+  });
+  afterAll(async () => table?.stop());
+
+  const step = (proposed: number): ParameterStepRecord => ({
+    parameter: 'liquidationThresholdBps',
+    current: 7800,
+    target: 7600,
+    proposed,
+    status: 'bounded-needs-vote',
+    direction: 'tighten',
+    stress: false,
+    reason: 'LT: bounded',
+  });
+  const recommendation = { ...recommendationDraft(), version: 1, current: { ltvBps: 7300, liquidationThresholdBps: 7800, liquidationBonusBps: 500, supplyCapUsd: 2.58e9, borrowCapUsd: 1.68e9 }, steps: [step(7750)] } as Recommendation;
+  const draft = (runId: string, nowMs: number) =>
+    draftMarkets({ config: harness.config, store: table.store, runId, nowMs, publicBaseUrl: 'http://x', target: 'local-outbox', recommendations: [recommendation] });
+
+  it('the pointer moves once per version read: a second writer with the same read is refused', async () => {
+    const mode = recommendation.simulated ? 'simulated' : 'live';
+    const baseline = { proposalIds: ['p-1'], runId: ulid(T), publishedAtMs: T, values: [], emergencies: [] };
+    expect(await table.store.publications.record('race-check', mode, baseline, null)).toBe(true);
+    expect(await table.store.publications.record('race-check', mode, { ...baseline, proposalIds: ['p-2'] }, null)).toBe(false);
+    const read = (await table.store.publications.latest('race-check', mode))!;
+    expect(read).toMatchObject({ version: 1, current: { proposalIds: ['p-1'] }, previous: null });
+    expect(await table.store.publications.record('race-check', mode, { ...baseline, proposalIds: ['p-3'] }, read)).toBe(true);
+    expect(await table.store.publications.record('race-check', mode, { ...baseline, proposalIds: ['p-4'] }, read)).toBe(false);
+    expect(await table.store.publications.latest('race-check', mode)).toMatchObject({ version: 2, current: { proposalIds: ['p-3'] }, previous: { proposalIds: ['p-1'] } });
+  });
+
+  it('two runs finalizing the same market at once: one publishes, the other decides again against it', async () => {
+    const [a, b] = await Promise.all([draft(ulid(T), T), draft(ulid(T + 1), T + 1)]);
+    const decisions = [...a!.decisions, ...b!.decisions].map((d) => d.decision).sort();
+    expect(decisions).toEqual(['held-no-material-change', 'publish-first']);
+    expect(a!.proposals.length + b!.proposals.length).toBe(1);
+    // A retried finalizer of the winner drafts the same proposal again (idempotent ids), not a second one.
+    const winner = a!.proposals.length === 1 ? { runId: a!.proposals[0]!.runId, nowMs: T } : { runId: b!.proposals[0]!.runId, nowMs: T + 1 };
+    const again = await draft(winner.runId, winner.nowMs);
+    expect(again.decisions.map((d) => d.decision)).toEqual(['publish-retry']);
+    expect(again.proposals.map((p) => p.id)).toEqual([...a!.proposals, ...b!.proposals].map((p) => p.id));
   });
 });
