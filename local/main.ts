@@ -209,6 +209,8 @@ async function main(): Promise<number> {
       const run = runId ? await runtime.deps.store.runs.get(runId) : null;
       console.log(`[${clock()}] cycle ${cycleNumber} finished in ${(ms / 1000).toFixed(1)} s (run ${runId}: ${run?.status ?? 'unknown'})`);
       for (const error of run?.errors ?? []) console.log(`  ! ${error.stage} ${error.asset ?? ''}: ${error.message}`);
+      // Publish only what matters (issue 16): each market's decision, published or held, with its figures.
+      for (const d of run?.publication ?? []) console.log(`  ${d.publish ? 'proposal' : 'no proposal'} ${d.profileId} (${d.decision}): ${d.summary}`);
       await printRecommendations(runtime);
       return run?.status ?? null;
     } catch (error) {

@@ -113,6 +113,15 @@ export const DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT = { min: 0.5, max: 0.99 } as co
  * rather than taking it (the usual ceiling of participation-of-volume execution).
  */
 export const DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE = 0.1;
+
+/**
+ * proposals: how proposals are cut and how often a market gets one (shared/governance/cadence.ts).
+ * - maxAssetsPerProposal 10: a lending asset renders to about 2.6 KB, so a part stays under Discourse's
+ *   32,000-character default max_post_length.
+ * - minIntervalHours 24: at most one routine proposal per market a day (issue 16: an hourly cycle posting
+ *   every run gave 24 forum replies per market per day); an emergency cut goes at once regardless.
+ */
+export const PROPOSALS_DEFAULTS = { maxAssetsPerProposal: 10, minIntervalHours: 24 } as const;
 /** Perp tiers: the largest position priced is 2x the last tier's lower bound (20M -> 40M USD by default). */
 export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
 /** Perp floor (issue 15): the stressed expected shortfall at 97.5 %, the Basel FRTB's replacement for a 99 % VaR. */

@@ -7,6 +7,7 @@ import {
   DEFAULT_STRESSED_SHORTFALL_CONFIDENCE,
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
+  PROPOSALS_DEFAULTS,
 } from './defaults.js';
 import { monitorSchema } from './monitor.js';
 import { throughTheCycleTailSchema } from './tail.js';
@@ -350,7 +351,9 @@ export const proposalsSchema = z.object({
    * stays under Discourse's default max_post_length (32,000 characters; a lending asset renders to about
    * 2.6 KB) and a stored proposal far under DynamoDB's 400 KB item limit.
    */
-  maxAssetsPerProposal: z.number().int().min(1).max(50).default(10),
+  maxAssetsPerProposal: z.number().int().min(1).max(50).default(PROPOSALS_DEFAULTS.maxAssetsPerProposal),
+  /** Hours between two routine proposals of a market; an emergency goes at once (governance/cadence.ts). 0: no wait. */
+  minIntervalHours: z.number().min(0).default(PROPOSALS_DEFAULTS.minIntervalHours),
 }).strict();
 
 export const advisorConfigSchema = z
@@ -362,7 +365,7 @@ export const advisorConfigSchema = z
     policy: policySchema,
     simulator: simulatorSchema,
     schedule: scheduleSchema,
-    proposals: proposalsSchema.default({ maxAssetsPerProposal: 10 }),
+    proposals: proposalsSchema.default({ ...PROPOSALS_DEFAULTS }),
     monitor: monitorSchema.default(DEFAULT_MONITOR),
   })
   .strict()

@@ -56,3 +56,14 @@ export class ProfileKindMismatchError extends AdvisorError {
     super('PROFILE_KIND_MISMATCH', `profile ${profileId} is ${profileKind} but parameters came out ${computedKind}`, { profileId, profileKind, computedKind });
   }
 }
+
+/**
+ * A finalizer lost the conditional write of a market's last-published pointer every time it tried: other
+ * runs kept publishing for that market meanwhile. Nothing was stored for the market; the run's finalize
+ * fails and is retried like any other failure.
+ */
+export class PublicationRaceError extends AdvisorError {
+  constructor(runId: string, profileId: string, attempts: number) {
+    super('PUBLICATION_RACE', `run ${runId}: the last-published pointer of ${profileId} moved under this finalizer ${attempts} times`, { runId, profileId, attempts });
+  }
+}

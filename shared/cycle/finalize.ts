@@ -1,9 +1,9 @@
-import { draftProposals } from '../governance/outbox.js';
 import type { Recommendation } from '../model/recommendation.js';
 import type { AssetOutcome, Run } from '../model/run.js';
 import { RunTransitionError } from '../store/errors.js';
 import type { Store } from '../store/index.js';
 import type { FinalizeEvent } from './invoker.js';
+import { draftMarkets } from './publication.js';
 import { assetsOf, type CycleDeps } from './runs.js';
 
 /** The finalizer drafts proposals: it needs their links and the label of the publish target. */
@@ -24,6 +24,8 @@ export interface FinalizeResult {
   assetsMissing: number;
   recommendations: number;
   proposals: number;
+  /** Markets (profiles) with changes whose proposal was held (no material change, or within the interval). */
+  marketsHeld: number;
   /** Age of the oldest market snapshot behind this run (its freshest data per asset); null when none. */
   dataAgeMaxSeconds: number | null;
   /** Recommendations holding a parameter for want of an input (their `alerts`): the missing-data alarm. */
@@ -52,8 +54,9 @@ async function loadRecommendations(store: Store, refs: AssetOutcome['recommendat
 }
 
 /**
- * The finalize function (started by the worker that completed the run): one proposal
- * per profile into the outbox from the run's recommendations, the run finished, publish started.
+ * The finalize function (started by the worker that completed the run): per profile, a proposal into
+ * the outbox when the run's changes are worth one against the market's last published proposal
+ * (publication.ts; the decision is kept on the run either way), the run finished, publish started.
  * Idempotent: proposal ids are deterministic and the run finishes once; a second call returns null.
  */
 export async function finalizeRun(deps: FinalizeDeps, event: FinalizeEvent): Promise<FinalizeResult | null> {
@@ -77,7 +80,8 @@ export async function finalizeRun(deps: FinalizeDeps, event: FinalizeEvent): Pro
     outcomes.flatMap((o) => o.recommendations),
   );
   recommendations.sort((a, b) => a.asset.localeCompare(b.asset) || a.profileId.localeCompare(b.profileId));
-  const proposals = draftProposals({ config, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations });
+  // Publish only what matters (issue 16): per market, against its last published proposal.
+  const { decisions, proposals } = await draftMarkets({ config, store, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations });
   for (const proposal of proposals) await store.proposals.createPending(proposal);
   const status = runStatusOf(recommendations.length, outcomes, missing.length);
   const errors = [
@@ -93,6 +97,7 @@ export async function finalizeRun(deps: FinalizeDeps, event: FinalizeEvent): Pro
       status,
       recommendations: recommendations.map((r) => ({ asset: r.asset, profileId: r.profileId, version: r.version })),
       proposals: proposals.map((p) => p.id),
+      publication: decisions,
       errors,
       finishedAtMs: deps.now(),
     });
@@ -109,10 +114,11 @@ export async function finalizeRun(deps: FinalizeDeps, event: FinalizeEvent): Pro
     assetsMissing: missing.length,
     recommendations: recommendations.length,
     proposals: proposals.length,
+    marketsHeld: decisions.filter((d) => !d.publish && d.decision !== 'nothing-to-propose').length,
     dataAgeMaxSeconds: ages.length > 0 ? Math.max(...ages) : null,
     recommendationsMissingInputs: recommendations.filter((r) => (r.alerts?.length ?? 0) > 0).length,
   };
-  logger.info('run finished', { runId: run.id, ...result, errors: errors.length });
+  logger.info('run finished', { runId: run.id, ...result, errors: errors.length, publication: decisions.map((d) => `${d.profileId}: ${d.decision}`) });
   if (proposals.length > 0) await deps.invoker.invoke('publish', { reason: `run ${run.id}` });
   return result;
 }

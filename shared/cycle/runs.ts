@@ -27,6 +27,7 @@ export function newRun(input: { trigger: Run['trigger']; requestedBy: string; re
     finishedAtMs: null,
     recommendations: [],
     proposals: [],
+    publication: [],
     errors: [],
     assetsTotal: null,
     assetsDone: 0,

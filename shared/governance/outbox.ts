@@ -7,6 +7,7 @@ import { LeaseLostError } from '../store/proposals.js';
 import { changesOf } from './changes.js';
 import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
 import { renderProposal } from './render.js';
+import type { ChangesSince } from './since.js';
 import type { ProposalSink } from './sinks.js';
 
 /**
@@ -32,6 +33,13 @@ export interface DraftInput {
   publicBaseUrl: string;
   target: string;
   recommendations: readonly Recommendation[];
+  /**
+   * The profiles to draft for (the finalizer's publication decisions, shared/governance/cadence.ts);
+   * absent: every profile with changes.
+   */
+  profiles?: ReadonlySet<string>;
+  /** Per profile id: what changed since its last published proposal, for the proposal's section on it. */
+  since?: ReadonlyMap<string, ChangesSince>;
 }
 
 /**
@@ -42,11 +50,19 @@ export interface DraftInput {
 export function draftProposals(input: DraftInput): Proposal[] {
   const proposals: Proposal[] = [];
   for (const profile of input.config.profiles) {
+    if (input.profiles && !input.profiles.has(profile.id)) continue;
     const changed = input.recommendations
       .filter((r) => r.profileId === profile.id && changesOf(r).length > 0)
       .sort((a, b) => a.asset.localeCompare(b.asset));
     const parts = chunk(changed, input.config.proposals.maxAssetsPerProposal);
-    parts.forEach((recommendations, i) => proposals.push(draftPart(input, profile, recommendations, { index: i + 1, count: parts.length })));
+    const since = input.since?.get(profile.id);
+    const inParts = new Set(changed.map((r) => r.asset));
+    parts.forEach((recommendations, i) => {
+      // Each part shows the moves of its own assets; the first also those of assets in no part (withdrawn changes).
+      const own = new Set(recommendations.map((r) => r.asset));
+      const partSince = since && { ...since, moves: since.moves.filter((m) => own.has(m.asset) || (i === 0 && !inParts.has(m.asset))) };
+      proposals.push(draftPart(input, profile, recommendations, { index: i + 1, count: parts.length }, partSince));
+    });
   }
   return proposals;
 }
@@ -56,6 +72,7 @@ function draftPart(
   profile: AdvisorConfig['profiles'][number],
   recommendations: readonly Recommendation[],
   part: { index: number; count: number },
+  since: ChangesSince | undefined,
 ): Proposal {
     const changes = recommendations.flatMap((r) => changesOf(r));
     const simulated = recommendations.some((r) => r.simulated);
@@ -71,6 +88,7 @@ function draftPart(
       recommendations,
       changes,
       part,
+      ...(since ? { since } : {}),
     });
     return {
       id: proposalId(profile.id, input.runId, part),

@@ -5,6 +5,7 @@ import { higherIsLooser, labelOf, PARAMETERS } from '../model/parameters.js';
 import type { ParameterChange } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
 import { escapeMarkdown, table } from './markdown.js';
+import { changesSinceSection, type ChangesSince } from './since.js';
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
@@ -46,6 +47,8 @@ export interface RenderInput {
   changes: readonly ParameterChange[];
   /** Which part of the profile's changes this is, when they are split over several proposals. */
   part?: { index: number; count: number };
+  /** What changed since the last published proposal of the market (since.ts); absent: no section. */
+  since?: ChangesSince;
 }
 
 /** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
@@ -178,6 +181,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     `Run \`${input.runId}\`, methodology \`${escapeMarkdown(input.methodologyVersion)}\`, computed ${new Date(input.createdAtMs).toISOString()}.`,
     '',
   );
+  lines.push(...changesSinceSection(input.since));
   if (emergency.length > 0) {
     lines.push(
       '## Emergency: cut to the target',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { publicationDecisionSchema } from './publication.js';
 
 /**
  * queued -> running -> succeeded | partial | failed, or queued | running -> interrupted.
@@ -27,6 +28,12 @@ export const runSchema = z.object({
   finishedAtMs: z.number().nullable(),
   recommendations: z.array(recommendationRefSchema),
   proposals: z.array(z.string()),
+  /**
+   * Per market (profile): whether the run published a proposal and why, with the figures (issue 16;
+   * shared/governance/cadence.ts). A run that publishes nothing for a market says so here. Absent on
+   * runs finished before it existed.
+   */
+  publication: z.array(publicationDecisionSchema).default([]),
   errors: z.array(runErrorSchema),
   /** Assets the run fans out to (one queue message each); null until the run starts. */
   assetsTotal: z.number().int().nonnegative().nullable().default(null),

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProposalRepository } from './proposals.js';
+import { PublicationRepository } from './publications.js';
 import { RecommendationRepository } from './recommendations.js';
 import { RecomputeRepository } from './recompute.js';
 import { RunRepository } from './runs.js';
@@ -14,6 +15,8 @@ export interface Store {
   recommendations: RecommendationRepository;
   runs: RunRepository;
   proposals: ProposalRepository;
+  /** The last published proposal per market: what a run's proposal is compared against (issue 16). */
+  publications: PublicationRepository;
   /** Venue rate budgets shared by every worker (the live market's fleet limiter). */
   venueBudgets: VenueBudgetRepository;
   recompute: RecomputeRepository;
@@ -26,6 +29,7 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string): Sto
     recommendations: new RecommendationRepository(doc, tableName),
     runs: new RunRepository(doc, tableName),
     proposals: new ProposalRepository(doc, tableName),
+    publications: new PublicationRepository(doc, tableName),
     venueBudgets: new VenueBudgetRepository(doc, tableName),
     recompute: new RecomputeRepository(doc, tableName),
   };

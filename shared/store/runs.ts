@@ -4,7 +4,7 @@ import { AssetBusyError, RunTransitionError } from './errors.js';
 import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
-type RunOutcome = Pick<Run, 'status' | 'recommendations' | 'proposals' | 'errors' | 'finishedAtMs'>;
+type RunOutcome = Pick<Run, 'status' | 'recommendations' | 'proposals' | 'errors' | 'finishedAtMs'> & Partial<Pick<Run, 'publication'>>;
 
 /**
  * Runs: pk RUN#<id>, sk RUN. Status moves queued -> running -> succeeded | partial | failed, or
@@ -56,13 +56,14 @@ export class RunRepository extends TableRepository {
     const finished = await this.conditionalUpdate({
       Key: { pk: keys.run(id), sk: keys.runSort },
       UpdateExpression:
-        'SET #status = :status, recommendations = :recommendations, proposals = :proposals, #errors = :errors, finishedAtMs = :at',
+        'SET #status = :status, recommendations = :recommendations, proposals = :proposals, publication = :publication, #errors = :errors, finishedAtMs = :at',
       ConditionExpression: '#status = :running',
       ExpressionAttributeNames: { '#status': 'status', '#errors': 'errors' },
       ExpressionAttributeValues: {
         ':status': outcome.status,
         ':recommendations': outcome.recommendations,
         ':proposals': outcome.proposals,
+        ':publication': outcome.publication ?? [],
         ':errors': outcome.errors,
         ':at': outcome.finishedAtMs,
         ':running': 'running',

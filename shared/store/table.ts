@@ -76,6 +76,9 @@ export const keys = {
   /** The newest run's proposal per market and asset set (see assetSetKeyOf): what supersedes older ones. */
   proposalThread: (assetSetKey: string) => `PROPOSAL_SET#${assetSetKey}`,
   proposalThreadSort: 'LATEST',
+  /** The last published proposal of a market (profile and live/simulated/historical; shared/store/publications.ts). */
+  publication: (profileId: string, mode: string) => `PUBLISHED#${profileId}#${mode}`,
+  publicationSort: 'LATEST',
   /** A venue's rate budget shared by the fleet (a token bucket; shared/store/venue-budget.ts). */
   venueBudget: (venue: string) => `VENUE#${venue}`,
   venueBudgetSort: 'BUDGET',

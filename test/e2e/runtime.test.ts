@@ -77,7 +77,7 @@ describe('local runtime, end to end', () => {
     }
   });
 
-  it('POST /v1/recompute: 401 without the token, 202 with it; the run finishes with new versions and an outbox file', async () => {
+  it('POST /v1/recompute: 401 without the token, 202 with it; the run finishes with new versions and, per market, a proposal or why none', async () => {
     const url = `${runtime!.url}/v1/recompute`;
     const denied = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"assets":["BTC"]}' });
     expect(denied.status).toBe(401);
@@ -98,6 +98,15 @@ describe('local runtime, end to end', () => {
     );
     expect((await get('/v1/recommendations/SOL/history?profile=perp-dex')).body.items).toHaveLength(1); // not recomputed
     await runtime!.idle();
+    // Issue 16: minutes after the first cycle published, a market gets a proposal only for news that
+    // cannot wait (an emergency); otherwise the run says why it wrote none.
+    expect(run.publication.map((d: { profileId: string }) => d.profileId).sort()).toEqual(['aave-v3-ethereum', 'perp-dex']);
+    for (const d of run.publication) {
+      if (d.publish) expect(d.decision).toBe('publish-emergency');
+      else expect(d.decision).toMatch(/^(held-no-material-change|held-min-interval|nothing-to-propose)$/);
+      expect(d.summary.length).toBeGreaterThan(0);
+    }
+    expect(run.proposals).toHaveLength(run.publication.filter((d: { publish: boolean }) => d.publish).length);
     for (const id of run.proposals) expect(existsSync(join(runtime!.outboxDir, `${id}.md`))).toBe(true);
   });
 
