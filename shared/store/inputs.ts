@@ -1,0 +1,69 @@
+import { compress, decompress, parseJsonPart, sha256Of, type Digest, type InputPart, type InputPartKind, type InputsManifest } from '../reproduce/inputs.js';
+import { TableRepository } from './repository.js';
+import { keys } from './table.js';
+
+/** Parts written at once by one save. */
+const WRITE_CONCURRENCY = 8;
+
+/** A stored part as read back: the bytes as stored (decompressed), and whether they still hash to their key. */
+export interface StoredPart extends InputPart {
+  /** sha256 of the bytes read; differs from `digest` when the item was altered. */
+  actualDigest: Digest;
+}
+
+/**
+ * The inputs of recommendation versions, content-addressed (shared/reproduce/inputs.ts): pk INPUT#<digest>,
+ * sk the part's kind, the bytes brotli-compressed in `body`. Immutable and kept as long as the versions
+ * (no TTL); a part already stored is never rewritten, so a save costs the parts that are new.
+ */
+export class InputsRepository extends TableRepository {
+  /**
+   * Writes the parts not in `known` (the parts of the previous version's manifest, which are stored:
+   * a version is written after its inputs), then the manifest. Idempotent: the same digest is the same bytes.
+   */
+  async save(manifest: InputPart, parts: readonly InputPart[], known: ReadonlySet<Digest> = new Set()): Promise<{ written: number; bytes: number }> {
+    const seen = new Set<Digest>(known);
+    const fresh = parts.filter((p) => !seen.has(p.digest) && seen.add(p.digest));
+    let bytes = 0;
+    for (let i = 0; i < fresh.length; i += WRITE_CONCURRENCY) {
+      const sizes = await Promise.all(fresh.slice(i, i + WRITE_CONCURRENCY).map((p) => this.put(p)));
+      bytes += sizes.reduce((a, b) => a + b, 0);
+    }
+    bytes += await this.put(manifest);
+    return { written: fresh.length + 1, bytes };
+  }
+
+  private async put(part: InputPart): Promise<number> {
+    const body = compress(part.bytes);
+    await this.putItem({ pk: keys.input(part.digest), sk: keys.inputSort(part.kind), body });
+    return body.length;
+  }
+
+  /** The parts a stored manifest names (empty when it is absent or unreadable): what a save after it need not write. */
+  async partsOf(manifestDigest: Digest | undefined): Promise<Set<Digest>> {
+    if (!manifestDigest) return new Set();
+    const stored = await this.get('manifest', manifestDigest).catch(() => null);
+    if (!stored || stored.actualDigest !== manifestDigest) return new Set();
+    try {
+      const m = parseJsonPart<InputsManifest>(stored);
+      return new Set([m.config, m.books, ...m.candles.blocks]);
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** One part by digest, or null when absent. Reads need not be consistent: a part never changes. */
+  async get(kind: InputPartKind, digest: Digest): Promise<StoredPart | null> {
+    const item = await this.getItem({ pk: keys.input(digest), sk: keys.inputSort(kind) });
+    if (!item) return null;
+    const bytes = decompress(item.body as Uint8Array);
+    return { kind, digest, bytes, actualDigest: sha256Of(bytes) };
+  }
+
+  /** Several parts of one kind, a few reads at a time, in the order asked; null for each absent one. */
+  async getMany(kind: InputPartKind, digests: readonly Digest[], concurrency = 16): Promise<(StoredPart | null)[]> {
+    const out: (StoredPart | null)[] = [];
+    for (let i = 0; i < digests.length; i += concurrency) out.push(...(await Promise.all(digests.slice(i, i + concurrency).map((d) => this.get(kind, d)))));
+    return out;
+  }
+}
