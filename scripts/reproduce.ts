@@ -68,7 +68,7 @@ function requestOf(values: Options): ReproduceRequest | null {
 
 /** The store the versions are in, and how to let go of it. */
 async function openStore(values: Options): Promise<{ store: Store; close: () => Promise<void> }> {
-  const table = values.table ?? process.env.TABLE_NAME ?? LOCAL_TABLE_NAME;
+  const table = values.table ?? (process.env.TABLE_NAME || LOCAL_TABLE_NAME);
   if (values.endpoint || process.env.TABLE_NAME) {
     const doc = createDocumentClient(values.endpoint ? { endpoint: values.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
     return { store: createStore(doc, table), close: async () => doc.destroy() };
