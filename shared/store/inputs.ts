@@ -5,6 +5,12 @@ import { keys } from './table.js';
 
 /** Parts written at once by one save. */
 const WRITE_CONCURRENCY = 8;
+/**
+ * The kind another profile of the asset stores too (both choose the same book set): checked before writing.
+ * Config parts are per profile and bar blocks per interval: only this (asset, profile)'s previous manifest
+ * could have stored them, and it is known.
+ */
+const SHARED_KINDS: ReadonlySet<InputPartKind> = new Set(['books']);
 
 /** A stored part as read back: the bytes as stored (decompressed), and whether they still hash to their key. */
 export interface StoredPart extends InputPart {
@@ -28,7 +34,7 @@ export class InputsRepository extends TableRepository {
     let bytes = 0;
     let written = 0;
     for (let i = 0; i < fresh.length; i += WRITE_CONCURRENCY) {
-      const sizes = await Promise.all(fresh.slice(i, i + WRITE_CONCURRENCY).map(async (p) => ((await this.exists(p)) ? 0 : (written++, this.put(p)))));
+      const sizes = await Promise.all(fresh.slice(i, i + WRITE_CONCURRENCY).map(async (p) => (SHARED_KINDS.has(p.kind) && (await this.exists(p)) ? 0 : (written++, this.put(p)))));
       bytes += sizes.reduce((a, b) => a + b, 0);
     }
     bytes += await this.put(manifest);
@@ -37,8 +43,8 @@ export class InputsRepository extends TableRepository {
 
   /**
    * Whether a part is stored: a read of 0.5-1 RRU (eventually consistent: a part never changes, and a miss
-   * only rewrites the same bytes) against a write of 1 WRU per KB. It saves the book set both profiles of
-   * an asset choose (7 KB) being written twice.
+   * only rewrites the same bytes) against a write of 1 WRU per KB: the 7 KB book set is written once, not
+   * once per profile.
    */
   private async exists(part: InputPart): Promise<boolean> {
     const key = { pk: keys.input(part.digest), sk: keys.inputSort(part.kind) };
