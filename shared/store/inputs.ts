@@ -1,11 +1,21 @@
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { sleepMs } from '../util/backoff.js';
+import { AdvisorError } from '../util/errors.js';
 import { compress, decompress, parseJsonPart, sha256Of, type Digest, type InputPart, type InputPartKind, type InputsManifest } from '../reproduce/inputs.js';
 import { TableRepository } from './repository.js';
 import { keys } from './table.js';
 
 /** BatchWriteItem takes at most 25 puts. */
 const BATCH_WRITE_ITEMS = 25;
+/** Sends of one batch while DynamoDB leaves items unprocessed (throttling), the first included. */
+const MAX_BATCH_ATTEMPTS = 8;
+
+/** DynamoDB kept leaving a version's input parts unprocessed: the version is not written (the delivery is retried). */
+export class InputsWriteError extends AdvisorError {
+  constructor(unprocessed: number, attempts: number) {
+    super('INPUTS_WRITE_UNPROCESSED', `${unprocessed} input parts still unprocessed after ${attempts} batch writes`, { unprocessed, attempts });
+  }
+}
 /**
  * The kind another profile of the asset stores too (both choose the same book set): checked before writing.
  * Config parts are per profile and bar blocks per interval: only this (asset, profile)'s previous manifest
@@ -43,6 +53,7 @@ export class InputsRepository extends TableRepository {
   private async batchPut(items: Record<string, unknown>[]): Promise<void> {
     let pending = items.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new InputsWriteError(pending.length, attempt);
       if (attempt > 0) await sleepMs(Math.min(1_000, 20 * 2 ** attempt));
       const result = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
       pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
