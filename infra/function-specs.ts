@@ -49,7 +49,8 @@ export const FUNCTION_SPECS: Record<FunctionRole, FunctionSpec> = {
     // One asset's year of hourly bars, books and 10,000 simulation paths per profile; more memory is also more CPU.
     memoryMb: 1024,
     timeoutSeconds: 180,
-    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    // BatchWriteItem: a version's stored inputs (issue 16), 25 parts to a request.
+    tableActions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
     indexActions: [],
     keepClassNames: true,
   },

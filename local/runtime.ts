@@ -136,7 +136,7 @@ async function probeLevelStore(path: string): Promise<void> {
 }
 
 /** Starts the on-disk DynamoDB-API server; a locked (second instance) or read-only store is a RuntimeStartError. */
-async function openLocalDatabase(path: string, dataDir: string): Promise<LocalDynamo> {
+export async function openLocalDatabase(path: string, dataDir: string): Promise<LocalDynamo> {
   try {
     await probeLevelStore(path);
     return await startLocalDynamo({ path });

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { INTERVAL_MS, type AdvisorConfig, type Policy, type ProtocolProfile } from '../config/schema.js';
 import type { Recommendation, RecommendationDraft } from '../model/recommendation.js';
+import { blockStartMs, storedInputsOf } from '../reproduce/inputs.js';
 import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot.js';
 import { chooseBooks } from '../risk/book-window.js';
 import { computeParameters } from '../risk/engine/recommend.js';
+import type { ComputedParameters, ParameterInputs } from '../risk/engine/types.js';
 import { isStaleBookSet, lastBarEndMs, newestBookMs } from '../risk/freshness.js';
 import { assertContinuousTiers } from '../risk/tier-continuity.js';
 import type { Store } from '../store/index.js';
@@ -24,11 +25,6 @@ export function qualityAt(snapshot: MarketSnapshot, staleAfterMs: number, nowMs:
       { code: 'STALE', severity: 'failure', message: `snapshot taken ${(ageMs / MS_PER_HOUR).toFixed(1)} h before compute` },
     ],
   };
-}
-
-/** sha256 over the canonical JSON of everything the parameters were computed from. */
-export function digestOf(value: unknown): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
 }
 
 function finiteFigures(figures: Record<string, number>): Record<string, number> {
@@ -67,18 +63,73 @@ export interface RecommendationDeps {
   store: Store;
 }
 
-/** Computes and stores a new recommendation version for (asset, profile) from the latest snapshot. */
+/** What a stored version says beside the engine's output: where and when it was computed, from what. */
+export interface VersionMeta {
+  runId: string;
+  nowMs: number;
+  methodologyVersion: string;
+  inputsDigest: string;
+  snapshot: Pick<MarketSnapshot, 'simulated' | 'historical' | 'source' | 'takenAtMs'>;
+}
+
+/** The stored record of an engine run (before its version number): the one shape compute and `npm run reproduce` build. */
+export function recommendationDraftOf(inputs: ParameterInputs, computed: ComputedParameters, meta: VersionMeta): RecommendationDraft {
+  const { asset, profile } = inputs;
+  const draft = {
+    asset,
+    profileId: profile.id,
+    createdAtMs: meta.nowMs,
+    runId: meta.runId,
+    methodologyVersion: meta.methodologyVersion,
+    simulated: meta.snapshot.simulated,
+    // Snapshots stored before the field existed: a replay source is history all the same.
+    historical: meta.snapshot.historical ?? meta.snapshot.source === 'replay',
+    snapshotTakenAtMs: meta.snapshot.takenAtMs,
+    inputsDigest: meta.inputsDigest,
+    status: computed.status,
+    unfitReasons: computed.unfitReasons,
+    alerts: computed.alerts,
+    volatility: computed.volatility,
+    liquidity: computed.liquidity,
+    quality: inputs.quality,
+    figures: finiteFigures(computed.figures),
+    rationale: computed.rationale,
+    steps: computed.steps,
+    needsGovernanceVote: computed.needsGovernanceVote,
+  };
+  if (computed.profileKind === 'lending' && profile.kind === 'lending') {
+    const { parameters, target, crossCheck, monteCarlo } = computed;
+    return { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[asset] ?? null };
+  }
+  if (computed.profileKind === 'perp' && profile.kind === 'perp') {
+    const { parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd } = computed;
+    // A schedule whose margin jumps at a boundary is never stored (nor published from the store).
+    assertContinuousTiers(tiers, `${asset} ${profile.id}`);
+    return { ...draft, profileKind: 'perp', parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd, current: profile.current[asset] ?? null };
+  }
+  throw new ProfileKindMismatchError(profile.id, profile.kind, computed.profileKind);
+}
+
+/**
+ * Computes and stores a new recommendation version for (asset, profile) from the latest snapshot, its exact
+ * inputs first (content-addressed, store/inputs.ts; `previousInputsDigest`, the previous version's, saves
+ * rewriting the parts it already stored).
+ */
 export async function computeRecommendation(
   deps: RecommendationDeps,
   snapshot: MarketSnapshot,
   profile: ProtocolProfile,
   runId: string,
   nowMs: number,
+  previousInputsDigest?: string,
 ): Promise<Recommendation> {
   const { config, store } = deps;
   const intervalMs = INTERVAL_MS[profile.candleInterval];
   const endMs = floorTo(snapshot.takenAtMs, intervalMs);
-  const candles = await store.series.getBars(snapshot.asset, profile.candleInterval, endMs - profile.lookbackDays * MS_PER_DAY, endMs);
+  const startMs = endMs - profile.lookbackDays * MS_PER_DAY;
+  // From the start of the first input block (same chunks read): the block is stored whole, so it is shared by later versions.
+  const blockBars = await store.series.getBars(snapshot.asset, profile.candleInterval, blockStartMs(startMs, profile.candleInterval), endMs);
+  const candles = blockBars.filter((c) => c.openTimeMs >= startMs);
   const quality = qualityAt(snapshot, config.policy.staleAfterMs, nowMs);
   // Liquidity at a low percentile over the window's book snapshots, not the latest book alone.
   const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * MS_PER_HOUR;
@@ -88,62 +139,13 @@ export async function computeRecommendation(
   const frozen = config.assets.find((a) => a.symbol === snapshot.asset)?.frozen ?? false;
   const lastGoodMs = {
     book: await lastGoodBookMs(store, snapshot.asset, bookSets, windowStartMs, config.policy.bookSnapshotsMax),
-    candles: candles.length > 0 ? null : await lastStoredBarEndMs(store, snapshot.asset, profile, endMs - profile.lookbackDays * MS_PER_DAY),
+    candles: candles.length > 0 ? null : await lastStoredBarEndMs(store, snapshot.asset, profile, startMs),
   };
-  const computed = computeParameters({ asset: snapshot.asset, profile, policy: config.policy, candles, books, bookWindow, quality, nowMs, frozen, lastGoodMs });
-  const inputsDigest = digestOf({
-    methodologyVersion: config.methodologyVersion,
-    profile,
-    policy: config.policy,
-    // Volume too: the supply cap's flow measure reads it (risk/engine/cap-evidence.ts).
-    candles: candles.map((c) => [c.openTimeMs, c.open, c.high, c.low, c.close, c.volume]),
-    books,
-    quality,
-    nowMs: profile.currentUpdatedAt[snapshot.asset] ? nowMs : undefined,
-  });
-  const draft = {
-    asset: snapshot.asset,
-    profileId: profile.id,
-    createdAtMs: nowMs,
-    runId,
-    methodologyVersion: config.methodologyVersion,
-    simulated: snapshot.simulated,
-    // Snapshots stored before the field existed: a replay source is history all the same.
-    historical: snapshot.historical ?? snapshot.source === 'replay',
-    snapshotTakenAtMs: snapshot.takenAtMs,
-    inputsDigest,
-    status: computed.status,
-    unfitReasons: computed.unfitReasons,
-    alerts: computed.alerts,
-    volatility: computed.volatility,
-    liquidity: computed.liquidity,
-    quality,
-    figures: finiteFigures(computed.figures),
-    rationale: computed.rationale,
-    steps: computed.steps,
-    needsGovernanceVote: computed.needsGovernanceVote,
-  };
-  let versioned: RecommendationDraft;
-  if (computed.profileKind === 'lending' && profile.kind === 'lending') {
-    const { parameters, target, crossCheck, monteCarlo } = computed;
-    versioned = { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[snapshot.asset] ?? null };
-  } else if (computed.profileKind === 'perp' && profile.kind === 'perp') {
-    const { parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd } = computed;
-    // A schedule whose margin jumps at a boundary is never stored (nor published from the store).
-    assertContinuousTiers(tiers, `${snapshot.asset} ${profile.id}`);
-    versioned = {
-      ...draft,
-      profileKind: 'perp',
-      parameters,
-      target,
-      tiers,
-      openInterest,
-      liquidationPenaltyBps,
-      insuranceFundTargetUsd,
-      current: profile.current[snapshot.asset] ?? null,
-    };
-  } else {
-    throw new ProfileKindMismatchError(profile.id, profile.kind, computed.profileKind);
-  }
-  return store.recommendations.append(versioned);
+  const inputs: ParameterInputs = { asset: snapshot.asset, profile, policy: config.policy, candles, books, bookWindow, quality, nowMs, frozen, lastGoodMs };
+  const computed = computeParameters(inputs);
+  const { manifest, parts } = storedInputsOf({ inputs, methodologyVersion: config.methodologyVersion, blockBars, startMs, endMs });
+  // Inputs before the version: a stored version always has its inputs.
+  await store.inputs.save(manifest, parts, await store.inputs.partsOf(previousInputsDigest));
+  const draft = recommendationDraftOf(inputs, computed, { runId, nowMs, methodologyVersion: config.methodologyVersion, inputsDigest: manifest.digest, snapshot });
+  return store.recommendations.append(draft);
 }

@@ -38,7 +38,7 @@ async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: R
   if (highest && highest.runId === work.runId) return highest;
   const snapshot = await store.snapshots.latest(work.asset);
   if (!snapshot) throw new NoSnapshotError(work.asset);
-  const recommendation = await computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs);
+  const recommendation = await computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs, highest?.inputsDigest);
   // Missing input holds parameters (no-data): say so in the run's log, not only in the stored item.
   for (const alert of recommendation.alerts ?? []) deps.logger.warn('missing input: parameters held', { runId: work.runId, ...alert });
   return recommendation;

@@ -6,6 +6,7 @@ import type { ParameterChange } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
 import { escapeMarkdown, table } from './markdown.js';
 import { changesSinceSection, type ChangesSince } from './since.js';
+import { reproduceSection } from './reproduce-section.js';
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
@@ -332,6 +333,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
       }),
     ),
     '',
+    ...reproduceSection(shown),
     `The run that produced this proposal, with every version it wrote: <${input.publicBaseUrl}/v1/runs/${encodeURIComponent(input.runId)}>.`,
     '',
   );

@@ -134,7 +134,7 @@ const common = {
   /** Replayed recorded history (`--source replay`), not the live market; absent on items stored before it existed = false. */
   historical: z.boolean().optional(),
   snapshotTakenAtMs: z.number(),
-  /** sha256 of the canonical JSON of every input (series, books, profile): the recommendation is reproducible from it. */
+  /** sha256 of the manifest of the version's stored inputs (shared/reproduce/inputs.ts): `npm run reproduce` rebuilds and recomputes from it. */
   inputsDigest: z.string(),
   /**
    * `unfit`: not collateral (lending, LTV 0) or not listable (perp, leverage 0); reasons say why (evidence only).

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InputsRepository } from './inputs.js';
 import { ProposalRepository } from './proposals.js';
 import { PublicationRepository } from './publications.js';
 import { RecommendationRepository } from './recommendations.js';
@@ -20,6 +21,8 @@ export interface Store {
   /** Venue rate budgets shared by every worker (the live market's fleet limiter). */
   venueBudgets: VenueBudgetRepository;
   recompute: RecomputeRepository;
+  /** The exact inputs of every recommendation version, content-addressed (npm run reproduce). */
+  inputs: InputsRepository;
 }
 
 export function createStore(doc: DynamoDBDocumentClient, tableName: string): Store {
@@ -32,5 +35,6 @@ export function createStore(doc: DynamoDBDocumentClient, tableName: string): Sto
     publications: new PublicationRepository(doc, tableName),
     venueBudgets: new VenueBudgetRepository(doc, tableName),
     recompute: new RecomputeRepository(doc, tableName),
+    inputs: new InputsRepository(doc, tableName),
   };
 }

@@ -85,4 +85,7 @@ export const keys = {
   /** The recompute runs in flight and each caller's count this hour, with a version for compare-and-swap. */
   recomputeInFlight: 'RECOMPUTE',
   recomputeInFlightSort: 'INFLIGHT',
+  /** A content-addressed input of recommendation versions (shared/store/inputs.ts): by digest, then kind. */
+  input: (digest: string) => `INPUT#${digest}`,
+  inputSort: (kind: string) => kind.toUpperCase(),
 } as const;
