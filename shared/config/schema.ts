@@ -5,6 +5,7 @@ import {
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
 } from './defaults.js';
+import { stewardSchema } from './steward.js';
 import { throughTheCycleTailSchema } from './tail.js';
 
 /**
@@ -172,6 +173,8 @@ export const lendingProfileSchema = z.object({
    * floored by unconditionalFloorShare x the trailing unconditional tail instead.
    */
   throughTheCycleTail: throughTheCycleTailSchema.optional(),
+  /** issue 16: the risk steward the bounded steps are encoded for (shared/config/steward.ts); absent: no payload. */
+  steward: stewardSchema.optional(),
 }).strict();
 export type LendingProfile = z.infer<typeof lendingProfileSchema>;
 

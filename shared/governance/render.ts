@@ -5,6 +5,8 @@ import { higherIsLooser, labelOf, PARAMETERS } from '../model/parameters.js';
 import type { ParameterChange } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
 import { escapeMarkdown, table } from './markdown.js';
+import { stewardSections } from './steward/render.js';
+import type { StewardPayload } from '../model/steward.js';
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
@@ -46,6 +48,8 @@ export interface RenderInput {
   changes: readonly ParameterChange[];
   /** Which part of the profile's changes this is, when they are split over several proposals. */
   part?: { index: number; count: number };
+  /** issue 16: the risk-steward payload and where the API serves its batch (steward/render.ts). */
+  steward?: { payload: StewardPayload | null; url: string };
 }
 
 /** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
@@ -238,6 +242,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     }
     lines.push('');
   }
+  lines.push(...stewardSections(input.steward?.payload, input.steward?.url ?? ''));
   const held = recommendations.flatMap((r) =>
     r.steps
       .filter((s) => s.status === 'held-weak-evidence' || s.status === 'held-min-delay' || s.status === 'frozen' || s.status === 'no-data')
