@@ -1,4 +1,3 @@
-import { AaveV3Ethereum } from '@aave-dao/aave-address-book';
 import * as z from 'zod';
 
 /**
@@ -48,20 +47,27 @@ export const stewardSchema = z
   .strict();
 export type StewardConfig = z.infer<typeof stewardSchema>;
 
-const A = AaveV3Ethereum.ASSETS;
-const token = (symbol: keyof typeof A): StewardToken => ({ symbol, address: A[symbol].UNDERLYING, decimals: A[symbol].decimals });
-
 /**
- * Aave v3 Ethereum's risk steward: address and reserve tokens from @aave-dao/aave-address-book; bounds as deployed
- * (aave-v3-risk-stewards scripts/deploy/DeployStewards.s.sol: LTV, LT and bonus 50 bps absolute, caps 100 % relative,
- * every parameter 3 days apart); the vote is Aave Governance v3 level 1 (1 day cooling-off, 3 days voting, 1 day
- * execution delay: 5 days). SOL and DOGE are not listed there. The risk council's Safe is not in the address book.
+ * Aave v3 Ethereum's risk steward: address and reserve tokens as @aave-dao/aave-address-book 4.68.1 gives them
+ * (AaveV3Ethereum.RISK_STEWARD, ASSETS.<symbol>.UNDERLYING and decimals; written out here because importing the book's
+ * market object adds 48 KB to every Lambda bundle, and test/unit/config/steward-addresses.test.ts checks each against
+ * the book); bounds as deployed (aave-v3-risk-stewards scripts/deploy/DeployStewards.s.sol: LTV, LT and bonus 50 bps
+ * absolute, caps 100 % relative, every parameter 3 days apart); the vote is Aave Governance v3 level 1 (1 day
+ * cooling-off, 3 days voting, 1 day execution delay: 5 days). SOL and DOGE are not listed there. The risk council's
+ * Safe is not in the address book.
  */
 export const AAVE_V3_ETHEREUM_STEWARD: StewardConfig = {
-  chainId: AaveV3Ethereum.CHAIN_ID,
-  address: AaveV3Ethereum.RISK_STEWARD,
+  chainId: 1,
+  address: '0x13a9CC64344b02bACC5AD9Cf38B5711F1B9ec3d4',
   safeAddress: null,
-  tokens: { BTC: token('WBTC'), ETH: token('WETH'), LINK: token('LINK'), AAVE: token('AAVE'), UNI: token('UNI'), CRV: token('CRV') },
+  tokens: {
+    BTC: { symbol: 'WBTC', address: '0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599', decimals: 8 },
+    ETH: { symbol: 'WETH', address: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2', decimals: 18 },
+    LINK: { symbol: 'LINK', address: '0x514910771AF9Ca656af840dff83E8264EcF986CA', decimals: 18 },
+    AAVE: { symbol: 'AAVE', address: '0x7Fc66500c84A76Ad7e9c93437bFc5Ac33E2DDaE9', decimals: 18 },
+    UNI: { symbol: 'UNI', address: '0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984', decimals: 18 },
+    CRV: { symbol: 'CRV', address: '0xD533a949740bb3306d119CC777fa900bA034cd52', decimals: 18 },
+  },
   riskConfig: {
     ltv: { minDelayDays: 3, maxPercentChange: 50 },
     liquidationThreshold: { minDelayDays: 3, maxPercentChange: 50 },
