@@ -11,7 +11,7 @@
  * file is byte-identical from one regeneration to the next unless the engine's behaviour changes.
  */
 import '../local/preamble.js';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,12 @@ async function main(): Promise<void> {
     if (!proposal) throw new ExampleProposalError('EXAMPLE_NO_PROPOSAL', `run ${runId} made no proposal for ${profile.id} (nothing beyond the hysteresis?)`, { runId, profileId: profile.id });
     if (proposal.status !== 'sent' || !proposal.externalRef) throw new ExampleProposalError('EXAMPLE_PROPOSAL_NOT_SENT', `proposal ${proposal.id} is ${proposal.status}, not in the outbox`, { proposalId: proposal.id, status: proposal.status });
     const stableRunId = runId.slice(0, ULID_TIME_CHARS) + '0'.repeat(runId.length - ULID_TIME_CHARS);
-    const markdown = readFileSync(proposal.externalRef, 'utf8')
+    // issue 16: the Safe batch the outbox wrote beside the proposal, shown after it.
+    const batchFile = proposal.externalRef.replace(/\.md$/, '.safe.json');
+    const batch = existsSync(batchFile)
+      ? `\n---\n\n*The Safe Transaction Builder batch the outbox wrote beside this proposal (\`${path.basename(batchFile)}\`; the API serves it at the payload link above):*\n\n\`\`\`json\n${readFileSync(batchFile, 'utf8')}\`\`\`\n`
+      : '';
+    const markdown = (readFileSync(proposal.externalRef, 'utf8') + batch)
       .split(runtime.url).join(DOCUMENTED_BASE_URL)
       .split(runId).join(stableRunId)
       .split(runId.toLowerCase()).join(stableRunId.toLowerCase());

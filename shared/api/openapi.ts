@@ -22,6 +22,7 @@ import {
   runPathSchema,
   runResponseSchema,
 } from './schemas.js';
+import { safeBatchSchema } from '../model/steward.js';
 
 /** The API's own version (the paths' `/v1`); the methodology has its own, in `info`. */
 export const API_VERSION = '1.1.0';
@@ -179,6 +180,18 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
           description: `\`limit\` 1-${LIMITS.proposals.maxLimit} (default ${LIMITS.proposals.defaultLimit}); a page may hold fewer items than \`limit\`.`,
           requestParams: { query: proposalsQuerySchema },
           responses: ok('One page of proposals.', proposalsResponseSchema, { '400': errors.badRequest }),
+        }),
+      },
+      '/v1/proposals/{id}/payload': {
+        get: read({
+          operationId: 'getProposalPayload',
+          summary: "A lending proposal's risk-steward calls as a Safe Transaction Builder batch",
+          description:
+            'The `updateCollateralSide` and `updateCaps` calls of the bounded steps, ABI-encoded for the Aave risk steward (caps in whole ' +
+            'tokens, unchanged fields KEEP_CURRENT): load it in the Safe Transaction Builder. 404 for an unknown proposal and for one ' +
+            'without a payload (a perp market, or no change a steward can take).',
+          requestParams: { path: z.object({ id: z.string().meta({ description: 'Proposal id.' }) }) },
+          responses: ok('The Safe batch.', safeBatchSchema, { '404': errors.notFound }),
         }),
       },
       '/v1/runs/{id}': {

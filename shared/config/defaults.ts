@@ -3,6 +3,7 @@ import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
 import { PERP_THROUGH_THE_CYCLE_TAIL } from './perp-tail-calibration.generated.js';
+import { AAVE_V3_ETHEREUM_STEWARD } from './steward.js';
 import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.generated.js';
 import { UNIVERSE } from './universe.js';
 
@@ -228,6 +229,8 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       monteCarloMinLtvShareOfLt: DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.min,
       monteCarloMaxLtvShareOfLt: DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.max,
       current: AAVE_V3_ETHEREUM_CURRENT,
+      // issue 16: the steward calls of every bounded step (shared/governance/steward/).
+      steward: AAVE_V3_ETHEREUM_STEWARD,
     },
     {
       id: 'perp-dex',

@@ -10,6 +10,7 @@ import {
   PROPOSALS_DEFAULTS,
 } from './defaults.js';
 import { monitorSchema } from './monitor.js';
+import { stewardSchema } from './steward.js';
 import { throughTheCycleTailSchema } from './tail.js';
 
 /**
@@ -179,6 +180,8 @@ export const lendingProfileSchema = z.object({
    * floored by unconditionalFloorShare x the trailing unconditional tail instead.
    */
   throughTheCycleTail: throughTheCycleTailSchema.optional(),
+  /** issue 16: the risk steward the bounded steps are encoded for (shared/config/steward.ts); absent: no payload. */
+  steward: stewardSchema.optional(),
 }).strict();
 export type LendingProfile = z.infer<typeof lendingProfileSchema>;
 

@@ -41,7 +41,7 @@ function markerPattern(proposalId: string): RegExp {
 }
 
 /** Sections left out first when a proposal is longer than the forum allows (least needed to vote first). */
-const DROPPABLE_SECTIONS = ['Cross-checks', 'Margin schedules', 'Data behind the numbers', 'Held back by the guard rails', 'Data quality', 'Reasons'];
+const DROPPABLE_SECTIONS = ['Cross-checks', 'Margin schedules', 'Data behind the numbers', 'Steward path', 'Held back by the guard rails', 'Data quality', 'Reasons'];
 
 /**
  * Fits a proposal's Markdown into `maxChars` (Discourse's max_post_length, default 32,000): leaves out

@@ -8,6 +8,7 @@ import { changesOf } from './changes.js';
 import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
 import { renderProposal } from './render.js';
 import type { ChangesSince } from './since.js';
+import { stewardPayloadOf } from './steward/payload.js';
 import type { ProposalSink } from './sinks.js';
 
 /**
@@ -77,6 +78,9 @@ function draftPart(
     const changes = recommendations.flatMap((r) => changesOf(r));
     const simulated = recommendations.some((r) => r.simulated);
     const historical = recommendations.some((r) => r.historical === true);
+    const id = proposalId(profile.id, input.runId, part);
+    // issue 16: the risk-steward calls of the bounded steps (lending profiles with a steward block), named after the proposal.
+    const steward = stewardPayloadOf({ profile, recommendations, changes, nowMs: input.nowMs, name: `${profile.name}: ${id}` });
     const { title, markdown } = renderProposal({
       profile,
       runId: input.runId,
@@ -89,9 +93,10 @@ function draftPart(
       changes,
       part,
       ...(since ? { since } : {}),
+      steward: { payload: steward, url: `${input.publicBaseUrl}/v1/proposals/${encodeURIComponent(id)}/payload` },
     });
     return {
-      id: proposalId(profile.id, input.runId, part),
+      id,
       profileId: profile.id,
       runId: input.runId,
       createdAtMs: input.nowMs,
@@ -106,6 +111,7 @@ function draftPart(
       externalRef: null,
       sentAtMs: null,
       lastError: null,
+      ...(steward ? { steward } : {}),
     };
 }
 

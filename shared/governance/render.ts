@@ -7,6 +7,8 @@ import type { Recommendation } from '../model/recommendation.js';
 import { escapeMarkdown, table } from './markdown.js';
 import { changesSinceSection, type ChangesSince } from './since.js';
 import { reproduceSection } from './reproduce-section.js';
+import { stewardSections } from './steward/render.js';
+import type { StewardPayload } from '../model/steward.js';
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
@@ -50,6 +52,8 @@ export interface RenderInput {
   part?: { index: number; count: number };
   /** What changed since the last published proposal of the market (since.ts); absent: no section. */
   since?: ChangesSince;
+  /** issue 16: the risk-steward payload and where the API serves its batch (steward/render.ts). */
+  steward?: { payload: StewardPayload | null; url: string };
 }
 
 /** Which changes a risk steward may apply within its per-update bounds, and which need a vote. */
@@ -243,6 +247,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     }
     lines.push('');
   }
+  lines.push(...stewardSections(input.steward?.payload, input.steward?.url ?? ''));
   const held = recommendations.flatMap((r) =>
     r.steps
       .filter((s) => s.status === 'held-weak-evidence' || s.status === 'held-min-delay' || s.status === 'frozen' || s.status === 'no-data')

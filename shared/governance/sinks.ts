@@ -18,8 +18,10 @@ export interface ProposalSink {
 }
 
 /**
- * Writes `<dir>/<proposal id>.md`. Idempotent: the same id always lands in the same file with the same
- * content, written to a temporary name first and renamed, so a reader never sees half a proposal.
+ * Writes `<dir>/<proposal id>.md`, and beside it `<proposal id>.safe.json`, the Safe Transaction Builder batch of a
+ * lending proposal's risk-steward calls (issue 16) when it has one. Idempotent: the same id always lands in the
+ * same files with the same content, each written to a temporary name first and renamed, so a reader never sees
+ * half a proposal.
  */
 export class LocalOutboxSink implements ProposalSink {
   readonly target = TARGET_NAMES.localOutbox;
@@ -29,12 +31,18 @@ export class LocalOutboxSink implements ProposalSink {
 
   async send(proposal: Proposal): Promise<{ externalRef: string }> {
     await mkdir(this.directory, { recursive: true });
+    const batch = proposal.steward?.batch;
+    if (batch) await writeAtomically(join(this.directory, `${proposal.id}.safe.json`), `${JSON.stringify(batch, null, 2)}\n`);
     const path = join(this.directory, `${proposal.id}.md`);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, proposal.markdown, 'utf8');
-    await rename(temporary, path);
+    await writeAtomically(path, proposal.markdown);
     return { externalRef: path };
   }
+}
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, content, 'utf8');
+  await rename(temporary, path);
 }
 
 /**

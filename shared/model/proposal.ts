@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeTime } from 'ulid';
 import * as z from 'zod';
 import { PARAMETER_UNITS } from './parameters.js';
+import { stewardPayloadSchema } from './steward.js';
 
 export const parameterChangeSchema = z.object({
   asset: z.string(),
@@ -57,6 +58,8 @@ export const proposalSchema = z.object({
   leaseOwner: z.string().optional(),
   /** Until when that dispatcher holds it (epoch ms); after that another may take it over. */
   leaseUntilMs: z.number().optional(),
+  /** issue 16: the risk-steward calls of a lending proposal's bounded steps (shared/governance/steward/); absent otherwise. */
+  steward: stewardPayloadSchema.optional(),
 });
 export type Proposal = z.infer<typeof proposalSchema>;
 

@@ -143,6 +143,14 @@ describe('every endpoint against the document', () => {
     expect(bad.json.errors[0].field).toBe('query.limit');
   });
 
+  it('GET /v1/proposals/{id}/payload: the Safe batch; 404 for an unknown proposal and for one without a payload', async () => {
+    const res = await call('GET', '/v1/proposals/aave-v3-ethereum-run4/payload');
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toMatchObject({ version: '1.0', chainId: '1', transactions: [{ value: '0', data: expect.stringMatching(/^0x/) }] });
+    expect((await call('GET', '/v1/proposals/nope/payload')).statusCode).toBe(404);
+    expect((await call('GET', '/v1/proposals/aave-v3-ethereum-run0/payload')).json.detail).toMatch(/no steward payload/);
+  });
+
   it('GET /v1/runs/{id}', async () => {
     expect((await call('GET', `/v1/runs/${runId}`)).json).toMatchObject({ id: runId, status: 'queued' });
     expect((await call('GET', '/v1/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV')).statusCode).toBe(404);
@@ -221,6 +229,7 @@ describe('every endpoint against the document', () => {
       '/v1/recommendations/ETH/history?profile=perp-dex',
       '/v1/assets/BTC/prices',
       '/v1/proposals',
+      '/v1/proposals/aave-v3-ethereum-run4/payload',
       `/v1/runs/${runId}`,
     ];
     for (const target of reads) {

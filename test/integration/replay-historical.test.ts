@@ -125,7 +125,9 @@ describe('replayed data is historical, not live', () => {
     expect(result.sent).toEqual([proposal.id]);
     expect(forum.posts).toHaveLength(0);
     expect(receiver.deliveries).toHaveLength(0);
-    expect(readdirSync(outboxDir)).toEqual([`${proposal.id}.md`]);
+    // The proposal, and beside it the Safe batch of its risk-steward calls when it has one (issue 16).
+    const files = [`${proposal.id}.md`, ...(proposal.steward?.batch ? [`${proposal.id}.safe.json`] : [])];
+    expect(readdirSync(outboxDir).sort()).toEqual(files.sort());
     expect((await ctx.store.proposals.get(proposal.id))?.externalRef).toContain(outboxDir);
   });
 

@@ -12,6 +12,8 @@ import type { Store } from '../../shared/store/index.js';
 import { startTestTable, type TestTable } from './dynamo.js';
 import { httpEvent } from './events.js';
 import { perpRecommendationDraft, proposal, recommendationDraft } from './fixtures.js';
+import { stewardPayloadOf } from '../../shared/governance/steward/payload.js';
+import type { Recommendation } from '../../shared/model/recommendation.js';
 
 /**
  * The API-contract suite's harness (test/integration/api-contract*.test.ts): the API on a real local
@@ -173,7 +175,9 @@ export function useContractApi(): void {
     await store.runs.create(run);
     runId = run.id;
     for (let i = 0; i < 5; i++) {
-      await store.proposals.createPending(proposal({ id: `aave-v3-ethereum-run${i}`, runId: `run${i}`, createdAtMs: SERIES_END_MS + i * HOUR_MS }));
+      // The newest carries a risk-steward payload (issue 16): GET /v1/proposals/{id}/payload serves its batch.
+      const steward = i === 4 ? stewardFixture() : undefined;
+      await store.proposals.createPending(proposal({ id: `aave-v3-ethereum-run${i}`, runId: `run${i}`, createdAtMs: SERIES_END_MS + i * HOUR_MS, ...(steward ? { steward } : {}) }));
     }
     await store.proposals.markSent('aave-v3-ethereum-run3', '/tmp/outbox/aave-v3-ethereum-run3.md https://forum.example.org/t/btc-eth/42/7', SERIES_END_MS + 4 * HOUR_MS);
     await store.series.putBars('BTC', '1h', bars(SERIES_BARS, SERIES_END_MS));
@@ -198,4 +202,12 @@ export function useContractApi(): void {
   afterAll(async () => {
     await table?.stop();
   });
+}
+
+/** A steward payload of one ETH liquidation-threshold step, for the payload route. */
+function stewardFixture() {
+  const profile = config.profiles.find((p) => p.kind === 'lending')!;
+  const changes = [{ asset: 'ETH', parameter: 'liquidationThresholdBps', current: 8300, recommended: 8250, target: 8250, unit: 'bps' as const, status: 'within-bounds', stress: false, reason: 'r', guardRail: 'g' }];
+  const recommendations = [{ asset: 'ETH', figures: { midUsd: 3000 } }] as unknown as Recommendation[];
+  return stewardPayloadOf({ profile, recommendations, changes, nowMs: SERIES_END_MS, name: 'fixture' }) ?? undefined;
 }
