@@ -2,6 +2,7 @@ import { MS_PER_HOUR } from '../util/time.js';
 import { SimulatorCalibrationMissingError } from './errors.js';
 import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.js';
 import { SIMULATOR_CALIBRATION } from './calibration.js';
+import { AAVE_V3_ETHEREUM_CHAIN } from './chain.js';
 import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.generated.js';
 import { UNIVERSE } from './universe.js';
 
@@ -180,6 +181,8 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       monteCarloMinLtvShareOfLt: DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.min,
       monteCarloMaxLtvShareOfLt: DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT.max,
       current: AAVE_V3_ETHEREUM_CURRENT,
+      // issue 16: read live (ADVISOR_RPC_URL) from these addresses; `current` above is then the fallback.
+      chain: AAVE_V3_ETHEREUM_CHAIN,
     },
     {
       id: 'perp-dex',

@@ -5,6 +5,7 @@ import {
   DEFAULT_MONTE_CARLO_LTV_SHARE_OF_LT,
   GUARD_RAIL_DEFAULTS,
 } from './defaults.js';
+import { lendingChainSchema } from './chain.js';
 import { throughTheCycleTailSchema } from './tail.js';
 
 /**
@@ -172,6 +173,8 @@ export const lendingProfileSchema = z.object({
    * floored by unconditionalFloorShare x the trailing unconditional tail instead.
    */
   throughTheCycleTail: throughTheCycleTailSchema.optional(),
+  /** issue 16: where the live parameters are on chain (read when ADVISOR_RPC_URL is set; shared/config/chain.ts). */
+  chain: lendingChainSchema.optional(),
 }).strict();
 export type LendingProfile = z.infer<typeof lendingProfileSchema>;
 
@@ -332,6 +335,8 @@ export const proposalsSchema = z.object({
    * 2.6 KB) and a stored proposal far under DynamoDB's 400 KB item limit.
    */
   maxAssetsPerProposal: z.number().int().min(1).max(50).default(10),
+  /** issue 16: a bounded LT/LTV step that would liquidate more debt than this (USD) is split or flagged (shared/risk/induced.ts). */
+  maxInducedLiquidationUsd: z.number().positive().default(25_000),
 }).strict();
 
 export const advisorConfigSchema = z
@@ -343,7 +348,7 @@ export const advisorConfigSchema = z
     policy: policySchema,
     simulator: simulatorSchema,
     schedule: scheduleSchema,
-    proposals: proposalsSchema.default({ maxAssetsPerProposal: 10 }),
+    proposals: proposalsSchema.default({ maxAssetsPerProposal: 10, maxInducedLiquidationUsd: 25_000 }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { INTERVAL_MS, type AdvisorConfig, type Policy, type ProtocolProfile } from '../config/schema.js';
+import { applyChainReading } from '../chain/apply.js';
+import type { ChainReading } from '../model/chain.js';
 import type { Recommendation, RecommendationDraft } from '../model/recommendation.js';
 import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot.js';
 import { chooseBooks } from '../risk/book-window.js';
@@ -70,14 +72,18 @@ export interface RecommendationDeps {
 export async function computeRecommendation(
   deps: RecommendationDeps,
   snapshot: MarketSnapshot,
-  profile: ProtocolProfile,
+  configured: ProtocolProfile,
   runId: string,
   nowMs: number,
+  chain?: ChainReading,
 ): Promise<Recommendation> {
   const { config, store } = deps;
-  const intervalMs = INTERVAL_MS[profile.candleInterval];
+  const intervalMs = INTERVAL_MS[configured.candleInterval];
   const endMs = floorTo(snapshot.takenAtMs, intervalMs);
-  const candles = await store.series.getBars(snapshot.asset, profile.candleInterval, endMs - profile.lookbackDays * MS_PER_DAY, endMs);
+  const candles = await store.series.getBars(snapshot.asset, configured.candleInterval, endMs - configured.lookbackDays * MS_PER_DAY, endMs);
+  // issue 16: the live values (chain) replace the configured ones field by field; caps in tokens at the last close.
+  const applied = configured.kind === 'lending' ? applyChainReading(configured, snapshot.asset, chain, candles.at(-1)?.close ?? null) : null;
+  const profile: ProtocolProfile = applied?.profile ?? configured;
   const quality = qualityAt(snapshot, config.policy.staleAfterMs, nowMs);
   // Liquidity at a low percentile over the window's book snapshots, not the latest book alone.
   const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * MS_PER_HOUR;
@@ -124,7 +130,7 @@ export async function computeRecommendation(
   let versioned: RecommendationDraft;
   if (computed.profileKind === 'lending' && profile.kind === 'lending') {
     const { parameters, target, crossCheck, monteCarlo } = computed;
-    versioned = { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[snapshot.asset] ?? null };
+    versioned = { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[snapshot.asset] ?? null, ...(applied ? { currentSource: applied.source } : {}) };
   } else if (computed.profileKind === 'perp' && profile.kind === 'perp') {
     const { parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd } = computed;
     versioned = {

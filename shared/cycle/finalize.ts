@@ -4,6 +4,7 @@ import type { AssetOutcome, Run } from '../model/run.js';
 import { RunTransitionError } from '../store/errors.js';
 import type { Store } from '../store/index.js';
 import type { FinalizeEvent } from './invoker.js';
+import { chainWarningsOf } from '../chain/warnings.js';
 import { assetsOf, type CycleDeps } from './runs.js';
 
 /** The finalizer drafts proposals: it needs their links and the label of the publish target. */
@@ -82,6 +83,8 @@ export async function finalizeRun(deps: FinalizeDeps, event: FinalizeEvent): Pro
   const status = runStatusOf(recommendations.length, outcomes, missing.length);
   const errors = [
     ...outcomes.flatMap((o) => o.errors),
+    // issue 16: a chain read that fell short is said in the run too (its proposals say it per asset); not a failure.
+    ...chainWarningsOf(await store.runs.chainReadings(run.id)),
     ...missing.map((asset) => ({
       asset,
       stage: 'worker',

@@ -5,6 +5,7 @@ import { higherIsLooser, labelOf, PARAMETERS } from '../model/parameters.js';
 import type { ParameterChange } from '../model/proposal.js';
 import type { Recommendation } from '../model/recommendation.js';
 import { escapeMarkdown, table } from './markdown.js';
+import { currentValuesSection } from './render-chain.js';
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
@@ -218,6 +219,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     'Proposed values respect the per-update bounds of the profile (Aave Risk Steward style); where the target is',
     'beyond them, the bounded step is proposed and the target needs a governance vote.',
     '',
+    ...currentValuesSection(recommendations, assets),
     '## Reasons',
     '',
   );
