@@ -8,7 +8,7 @@ export class ChainReadError extends AdvisorError {
   constructor(
     readonly kind: ChainFailureKind,
     readonly profileId: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`CHAIN_${kind.toUpperCase().replace('-', '_')}`, `chain read for ${profileId} failed (${kind}): ${detail}`, { kind, profileId });
   }

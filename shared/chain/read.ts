@@ -98,6 +98,12 @@ export async function readLendingChain(input: ChainReadInput): Promise<ChainRead
   } catch (error) {
     return failed(input, startedMs, new ChainReadError(kindOf(error), input.profileId, shortMessage(error)), clock);
   }
+  // With allowFailure, viem turns a failed request (timeout, HTTP, revert of aggregate3, bad encoding)
+  // into one failure per call: that is one failed read, named by its cause, not a failure per asset.
+  const first = results[0];
+  if (first?.status === 'failure' && results.every((r) => r.status === 'failure')) {
+    return failed(input, startedMs, new ChainReadError(kindOf(first.error), input.profileId, shortMessage(first.error)), clock);
+  }
   const reserves: Record<string, ChainReserve> = {};
   const assetErrors: Record<string, string> = {};
   let stewardBounds: ChainReading['steward'] = null;
@@ -110,7 +116,7 @@ export async function readLendingChain(input: ChainReadInput): Promise<ChainRead
   try {
     stewardBounds = stewardOf(value(results[0], 'getRiskConfig'));
   } catch (error) {
-    stewardError = error instanceof AdvisorError ? error.message : shortMessage(error);
+    stewardError = error instanceof ChainReadError ? `${error.kind}: ${error.detail}` : error instanceof AdvisorError ? error.message : shortMessage(error);
   }
   symbols.forEach((symbol, i) => {
     const [configuration, caps, timelock] = results.slice(1 + 3 * i, 4 + 3 * i);
@@ -124,7 +130,7 @@ export async function readLendingChain(input: ChainReadInput): Promise<ChainRead
       }
       reserves[symbol] = { ...core, lastUpdatedMs };
     } catch (error) {
-      assetErrors[symbol] = error instanceof AdvisorError ? error.message : shortMessage(error);
+      assetErrors[symbol] = error instanceof ChainReadError ? `${error.kind}: ${error.detail}` : error instanceof AdvisorError ? error.message : shortMessage(error);
     }
   });
   if (Object.keys(reserves).length === 0) {
