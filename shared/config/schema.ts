@@ -337,6 +337,7 @@ export const proposalsSchema = z.object({
   maxAssetsPerProposal: z.number().int().min(1).max(50).default(10),
   /** issue 16: a bounded LT/LTV step that would liquidate more debt than this (USD) is split or flagged (shared/risk/induced.ts). */
   maxInducedLiquidationUsd: z.number().positive().default(25_000),
+  positionsFile: z.string().min(1).optional(), // issue 16: a positions snapshot (shared/governance/positions.ts); absent: simulated books
 }).strict();
 
 export const advisorConfigSchema = z

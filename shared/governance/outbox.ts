@@ -6,6 +6,8 @@ import type { Store } from '../store/index.js';
 import { LeaseLostError } from '../store/proposals.js';
 import { changesOf } from './changes.js';
 import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
+import { inducedSection } from './render-induced.js';
+import type { PositionsSnapshot } from './positions.js';
 import { renderProposal } from './render.js';
 import type { ProposalSink } from './sinks.js';
 
@@ -32,6 +34,8 @@ export interface DraftInput {
   publicBaseUrl: string;
   target: string;
   recommendations: readonly Recommendation[];
+  /** issue 16: the positions snapshot for induced liquidations; absent: each asset's simulated book. */
+  positions?: PositionsSnapshot | null;
 }
 
 /**
@@ -71,6 +75,9 @@ function draftPart(
       recommendations,
       changes,
       part,
+      induced: profile.kind === 'lending'
+        ? inducedSection({ recommendations, changes, snapshot: input.positions ?? null, maxInducedLiquidationUsd: input.config.proposals.maxInducedLiquidationUsd, simulatedPositions: profile.monteCarloPositions })
+        : [],
     });
     return {
       id: proposalId(profile.id, input.runId, part),

@@ -45,6 +45,8 @@ export interface RenderInput {
   publicBaseUrl: string;
   recommendations: readonly Recommendation[];
   changes: readonly ParameterChange[];
+  /** issue 16: the "Induced liquidations" section (render-induced.ts), rendered by the caller. */
+  induced?: readonly string[];
   /** Which part of the profile's changes this is, when they are split over several proposals. */
   part?: { index: number; count: number };
 }
@@ -220,6 +222,7 @@ export function renderProposal(input: RenderInput): ProposalContent {
     'beyond them, the bounded step is proposed and the target needs a governance vote.',
     '',
     ...currentValuesSection(recommendations, assets),
+    ...(input.induced ?? []),
     '## Reasons',
     '',
   );
