@@ -4,6 +4,7 @@ import type { AdvisorConfigInput, LendingProfile, PerpProfile } from './schema.j
 import { SIMULATOR_CALIBRATION } from './calibration.js';
 import { PERP_THROUGH_THE_CYCLE_TAIL } from './perp-tail-calibration.generated.js';
 import { AAVE_V3_ETHEREUM_STEWARD } from './steward.js';
+import { AAVE_V3_ETHEREUM_CHAIN } from './chain.js';
 import { THROUGH_THE_CYCLE_TAIL } from './tail-calibration.generated.js';
 import { UNIVERSE } from './universe.js';
 
@@ -121,8 +122,10 @@ export const DEFAULT_CAP_VOLUME_PARTICIPATION_SHARE = 0.1;
  *   32,000-character default max_post_length.
  * - minIntervalHours 24: at most one routine proposal per market a day (issue 16: an hourly cycle posting
  *   every run gave 24 forum replies per market per day); an emergency cut goes at once regardless.
+ * - maxInducedLiquidationUsd 25,000: a bounded LT step liquidating more debt than this is split or flagged
+ *   (shared/risk/induced.ts; the issue's default, after professional stewards' practice).
  */
-export const PROPOSALS_DEFAULTS = { maxAssetsPerProposal: 10, minIntervalHours: 24 } as const;
+export const PROPOSALS_DEFAULTS = { maxAssetsPerProposal: 10, minIntervalHours: 24, maxInducedLiquidationUsd: 25_000 } as const;
 /** Perp tiers: the largest position priced is 2x the last tier's lower bound (20M -> 40M USD by default). */
 export const DEFAULT_MAX_POSITION_MULTIPLE = 2;
 /** Perp floor (issue 15): the stressed expected shortfall at 97.5 %, the Basel FRTB's replacement for a 99 % VaR. */
@@ -231,6 +234,8 @@ export const DEFAULT_CONFIG: AdvisorConfigInput = {
       current: AAVE_V3_ETHEREUM_CURRENT,
       // issue 16: the steward calls of every bounded step (shared/governance/steward/).
       steward: AAVE_V3_ETHEREUM_STEWARD,
+      // issue 16: read live (ADVISOR_RPC_URL) from these addresses; `current` above is then the fallback.
+      chain: AAVE_V3_ETHEREUM_CHAIN,
     },
     {
       id: 'perp-dex',

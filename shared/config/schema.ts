@@ -12,6 +12,7 @@ import {
 import { monitorSchema } from './monitor.js';
 import { policySchema } from './policy.js';
 import { stewardSchema } from './steward.js';
+import { lendingChainSchema } from './chain.js';
 import { throughTheCycleTailSchema } from './tail.js';
 
 /**
@@ -183,6 +184,8 @@ export const lendingProfileSchema = z.object({
   throughTheCycleTail: throughTheCycleTailSchema.optional(),
   /** issue 16: the risk steward the bounded steps are encoded for (shared/config/steward.ts); absent: no payload. */
   steward: stewardSchema.optional(),
+  /** issue 16: where the live parameters are on chain (read when ADVISOR_RPC_URL is set; shared/config/chain.ts). */
+  chain: lendingChainSchema.optional(),
 }).strict();
 export type LendingProfile = z.infer<typeof lendingProfileSchema>;
 
@@ -268,6 +271,9 @@ export const proposalsSchema = z.object({
   maxAssetsPerProposal: z.number().int().min(1).max(50).default(PROPOSALS_DEFAULTS.maxAssetsPerProposal),
   /** Hours between two routine proposals of a market; an emergency goes at once (governance/cadence.ts). 0: no wait. */
   minIntervalHours: z.number().min(0).default(PROPOSALS_DEFAULTS.minIntervalHours),
+  /** issue 16: a bounded LT/LTV step that would liquidate more debt than this (USD) is split or flagged (shared/risk/induced.ts). */
+  maxInducedLiquidationUsd: z.number().positive().default(PROPOSALS_DEFAULTS.maxInducedLiquidationUsd),
+  positionsFile: z.string().min(1).optional(), // issue 16: a positions snapshot (shared/governance/positions.ts); absent: simulated books
 }).strict();
 
 export const advisorConfigSchema = z

@@ -1,4 +1,6 @@
 import { INTERVAL_MS, type AdvisorConfig, type Policy, type ProtocolProfile } from '../config/schema.js';
+import { applyChainReading } from '../chain/apply.js';
+import type { ChainReading, CurrentSource } from '../model/chain.js';
 import type { Recommendation, RecommendationDraft } from '../model/recommendation.js';
 import { blockStartMs, storedInputsOf } from '../reproduce/inputs.js';
 import type { BookSummary, DataQuality, MarketSnapshot } from '../model/snapshot.js';
@@ -70,6 +72,8 @@ export interface VersionMeta {
   methodologyVersion: string;
   inputsDigest: string;
   snapshot: Pick<MarketSnapshot, 'simulated' | 'historical' | 'source' | 'takenAtMs'>;
+  /** Lending: where the current values came from (config or chain, issue 16); provenance, not an engine output. */
+  currentSource?: CurrentSource;
 }
 
 /** The stored record of an engine run (before its version number): the one shape compute and `npm run reproduce` build. */
@@ -99,7 +103,7 @@ export function recommendationDraftOf(inputs: ParameterInputs, computed: Compute
   };
   if (computed.profileKind === 'lending' && profile.kind === 'lending') {
     const { parameters, target, crossCheck, monteCarlo } = computed;
-    return { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[asset] ?? null };
+    return { ...draft, profileKind: 'lending', parameters, target, crossCheck, monteCarlo, current: profile.current[asset] ?? null, ...(meta.currentSource ? { currentSource: meta.currentSource } : {}) };
   }
   if (computed.profileKind === 'perp' && profile.kind === 'perp') {
     const { parameters, target, tiers, openInterest, liquidationPenaltyBps, insuranceFundTargetUsd } = computed;
@@ -118,18 +122,22 @@ export function recommendationDraftOf(inputs: ParameterInputs, computed: Compute
 export async function computeRecommendation(
   deps: RecommendationDeps,
   snapshot: MarketSnapshot,
-  profile: ProtocolProfile,
+  configured: ProtocolProfile,
   runId: string,
   nowMs: number,
   previousInputsDigest?: string,
+  chain?: ChainReading,
 ): Promise<Recommendation> {
   const { config, store } = deps;
-  const intervalMs = INTERVAL_MS[profile.candleInterval];
+  const intervalMs = INTERVAL_MS[configured.candleInterval];
   const endMs = floorTo(snapshot.takenAtMs, intervalMs);
-  const startMs = endMs - profile.lookbackDays * MS_PER_DAY;
+  const startMs = endMs - configured.lookbackDays * MS_PER_DAY;
   // From the start of the first input block (same chunks read): the block is stored whole, so it is shared by later versions.
-  const blockBars = await store.series.getBars(snapshot.asset, profile.candleInterval, blockStartMs(startMs, profile.candleInterval), endMs);
+  const blockBars = await store.series.getBars(snapshot.asset, configured.candleInterval, blockStartMs(startMs, configured.candleInterval), endMs);
   const candles = blockBars.filter((c) => c.openTimeMs >= startMs);
+  // issue 16: the live values (chain) replace the configured ones field by field; caps in tokens at the last close.
+  const applied = configured.kind === 'lending' ? applyChainReading(configured, snapshot.asset, chain, candles.at(-1)?.close ?? null) : null;
+  const profile: ProtocolProfile = applied?.profile ?? configured;
   const quality = qualityAt(snapshot, config.policy.staleAfterMs, nowMs);
   // Liquidity at a low percentile over the window's book snapshots, not the latest book alone.
   const windowStartMs = snapshot.takenAtMs - config.policy.bookWindowHours * MS_PER_HOUR;
@@ -146,6 +154,6 @@ export async function computeRecommendation(
   const { manifest, parts } = storedInputsOf({ inputs, methodologyVersion: config.methodologyVersion, blockBars, startMs, endMs });
   // Inputs before the version: a stored version always has its inputs.
   await store.inputs.save(manifest, parts, await store.inputs.partsOf(previousInputsDigest));
-  const draft = recommendationDraftOf(inputs, computed, { runId, nowMs, methodologyVersion: config.methodologyVersion, inputsDigest: manifest.digest, snapshot });
+  const draft = recommendationDraftOf(inputs, computed, { runId, nowMs, methodologyVersion: config.methodologyVersion, inputsDigest: manifest.digest, snapshot, ...(applied ? { currentSource: applied.source } : {}) });
   return store.recommendations.append(draft);
 }

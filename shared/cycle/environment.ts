@@ -60,6 +60,11 @@ export const environmentSchema = z.object({
   ADVISOR_PUBLISH_MAX_RATE_LIMIT_WAIT_MS: z.coerce.number().int().nonnegative().default(20_000),
   /** How long a dispatcher holds a proposal it sends; must exceed the publish function's timeout. */
   ADVISOR_PUBLISH_LEASE_MS: z.coerce.number().int().positive().default(DEFAULT_LEASE_MS),
+  /**
+   * issue 16: a JSON-RPC endpoint of the lending profiles' chain (Ethereum for Aave v3 Ethereum). Set: the
+   * plan function reads the live parameters once per cycle (shared/chain/read.ts); unset: config values.
+   */
+  ADVISOR_RPC_URL: z.url().optional(),
   /** The queue the plan function fans a run's assets out to (cloud). */
   ASSET_QUEUE_URL: z.url().optional(),
   /** The functions this one starts asynchronously (cloud; locally they are called in process). */

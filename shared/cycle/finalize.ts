@@ -4,6 +4,8 @@ import { RunTransitionError } from '../store/errors.js';
 import type { Store } from '../store/index.js';
 import type { FinalizeEvent } from './invoker.js';
 import { draftMarkets } from './publication.js';
+import { chainWarningsOf } from '../chain/warnings.js';
+import { loadPositionsFile, type PositionsSnapshot } from '../governance/positions.js';
 import { assetsOf, type CycleDeps } from './runs.js';
 
 /** The finalizer drafts proposals: it needs their links and the label of the publish target. */
@@ -80,12 +82,25 @@ export async function finalizeRun(deps: FinalizeDeps, event: FinalizeEvent): Pro
     outcomes.flatMap((o) => o.recommendations),
   );
   recommendations.sort((a, b) => a.asset.localeCompare(b.asset) || a.profileId.localeCompare(b.profileId));
+  // issue 16, part 4: a positions file for the induced liquidations; unreadable, the simulated books (with a warning).
+  const positionWarnings: { asset: null; stage: string; message: string }[] = [];
+  let positions: PositionsSnapshot | null = null;
+  if (config.proposals.positionsFile) {
+    try {
+      positions = loadPositionsFile(config.proposals.positionsFile);
+    } catch (error) {
+      positionWarnings.push({ asset: null, stage: 'positions', message: `${(error as Error).message}; induced liquidations on simulated books` });
+    }
+  }
   // Publish only what matters (issue 16): per market, against its last published proposal.
-  const { decisions, proposals } = await draftMarkets({ config, store, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations });
+  const { decisions, proposals } = await draftMarkets({ config, store, runId: run.id, nowMs, publicBaseUrl: deps.publicBaseUrl, target: deps.publishTarget, recommendations, positions });
   for (const proposal of proposals) await store.proposals.createPending(proposal);
   const status = runStatusOf(recommendations.length, outcomes, missing.length);
   const errors = [
     ...outcomes.flatMap((o) => o.errors),
+    // issue 16: a chain read that fell short is said in the run too (its proposals say it per asset); not a failure.
+    ...chainWarningsOf(await store.runs.chainReadings(run.id)),
+    ...positionWarnings,
     ...missing.map((asset) => ({
       asset,
       stage: 'worker',

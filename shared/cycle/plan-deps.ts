@@ -8,7 +8,7 @@ export type PlannerDeps = BaseDeps & PlanDeps;
 
 /** The planner's deps: the base plus the asset queue it fans a run out to. */
 export function plannerDepsOf(base: BaseDeps, queue: AssetQueue): PlannerDeps {
-  return { ...base, queue };
+  return { ...base, queue, rpcUrl: base.env.ADVISOR_RPC_URL };
 }
 
 let cached: PlannerDeps | undefined;

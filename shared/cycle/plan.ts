@@ -1,4 +1,5 @@
 import { decodeTime } from 'ulid';
+import { readChainOnce } from './chain-read.js';
 import { MS_PER_MINUTE } from '../util/time.js';
 import { RunNotFoundError } from './errors.js';
 import type { AssetQueue } from './queue.js';
@@ -7,6 +8,8 @@ import { assetsOf, interruptRun, newRun, type CycleDeps } from './runs.js';
 /** The planner also needs the queue it fans out to. */
 export interface PlanDeps extends CycleDeps {
   queue: AssetQueue;
+  /** issue 16: ADVISOR_RPC_URL; set, the lending profiles' live parameters are read once per run. */
+  rpcUrl?: string | undefined;
 }
 
 /**
@@ -31,6 +34,8 @@ export async function planRun(deps: PlanDeps, runId?: string): Promise<{ runId: 
     logger.warn('run already started or finished; skipping duplicate plan', { runId: id, status: run.status });
     return null;
   }
+  // One chain read per run, before any worker needs it; a failure is a warning, never a failed plan.
+  await readChainOnce(deps, id);
   // A crash between start and enqueue leaves the run running with no work: the async retry of this
   // invocation then skips it (not queued), and the run is reported stuck by its age (docs/deploy.md).
   await deps.queue.enqueue(assets.map((asset) => ({ runId: id, asset })));

@@ -1,3 +1,4 @@
+import type { PositionsSnapshot } from '../governance/positions.js';
 import type { AdvisorConfig } from '../config/schema.js';
 import { decidePublication } from '../governance/cadence.js';
 import { draftProposals } from '../governance/outbox.js';
@@ -25,6 +26,8 @@ export interface MarketDraftInput {
   target: string;
   /** The run's recommendations, every profile. */
   recommendations: readonly Recommendation[];
+  /** issue 16: the positions snapshot for induced liquidations; absent: each asset's simulated book. */
+  positions?: PositionsSnapshot | null;
 }
 
 export interface MarketDrafts {
@@ -96,6 +99,7 @@ export async function draftMarkets(input: MarketDraftInput): Promise<MarketDraft
         recommendations,
         profiles: new Set([profile.id]),
         since: new Map([[profile.id, since]]),
+        positions: input.positions ?? null,
       });
       if (!alreadyPublished) {
         const next = baselineAfter(baseline, covered, { proposalIds: drafted.map((p) => p.id), runId: input.runId, publishedAtMs: input.nowMs }, outcome);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MarketSource } from '../market/types.js';
 import type { Recommendation } from '../model/recommendation.js';
+import type { ChainReading } from '../model/chain.js';
 import type { AssetOutcome, Run } from '../model/run.js';
 import { MS_PER_MINUTE } from '../util/time.js';
 import { computeRecommendation, profilesFor } from './compute-recommendation.js';
@@ -30,7 +31,7 @@ type RunError = Run['errors'][number];
  * Computes (asset, profile) for a run, or returns the version this run already stored: a redelivered
  * message must not append a second version.
  */
-async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: ReturnType<typeof profilesFor>[number], nowMs: number): Promise<Recommendation> {
+async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: ReturnType<typeof profilesFor>[number], nowMs: number, chain: ChainReading | undefined): Promise<Recommendation> {
   const { store, config } = deps;
   // The highest stored version, not the pointer: a delivery killed between the two writes left the
   // version without the pointer; this write repairs the pointer and reuses the version.
@@ -38,7 +39,9 @@ async function recommendationForRun(deps: AssetDeps, work: AssetWork, profile: R
   if (highest && highest.runId === work.runId) return highest;
   const snapshot = await store.snapshots.latest(work.asset);
   if (!snapshot) throw new NoSnapshotError(work.asset);
-  const recommendation = await computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs, highest?.inputsDigest);
+  const recommendation = await computeRecommendation({ config, store }, snapshot, profile, work.runId, nowMs, highest?.inputsDigest, chain);
+  const source = recommendation.profileKind === 'lending' ? recommendation.currentSource : undefined;
+  if (source?.warning) deps.logger.warn('current values: chain read fell short', { runId: work.runId, asset: work.asset, profileId: profile.id, warning: source.warning });
   // Missing input holds parameters (no-data): say so in the run's log, not only in the stored item.
   for (const alert of recommendation.alerts ?? []) deps.logger.warn('missing input: parameters held', { runId: work.runId, ...alert });
   return recommendation;
@@ -67,9 +70,11 @@ async function produceOutcome(deps: AssetDeps, work: AssetWork): Promise<AssetOu
     }
   }
   if (errors.length === 0) {
+    // issue 16: the run's chain readings (stored by the plan function; none without ADVISOR_RPC_URL).
+    const chain = await store.runs.chainReadings(work.runId);
     for (const profile of profilesFor(config, work.asset)) {
       try {
-        const r = await recommendationForRun(deps, work, profile, nowMs);
+        const r = await recommendationForRun(deps, work, profile, nowMs, chain[profile.id]);
         recommendations.push({ asset: r.asset, profileId: r.profileId, version: r.version });
       } catch (error) {
         logger.error('compute failed', { runId: work.runId, asset: work.asset, profileId: profile.id, error: error as Error });

@@ -6,6 +6,8 @@ import type { Store } from '../store/index.js';
 import { LeaseLostError } from '../store/proposals.js';
 import { changesOf } from './changes.js';
 import { RateLimitedError, isPermanentDeliveryFailure } from './errors.js';
+import { inducedSection } from './render-induced.js';
+import type { PositionsSnapshot } from './positions.js';
 import { renderProposal } from './render.js';
 import type { ChangesSince } from './since.js';
 import { stewardPayloadOf } from './steward/payload.js';
@@ -41,6 +43,8 @@ export interface DraftInput {
   profiles?: ReadonlySet<string>;
   /** Per profile id: what changed since its last published proposal, for the proposal's section on it. */
   since?: ReadonlyMap<string, ChangesSince>;
+  /** issue 16: the positions snapshot for induced liquidations; absent: each asset's simulated book. */
+  positions?: PositionsSnapshot | null;
 }
 
 /**
@@ -94,6 +98,9 @@ function draftPart(
       part,
       ...(since ? { since } : {}),
       steward: { payload: steward, url: `${input.publicBaseUrl}/v1/proposals/${encodeURIComponent(id)}/payload` },
+      induced: profile.kind === 'lending'
+        ? inducedSection({ recommendations, changes, snapshot: input.positions ?? null, maxInducedLiquidationUsd: input.config.proposals.maxInducedLiquidationUsd, simulatedPositions: profile.monteCarloPositions })
+        : [],
     });
     return {
       id,

@@ -9,6 +9,7 @@ import { changesSinceSection, type ChangesSince } from './since.js';
 import { reproduceSection } from './reproduce-section.js';
 import { stewardSections } from './steward/render.js';
 import type { StewardPayload } from '../model/steward.js';
+import { currentValuesSection } from './render-chain.js';
 
 export function direction(change: Pick<ParameterChange, 'current' | 'recommended' | 'parameter'>): 'tighten' | 'loosen' | 'new' {
   if (change.current === null) return 'new';
@@ -48,6 +49,8 @@ export interface RenderInput {
   publicBaseUrl: string;
   recommendations: readonly Recommendation[];
   changes: readonly ParameterChange[];
+  /** issue 16: the "Induced liquidations" section (render-induced.ts), rendered by the caller. */
+  induced?: readonly string[];
   /** Which part of the profile's changes this is, when they are split over several proposals. */
   part?: { index: number; count: number };
   /** What changed since the last published proposal of the market (since.ts); absent: no section. */
@@ -227,6 +230,8 @@ export function renderProposal(input: RenderInput): ProposalContent {
     'Proposed values respect the per-update bounds of the profile (Aave Risk Steward style); where the target is',
     'beyond them, the bounded step is proposed and the target needs a governance vote.',
     '',
+    ...currentValuesSection(recommendations, assets),
+    ...(input.induced ?? []),
     '## Reasons',
     '',
   );

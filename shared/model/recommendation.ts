@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { lendingParametersSchema, perpParametersSchema } from '../config/schema.js';
+import { currentSourceSchema } from './chain.js';
 import { dataQualitySchema } from './snapshot.js';
 import { stepStatusSchema } from './step-status.js';
 
@@ -163,6 +164,8 @@ export const lendingRecommendationSchema = z.object({
   /** The unconstrained recommendation. */
   target: lendingParametersSchema,
   current: lendingParametersSchema.nullable(),
+  /** issue 16: where `current` came from (chain or config) and what each said; absent on items stored before it. */
+  currentSource: currentSourceSchema.optional(),
   /** Risk DAO SmartLTV beside ours, and the risk appetite c implied by the protocol's current parameters. */
   crossCheck: z
     .object({

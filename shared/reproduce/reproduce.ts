@@ -89,6 +89,8 @@ export async function reproduceVersion(store: Store, request: ReproduceRequest):
     // The digest of the manifest as read: an altered manifest shows here as well as in alteredInputs.
     inputsDigest: altered.find((a) => a.kind === 'manifest')?.actual ?? stored.inputsDigest,
     snapshot: { simulated: stored.simulated, historical: stored.historical, source: 'sim', takenAtMs: stored.snapshotTakenAtMs },
+    // Provenance of the current values, not an engine output: the stored profile part already holds the values used.
+    ...(stored.profileKind === 'lending' && stored.currentSource ? { currentSource: stored.currentSource } : {}),
   });
   const recomputed: Recommendation = recommendationSchema.parse({ ...draft, version });
   const found = differences(stored, recomputed);

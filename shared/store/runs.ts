@@ -1,4 +1,5 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { chainReadingSchema, type ChainReading } from '../model/chain.js';
 import { assetOutcomeSchema, runSchema, type AssetOutcome, type Run } from '../model/run.js';
 import { AssetBusyError, RunTransitionError } from './errors.js';
 import { TableRepository } from './repository.js';
@@ -150,6 +151,32 @@ export class RunRepository extends TableRepository {
       ConditionExpression: 'attribute_not_exists(pk)',
     });
     return { recorded };
+  }
+
+  /** issue 16: stores the run's chain reading of a profile; one already stored is kept (a duplicate plan). */
+  async recordChainReading(runId: string, reading: ChainReading): Promise<{ recorded: boolean }> {
+    const recorded = await this.conditionalPut({
+      Item: { pk: keys.run(runId), sk: keys.runChain(reading.profileId), ...chainReadingSchema.parse(reading) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    return { recorded };
+  }
+
+  /** The run's chain readings by profile id (empty when no RPC was configured). */
+  async chainReadings(runId: string): Promise<Record<string, ChainReading>> {
+    const readings: Record<string, ChainReading> = {};
+    await this.queryAll(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.run(runId), ':prefix': keys.runChainPrefix },
+        ConsistentRead: true,
+      },
+      (item) => {
+        const reading = chainReadingSchema.parse(item);
+        readings[reading.profileId] = reading;
+      },
+    );
+    return readings;
   }
 
   async assetOutcome(runId: string, asset: string): Promise<AssetOutcome | null> {

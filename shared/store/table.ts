@@ -64,6 +64,9 @@ export const keys = {
   runAsset: (symbol: string) => `ASSET#${symbol}`,
   runAssetPrefix: 'ASSET#',
   runAssetClaim: (symbol: string) => `CLAIM#${symbol}`,
+  /** issue 16: the cycle's chain reading of a lending profile, written once by the plan function. */
+  runChain: (profileId: string) => `CHAIN#${profileId}`,
+  runChainPrefix: 'CHAIN#',
   /** One item holding the ids of the runs started and not yet finished (a string set). */
   activeRuns: 'RUNS',
   activeRunsSort: 'ACTIVE',
