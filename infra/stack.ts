@@ -68,7 +68,8 @@ export class LeverageAdvisorStack extends Stack {
 
     // What each function reads beyond the common variables (the rest is wired below, from references).
     const ownEnvironment: Record<FunctionRole, HandlerEnvironment> = {
-      plan: {},
+      // The plan function reads the chain once per run and stores the reading for the workers (issue 16).
+      plan: config.chainRpcUrl ? { ADVISOR_RPC_URL: config.chainRpcUrl } : {},
       worker: {},
       // Finalize labels each proposal with its target (publishTargetOf), so it sees the same target
       // variables; the ARNs are not secret, and only publish may read the secrets behind them.

@@ -44,6 +44,12 @@ export const stageConfigSchema = z
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     /** ADVISOR_SOURCE of the functions: live venues, or the seeded simulator (outputs say SIMULATED). */
     marketSource: z.enum(['live', 'sim']),
+    /**
+     * ADVISOR_RPC_URL of the plan function (issue 16): a JSON-RPC endpoint for the lending profiles' live
+     * parameters; absent, their configured values. https only; prefer an endpoint without a key in its URL
+     * (the variable is readable by whoever can read the function's configuration).
+     */
+    chainRpcUrl: httpsUrl.optional(),
     schedule: z.object({
       cycleEveryMinutes: minutes(5, 1440),
       publishEveryMinutes: minutes(1, 1440),
@@ -158,6 +164,7 @@ export const STAGE_CONTEXT_KEYS = {
   alarmEmail: ['alarms', 'email'],
   dataStaleAfterMinutes: ['alarms', 'dataStaleAfterMinutes'],
   marketSource: ['marketSource'],
+  chainRpcUrl: ['chainRpcUrl'],
   logLevel: ['logLevel'],
   cycleEveryMinutes: ['schedule', 'cycleEveryMinutes'],
   publishEveryMinutes: ['schedule', 'publishEveryMinutes'],

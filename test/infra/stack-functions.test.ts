@@ -115,6 +115,12 @@ describe('LeverageAdvisorStack', () => {
       expect(referencedIds(P.env('finalize').ADVISOR_PUBLIC_URL)).toEqual([prod.logicalId(prod.stack.api.httpApi)]);
     });
 
+    it('give the plan function the chain RPC endpoint of a stage that has one (-c chainRpcUrl), and no other function', () => {
+      expect(P.env('plan').ADVISOR_RPC_URL).toBe('https://rpc.example.org');
+      for (const role of ['worker', 'finalize', 'publish', 'api'] as const) expect(P.env(role).ADVISOR_RPC_URL).toBeUndefined();
+      expect(D.env('plan').ADVISOR_RPC_URL).toBeUndefined();
+    });
+
     it('give publish (and finalize, which labels proposals with their target) the targets of prod, and none in dev', () => {
       const discourseSecretId = prod.ofType('AWS::SecretsManager::Secret')[0]![0];
       const targetVariables = (env: Record<string, unknown>) =>

@@ -57,6 +57,14 @@ describe('stage configuration', () => {
     expect(resolveStageConfig('prod', PROD).alarms.email).toBe('ops@example.org');
   });
 
+  it('takes a chain RPC endpoint from the context, https only', () => {
+    expect(resolveStageConfig('dev', context({ chainRpcUrl: 'https://eth.example.org' })).chainRpcUrl).toBe('https://eth.example.org');
+    expect(resolveStageConfig('dev').chainRpcUrl).toBeUndefined();
+    expect(problemsOf(() => resolveStageConfig('dev', context({ chainRpcUrl: 'http://eth.example.org' })))).toEqual([
+      expect.stringContaining('chainRpcUrl (-c chainRpcUrl=...)'),
+    ]);
+  });
+
   it('applies context overrides, given as strings by the CLI', () => {
     const config = resolveStageConfig(
       'dev',

@@ -17,6 +17,7 @@ export const PROD_WITH_TARGETS = {
   discourseApiUsername: 'leverage-advisor',
   webhookUrl: 'https://hooks.example.org/advisor',
   webhookSecretArn: `${IMPORTED_WEBHOOK_SECRET}#hmac`,
+  chainRpcUrl: 'https://rpc.example.org',
 };
 
 /**

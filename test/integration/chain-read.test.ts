@@ -5,6 +5,7 @@ import { SimulatedMarket } from '../../shared/market/simulator.js';
 import type { LendingRecommendation } from '../../shared/model/recommendation.js';
 import { MS_PER_HOUR } from '../../shared/util/time.js';
 import { recordedCycle, useCycleTable } from '../support/cycle-harness.js';
+import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { RpcServer, type RpcMode } from '../support/rpc-server.js';
 
 /**
@@ -30,7 +31,11 @@ beforeAll(async () => {
   for (const symbol of ['LINK', 'AAVE', 'UNI']) rpc.reserves.set(address(symbol), { decimals: 18n, ltv: 0n, liquidationThreshold: 7000n, liquidationBonus: 10_700n, borrowingEnabled: false, supplyCap: 1_000_000n, borrowCap: 0n });
   // CRV's reserve is not answered (returns no data): that asset alone falls back, named in the run.
 });
-afterAll(async () => rpc.stop());
+const tables: TestTable[] = [];
+afterAll(async () => {
+  await rpc.stop();
+  await Promise.all(tables.map((t) => t.stop()));
+});
 
 function configWithTimeout(timeoutMs: number): AdvisorConfig {
   return {
@@ -47,12 +52,16 @@ async function cycle(mode: RpcMode) {
   const config = configWithTimeout(mode === 'timeout' ? TIMEOUT_MS : 10_000);
   const nowMs = NOW + cycleIndex++ * MS_PER_HOUR;
   const market = new SimulatedMarket({ seed: config.simulator.seed, originMs: Date.parse(config.simulator.originIso) });
-  const d = recordedCycle(config, harness.table.store, market, () => nowMs);
+  // Each mode on a table of its own: the cadence would hold a second proposal of the market on one table
+  // (no material change within proposals.minIntervalHours), and this test reads each run's proposal.
+  const table = await startTestTable();
+  tables.push(table);
+  const d = recordedCycle(config, table.store, market, () => nowMs);
   // The plan function reads the chain when ADVISOR_RPC_URL is set (plannerDepsOf): here, the loopback server.
   Object.assign(d.plan, { rpcUrl: rpc.url });
   const runId = await d.workAdhocRun(['ETH', 'BTC'], nowMs);
   expect(await finalizeRun(d.finalize, { runId })).not.toBeNull();
-  const store = harness.table.store;
+  const store = table.store;
   const run = (await store.runs.get(runId))!;
   const lending = (await Promise.all(run.recommendations.filter((r) => r.profileId === 'aave-v3-ethereum').map((r) => store.recommendations.version(r.asset, r.profileId, r.version)))) as LendingRecommendation[];
   const proposals = await Promise.all(run.proposals.map((id) => store.proposals.get(id)));
