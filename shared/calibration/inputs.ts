@@ -22,11 +22,19 @@ export class CalibrationDataError extends AdvisorError {
 }
 
 export function loadCalibrationInputs(dataDir: string): RiskCalibrationInput[] {
+  return loadCandleFiles(dataDir, SPOT_HOURLY, '<SYM>-USDT-1h.csv');
+}
+
+/**
+ * Every file of `dataDir` whose name matches `pattern` (its first group is the symbol), sorted by name,
+ * bad prints repaired; refused when the directory or every such file is missing (`expected` names them).
+ */
+export function loadCandleFiles(dataDir: string, pattern: RegExp, expected: string): RiskCalibrationInput[] {
   if (!existsSync(dataDir)) throw new CalibrationDataError(`data directory ${dataDir} does not exist`, dataDir);
-  const files = readdirSync(dataDir).filter((f) => SPOT_HOURLY.test(f)).sort();
-  if (files.length === 0) throw new CalibrationDataError(`no <SYM>-USDT-1h.csv file in ${dataDir}`, dataDir);
+  const files = readdirSync(dataDir).filter((f) => pattern.test(f)).sort();
+  if (files.length === 0) throw new CalibrationDataError(`no ${expected} file in ${dataDir}`, dataDir);
   return files.map((file) => ({
-    symbol: SPOT_HOURLY.exec(file)![1]!,
+    symbol: pattern.exec(file)![1]!,
     candles: repairBadPrints(parseCandleCsv(readFileSync(path.join(dataDir, file), 'utf8'), file)).candles,
   }));
 }

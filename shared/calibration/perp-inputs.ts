@@ -1,10 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { repairBadPrints } from '../backtest/badprints.js';
-import { parseCandleCsv } from '../backtest/csv.js';
 import { INTERVAL_MS, type PerpProfile, type Policy } from '../config/schema.js';
 import { MS_PER_DAY, MS_PER_MINUTE } from '../util/time.js';
-import { CalibrationDataError } from './inputs.js';
+import { loadCandleFiles } from './inputs.js';
 import type { RiskCalibrationInput, RiskCalibrationSettings } from './risk.js';
 
 /**
@@ -22,14 +18,7 @@ export function perpCalibrationFiles(profile: PerpProfile): RegExp {
 }
 
 export function loadPerpCalibrationInputs(dataDir: string, profile: PerpProfile): RiskCalibrationInput[] {
-  if (!existsSync(dataDir)) throw new CalibrationDataError(`data directory ${dataDir} does not exist`, dataDir);
-  const pattern = perpCalibrationFiles(profile);
-  const files = readdirSync(dataDir).filter((f) => pattern.test(f)).sort();
-  if (files.length === 0) throw new CalibrationDataError(`no <SYM>-USDT-${profile.candleInterval}.csv file in ${dataDir}`, dataDir);
-  return files.map((file) => ({
-    symbol: pattern.exec(file)![1]!,
-    candles: repairBadPrints(parseCandleCsv(readFileSync(path.join(dataDir, file), 'utf8'), file)).candles,
-  }));
+  return loadCandleFiles(dataDir, perpCalibrationFiles(profile), `<SYM>-USDT-${profile.candleInterval}.csv`);
 }
 
 export function perpRiskCalibrationSettings(profile: PerpProfile, policy: Policy): RiskCalibrationSettings {
