@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repairBadPrints } from '../backtest/badprints.js';
 import { parseCandleCsv } from '../backtest/csv.js';
-import { INTERVAL_MS, type LendingProfile, type Policy } from '../config/schema.js';
+import { INTERVAL_MS, type LendingProfile, type PerpProfile, type Policy } from '../config/schema.js';
 import { AdvisorError } from '../util/errors.js';
 import { MS_PER_DAY, MS_PER_MINUTE } from '../util/time.js';
 import type { RiskCalibrationInput, RiskCalibrationSettings } from './risk.js';
@@ -41,13 +41,22 @@ export function loadCandleFiles(dataDir: string, pattern: RegExp, expected: stri
 
 /** The settings of the lending profile's tail: its bars, horizon and confidences; the policy's regime test. */
 export function riskCalibrationSettings(profile: LendingProfile, policy: Policy): RiskCalibrationSettings {
+  return tailCalibrationSettings(profile, policy, profile.ltvConfidence);
+}
+
+/** A profile's tail settings (lending or perp): its bars, horizon, confidence and look-back; the policy's regime test. */
+export function tailCalibrationSettings(
+  profile: Pick<LendingProfile | PerpProfile, 'candleInterval' | 'horizonMinutes' | 'confidence' | 'lookbackDays'>,
+  policy: Policy,
+  ordinaryConfidence: number,
+): RiskCalibrationSettings {
   const intervalMs = INTERVAL_MS[profile.candleInterval];
   const barsPerDay = MS_PER_DAY / intervalMs;
   return {
     intervalMs,
     horizonBars: (profile.horizonMinutes * MS_PER_MINUTE) / intervalMs,
     confidence: profile.confidence,
-    ordinaryConfidence: profile.ltvConfidence,
+    ordinaryConfidence,
     // Blocks of the batch-means error: the EWMA half-life, the memory the engine gives volatility.
     blockBars: Math.round(policy.ewmaHalfLifeDays * barsPerDay),
     ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,

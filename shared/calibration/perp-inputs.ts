@@ -1,6 +1,5 @@
-import { INTERVAL_MS, type PerpProfile, type Policy } from '../config/schema.js';
-import { MS_PER_DAY, MS_PER_MINUTE } from '../util/time.js';
-import { loadCandleFiles } from './inputs.js';
+import type { PerpProfile, Policy } from '../config/schema.js';
+import { loadCandleFiles, tailCalibrationSettings } from './inputs.js';
 import type { RiskCalibrationInput, RiskCalibrationSettings } from './risk.js';
 
 /**
@@ -22,18 +21,5 @@ export function loadPerpCalibrationInputs(dataDir: string, profile: PerpProfile)
 }
 
 export function perpRiskCalibrationSettings(profile: PerpProfile, policy: Policy): RiskCalibrationSettings {
-  const intervalMs = INTERVAL_MS[profile.candleInterval];
-  const barsPerDay = MS_PER_DAY / intervalMs;
-  return {
-    intervalMs,
-    horizonBars: (profile.horizonMinutes * MS_PER_MINUTE) / intervalMs,
-    confidence: profile.confidence,
-    ordinaryConfidence: PERP_ORDINARY_CONFIDENCE,
-    expectedShortfallConfidence: profile.stressedShortfallConfidence,
-    blockBars: Math.round(policy.ewmaHalfLifeDays * barsPerDay),
-    ewmaHalfLifeBars: policy.ewmaHalfLifeDays * barsPerDay,
-    ewmaSeedBars: policy.garch.ewmaSeedBars,
-    longRunMs: profile.lookbackDays * MS_PER_DAY,
-    stressedRegimeRatio: policy.stressedRegimeRatio,
-  };
+  return { ...tailCalibrationSettings(profile, policy, PERP_ORDINARY_CONFIDENCE), expectedShortfallConfidence: profile.stressedShortfallConfidence };
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { flatRandomWalk } from '../../../support/random-walk.js';
 import { buildConfig } from '../../../../shared/config/load.js';
 import type { PerpProfile } from '../../../../shared/config/schema.js';
 import type { ThroughTheCycleTail } from '../../../../shared/config/tail.js';
-import { SeededRandom } from '../../../../shared/numerics/rng.js';
-import type { CandleLike } from '../../../../shared/risk/series.js';
 import { tailFloor } from '../../../../shared/risk/tail/floor.js';
 import { emptyTailHistory, extendTailHistory } from '../../../../shared/risk/tail/history.js';
 import { throughTheCycleTail } from '../../../../shared/risk/tail/ttc.js';
@@ -35,14 +34,7 @@ const calibration: ThroughTheCycleTail = {
   pooledAssets: ['A', 'B', 'C'],
 };
 
-function randomWalk(bars: number, sigma: number, seed: number): CandleLike[] {
-  const rng = new SeededRandom(seed);
-  let price = 100;
-  return Array.from({ length: bars }, (_, i) => {
-    price *= Math.exp(sigma * rng.normal());
-    return { openTimeMs: i * BAR, open: price, high: price, low: price, close: price };
-  });
-}
+const randomWalk = (bars: number, sigma: number, seed: number) => flatRandomWalk(bars, sigma, seed, BAR);
 
 const candles = randomWalk(288 * 20, 0.004, 7);
 const history = extendTailHistory(emptyTailHistory(BAR, calibration.blockBars), candles);

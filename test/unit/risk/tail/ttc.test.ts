@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ThroughTheCycleTail } from '../../../../shared/config/tail.js';
+import { flatRandomWalk } from '../../../support/random-walk.js';
 import { SeededRandom } from '../../../../shared/numerics/rng.js';
-import type { CandleLike } from '../../../../shared/risk/series.js';
+import type { ThroughTheCycleTail } from '../../../../shared/config/tail.js';
 import { emptyTailHistory, extendTailHistory } from '../../../../shared/risk/tail/history.js';
 import { calibrationFits, throughTheCycleTail } from '../../../../shared/risk/tail/ttc.js';
 
@@ -23,14 +23,7 @@ const calibration: ThroughTheCycleTail = {
   pooledAssets: ['A', 'B', 'C'],
 };
 
-function randomWalk(bars: number, sigma: number, seed: number): CandleLike[] {
-  const rng = new SeededRandom(seed);
-  let price = 100;
-  return Array.from({ length: bars }, (_, i) => {
-    price *= Math.exp(sigma * rng.normal());
-    return { openTimeMs: i * H, open: price, high: price, low: price, close: price };
-  });
-}
+const randomWalk = (bars: number, sigma: number, seed: number) => flatRandomWalk(bars, sigma, seed, H);
 
 describe('through-the-cycle tail', () => {
   it('is m(sigma) x sigma_h x exp(V / (2 xi)), m read off the prior line at the asset volatility', () => {
